@@ -1,0 +1,48 @@
+"""What every command needs: the folders, the config and an open cache with seeds loaded."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from reader.config import Config, load_config
+from reader.paths import Paths, resolve_paths
+from reader.seed_loader import SeedDir, bundled_seed_dir, load_seed_articles, user_seed_dir
+from reader.store import Store
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit status 2."""
+
+
+@dataclass
+class Context:
+    paths: Paths
+    config: Config
+    seed_dirs: list[SeedDir]
+    _store: Store | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, home: str | None, extra_seed_dirs: list[str] | None) -> Context:
+        """Resolve folders and config, and check every seed folder before touching the cache."""
+        paths = resolve_paths(home)
+        config = load_config(paths.config_file)
+        seed_dirs = [bundled_seed_dir()]
+        for folder in [*config.seed_dirs, *(extra_seed_dirs or [])]:
+            seed_dirs.append(user_seed_dir(folder))
+        return cls(paths, config, seed_dirs)
+
+    def store(self, load_seeds: bool = True) -> Store:
+        """The open cache, with seed folders brought up to date on first use."""
+        if self._store is None:
+            self._store = Store.open(self.paths.database)
+            if load_seeds:
+                report = load_seed_articles(self._store, self.seed_dirs)
+                for warning in report.warnings:
+                    print(f"reader: warning: {warning}", file=sys.stderr)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

@@ -1,0 +1,78 @@
+"""Entry point: argparse set-up, dispatch, and the one-line error contract.
+
+Every failure a user can cause (bad option, unknown id, unreadable folder or file, bad config)
+ends as one ``reader: error: ...`` line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from reader import __version__
+from reader.cli import stories
+from reader.cli.context import CommandError, Context
+from reader.config import ConfigError
+from reader.seed_loader import SeedDirError
+from reader.store import StoreError
+
+EXIT_USAGE = 2
+COMMAND_MODULES = [stories]
+"""Each module has ``register(subparsers)``; its commands set ``func`` on their parser."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line naming the fix, not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="reader",
+        description="A keyboard-driven terminal news reader. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument(
+        "--home", metavar="DIR",
+        help="keep the cache and config under DIR (default: $READER_HOME or the user folders)",
+    )
+    parser.add_argument(
+        "--seeds", metavar="DIR", action="append", default=[],
+        help="also load the article files in DIR (repeatable)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    context: Context | None = None
+    try:
+        context = Context.create(args.home, args.seeds)
+        if args.command is None:
+            from reader.ui.launch import run_app  # Textual loads only for the app
+
+            return run_app(context)
+        return int(args.func(context, args) or 0)
+    except (CommandError, ConfigError, SeedDirError, StoreError) as exc:
+        print(f"reader: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("reader: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `reader list | head`: the reader of our output left; that is not an error.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        if context is not None:
+            context.close()

@@ -1,0 +1,72 @@
+"""``reader list`` and ``reader show``: reading the cache from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from reader.cli.context import CommandError, Context
+from reader.models import View
+from reader.story_output import story_as_text, story_to_json
+from reader.text import clean_line
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("list", help="list cached stories, newest first",
+                       description="List cached stories, newest first.")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--unread", action="store_true", help="only stories not yet read")
+    p.add_argument("--source", metavar="NAME", help="only stories from this source")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="print one whole story",
+                       description="Print one whole story with its related stories.")
+    p.add_argument("id", metavar="ID", help="story id (or a unique prefix of it)")
+    p.add_argument("--json", action="store_true", help="print the story as one JSON object")
+    p.set_defaults(func=cmd_show)
+
+
+def view_for(context: Context, unread: bool, source: str | None) -> View:
+    store = context.store()
+    if source is None:
+        return View(unread_only=unread)
+    found = store.source_by_name(source)
+    if found is None:
+        names = ", ".join(s.name for s in store.sources())
+        raise CommandError(f"no source named {source!r} (sources: {names})")
+    return View(unread_only=unread, source_id=found.id, source_name=found.name)
+
+
+def cmd_list(context: Context, args: argparse.Namespace) -> int:
+    store = context.store()
+    view = view_for(context, args.unread, args.source)
+    write = sys.stdout.write
+    if args.json:
+        for story in store.iter_view(view):
+            write(json.dumps(story_to_json(story, store.explicit_related(story)),
+                             ensure_ascii=False) + "\n")
+        return 0
+    total = store.count(view)
+    for offset in range(0, total, 500):
+        for row in store.page(view, offset, 500, total):
+            flags = ("N" if not row.read else " ") + ("*" if row.starred else " ")
+            date = (row.published or "")[:10] or "-" * 10
+            write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  "
+                  f"{clean_line(row.title)}\n")
+    return 0
+
+
+def related_for_show(context: Context, story_id: str):
+    store = context.store()
+    story = store.get_story(story_id)
+    return story, store.explicit_related(story)
+
+
+def cmd_show(context: Context, args: argparse.Namespace) -> int:
+    story, related = related_for_show(context, args.id)
+    if args.json:
+        sys.stdout.write(json.dumps(story_to_json(story, related), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(story_as_text(story, related))
+    return 0

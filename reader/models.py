@@ -1,0 +1,148 @@
+"""Frozen dataclasses that every layer speaks: what a story, a source and a list row are.
+
+The UI and the command line never see a feedparser dict or an sqlite row; they see these.
+Keeping them immutable means a row handed to a widget cannot be changed behind the store's back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDraft:
+    """A story as an ingest path (seed file, feed entry) produces it, before it has a cache id.
+
+    ``key`` identifies the story within its source (a feed entry's guid, a seed's position),
+    so a later load of the same source updates the story instead of adding a copy.
+    """
+
+    key: str
+    title: str
+    standfirst: str = ""
+    body: str = ""
+    url: str | None = None
+    author: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    teaser: bool = False
+    tags: tuple[str, ...] = ()
+    enclosures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A place stories come from: a folder of seed articles or a subscribed feed."""
+
+    id: int
+    kind: str  # "seed" or "feed"
+    name: str
+    url: str | None = None
+    path: str | None = None
+    group: str | None = None
+    last_checked: str | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    disabled: bool = False
+    story_count: int = 0
+    unread_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedStory:
+    """One entry of a story's related list, with the reason it is there.
+
+    ``kind`` is ``"explicit"`` (the story recommends it), ``"recommended-by"`` (it recommends the
+    story) or ``"similar"`` (shares distinctive terms; ``terms`` names a few of them).
+    """
+
+    id: str
+    title: str
+    kind: str
+    source: str = ""
+    terms: tuple[str, ...] = ()
+    teaser: bool = False
+
+    @property
+    def reason(self) -> str:
+        """A short human phrase for why this story is listed."""
+        if self.kind == "explicit":
+            return "recommended by this story"
+        if self.kind == "recommended-by":
+            return "recommends this story"
+        if self.terms:
+            return "shares: " + ", ".join(self.terms)
+        return "similar content"
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A whole story as stored in the cache, ready to read offline."""
+
+    id: str
+    source: str
+    title: str
+    standfirst: str
+    body: str
+    url: str | None
+    author: str | None
+    published: str | None
+    updated: str | None
+    teaser: bool
+    read: bool
+    starred: bool
+    tags: tuple[str, ...] = ()
+    enclosures: tuple[str, ...] = ()
+    source_id: int = 0
+    rowid: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """The few fields the story list shows: cheap to page in from SQLite a screenful at a time."""
+
+    rowid: int
+    id: str
+    source: str
+    title: str
+    published: str | None
+    read: bool
+    starred: bool
+    teaser: bool
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Which stories a list shows. Combined freely: e.g. unread stories of one source.
+
+    ``query`` is a search (see ``reader.search``); when set, rows come ranked by relevance.
+    """
+
+    unread_only: bool = False
+    starred_only: bool = False
+    source_id: int | None = None
+    source_name: str | None = None
+    query: str | None = None
+
+    def describe(self) -> str:
+        """The view's name as the header and status line show it."""
+        parts: list[str] = []
+        if self.query:
+            parts.append(f"search: {self.query}")
+        if self.source_name:
+            parts.append(self.source_name)
+        if self.starred_only:
+            parts.append("starred")
+        if self.unread_only:
+            parts.append("unread")
+        return " · ".join(parts) if parts else "all stories"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What loading a set of stories into the cache did, for summaries and tests."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: tuple[str, ...] = field(default_factory=tuple)

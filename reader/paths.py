@@ -1,0 +1,55 @@
+"""Where the cache and the config live.
+
+platformdirs gives the per-user folders; ``READER_HOME`` (or ``--home``) puts both under one
+folder instead, which keeps tests and portable installs away from the user's real data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "reader-tui"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The folders and files one run of the reader uses."""
+
+    data_dir: Path
+    config_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "cache.sqlite3"
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+
+def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
+    """Pick the folders: an explicit ``home``, else ``$READER_HOME``, else platformdirs."""
+    chosen = home if home is not None else os.environ.get("READER_HOME") or None
+    if chosen is not None:
+        base = Path(chosen).expanduser()
+        return Paths(data_dir=base / "data", config_dir=base / "config")
+    return Paths(
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+    )
+
+
+def bundled_seeds_dir() -> Path:
+    """The seed articles shipped with the reader.
+
+    A wheel carries them inside the package (``reader/seeds``); a source checkout or an
+    editable install finds the repository's top-level ``seeds/`` beside the package.
+    """
+    packaged = Path(__file__).parent / "seeds"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "seeds"

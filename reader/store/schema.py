@@ -1,0 +1,147 @@
+"""Numbered schema migrations, tracked in ``PRAGMA user_version``.
+
+Each migration runs once, in order, inside one transaction with the version bump, so a cache
+file is always at a whole version. Add new migrations at the end; never edit a shipped one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE sources (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('seed', 'feed')),
+    key           TEXT NOT NULL UNIQUE,        -- folder path for seeds, first URL for feeds
+    name          TEXT NOT NULL,               -- what the user sees and filters by
+    url           TEXT,                        -- a feed's current URL (updated on 301)
+    site_url      TEXT,
+    path          TEXT,
+    group_name    TEXT,                        -- OPML folder
+    user_title    INTEGER NOT NULL DEFAULT 0,  -- name chosen by the user: refresh keeps it
+    etag          TEXT,
+    last_modified TEXT,
+    last_checked  TEXT,
+    last_status   TEXT,                        -- ok | not_modified | error
+    last_error    TEXT,
+    disabled      INTEGER NOT NULL DEFAULT 0,  -- e.g. after 410 Gone
+    retry_after   REAL,                        -- unix time before which refresh skips the feed
+    meta          TEXT NOT NULL DEFAULT '{}',  -- JSON: seed file signatures, site furniture, ...
+    added         REAL NOT NULL
+);
+
+CREATE TABLE stories (
+    rowid        INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,         -- stable public id, 12 hex digits
+    source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,                -- identity within the source (guid, link, ...)
+    title        TEXT NOT NULL DEFAULT '',
+    standfirst   TEXT NOT NULL DEFAULT '',
+    body         TEXT NOT NULL DEFAULT '',     -- Markdown
+    url          TEXT,
+    author       TEXT,
+    published    TEXT,                         -- ISO 8601, only when the source says
+    updated      TEXT,
+    teaser       INTEGER NOT NULL DEFAULT 0,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    enclosures   TEXT NOT NULL DEFAULT '[]',
+    norm_title   TEXT NOT NULL DEFAULT '',     -- for grouping one story carried by many sources
+    content_hash TEXT NOT NULL DEFAULT '',
+    added        REAL NOT NULL,                -- when the cache first saw it
+    sort_ts      REAL NOT NULL,                -- published time if known, else added
+    UNIQUE (source_id, key)
+);
+CREATE INDEX stories_by_time ON stories (sort_ts DESC, rowid);
+CREATE INDEX stories_by_source_time ON stories (source_id, sort_ts DESC, rowid);
+CREATE INDEX stories_by_norm_title ON stories (norm_title);
+CREATE INDEX stories_by_url ON stories (url);
+
+CREATE TABLE story_state (
+    story      INTEGER PRIMARY KEY REFERENCES stories(rowid) ON DELETE CASCADE,
+    read       INTEGER NOT NULL DEFAULT 0,
+    starred    INTEGER NOT NULL DEFAULT 0,
+    read_at    REAL,
+    starred_at REAL
+);
+CREATE INDEX story_state_unread ON story_state (read) WHERE read = 0;
+CREATE INDEX story_state_starred ON story_state (starred) WHERE starred = 1;
+
+CREATE TABLE story_links (
+    from_story INTEGER NOT NULL REFERENCES stories(rowid) ON DELETE CASCADE,
+    to_story   INTEGER NOT NULL REFERENCES stories(rowid) ON DELETE CASCADE,
+    position   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (from_story, to_story)
+) WITHOUT ROWID;
+CREATE INDEX story_links_to ON story_links (to_story);
+
+CREATE VIRTUAL TABLE stories_fts USING fts5 (
+    title, standfirst, body,
+    content = 'stories', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
+    INSERT INTO stories_fts (rowid, title, standfirst, body)
+    VALUES (new.rowid, new.title, new.standfirst, new.body);
+END;
+CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+    INSERT INTO stories_fts (stories_fts, rowid, title, standfirst, body)
+    VALUES ('delete', old.rowid, old.title, old.standfirst, old.body);
+END;
+CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, standfirst, body ON stories BEGIN
+    INSERT INTO stories_fts (stories_fts, rowid, title, standfirst, body)
+    VALUES ('delete', old.rowid, old.title, old.standfirst, old.body);
+    INSERT INTO stories_fts (rowid, title, standfirst, body)
+    VALUES (new.rowid, new.title, new.standfirst, new.body);
+END;
+CREATE VIRTUAL TABLE stories_vocab USING fts5vocab (stories_fts, 'row');
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+"""Migration N (1-based) brings a cache from ``user_version`` N-1 to N."""
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(Exception):
+    """The cache was written by a newer reader; we refuse rather than corrupt it."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration the file lacks; return the version it ends at."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"the cache is at schema version {version}, newer than this reader's {LATEST_VERSION}"
+        )
+    for number in range(version + 1, LATEST_VERSION + 1):
+        script = MIGRATIONS[number - 1]
+        # executescript would COMMIT on its own; run the statements in one explicit transaction.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return LATEST_VERSION
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.splitlines():
+        stripped = line.split("--", 1)[0].rstrip() if "--" in line else line.rstrip()
+        if not stripped.strip():
+            continue
+        current.append(stripped)
+        candidate = "\n".join(current)
+        if candidate.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            current = []
+    if current:
+        statements.append("\n".join(current))
+    return statements

@@ -1,0 +1,66 @@
+"""A story as JSON and as readable plain text: the shapes the command line promises.
+
+The JSON field names are a contract with users' scripts: add fields, never rename them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from reader.models import RelatedStory, Story
+from reader.text import clean_line, clean_text, markdown_to_plain
+
+
+def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "source": story.source,
+        "title": story.title,
+        "standfirst": story.standfirst,
+        "body": story.body,
+        "url": story.url,
+        "author": story.author,
+        "published": story.published,
+        "teaser": story.teaser,
+        "read": story.read,
+        "starred": story.starred,
+        "related": [{"id": r.id, "title": r.title} for r in related],
+    }
+
+
+def byline(story: Story) -> str:
+    """"source · author · date", leaving out what the story does not say."""
+    parts = [story.source, story.author or "", (story.published or "")[:16].replace("T", " ")]
+    return " · ".join(p for p in parts if p)
+
+
+def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | None = None) -> str:
+    """The whole story for a terminal or a pipe; text is cleaned again on the way out."""
+    if width is None:
+        width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    wrap = textwrap.TextWrapper(width=max(width, 20), break_long_words=False,
+                                break_on_hyphens=False)
+    out: list[str] = [clean_line(story.title) or "(untitled)"]
+    if story.standfirst:
+        out.append(clean_line(story.standfirst))
+    out.append("")
+    out.append(clean_line(byline(story)))
+    if story.url:
+        out.append(clean_line(story.url))
+    if story.teaser:
+        out.append("Teaser: this story is cut short; its full text is not in the cache.")
+    out.append("")
+    body = markdown_to_plain(clean_text(story.body))
+    for paragraph in body.split("\n\n"):
+        for line in paragraph.split("\n"):
+            out.extend(wrap.wrap(line) or [""])
+        out.append("")
+    if related:
+        out.append("Related stories:")
+        for number, item in enumerate(related, 1):
+            out.append(f"  {number}. {clean_line(item.title)}  [{item.id}]")
+            out.append(f"     {clean_line(item.reason)}")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,46 @@
+"""Shared fixtures. Every test runs with its own READER_HOME so the user's data is never touched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_FILE = REPO / "seeds" / "register-contactpoint-memo-apology.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point READER_HOME and the XDG folders at a fresh temporary folder for every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("READER_HOME", str(home / "reader"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    return home / "reader"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real cache file in a temporary folder."""
+    with Store.open(tmp_path / "cache.sqlite3") as opened:
+        yield opened
+
+
+def run_reader(*args: str, home: Path, check: bool = False, input: str | None = None,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``reader`` command (as ``python -m reader``) in a subprocess."""
+    full_env = {**os.environ, "READER_HOME": str(home), "COLUMNS": "100", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *args], capture_output=True, text=True,
+        env=full_env, check=check, input=input, timeout=120,
+    )
