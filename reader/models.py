@@ -67,9 +67,9 @@ class RelatedStory:
     def reason(self) -> str:
         """A short human phrase for why this story is listed."""
         if self.kind == "explicit":
-            return "recommended by this story"
+            return "from “Other stories you might like”"
         if self.kind == "recommended-by":
-            return "recommends this story"
+            return "recommended this story"
         if self.terms:
             return "shares: " + ", ".join(self.terms)
         return "similar content"

@@ -416,6 +416,24 @@ class Store:
             ).fetchone()[0]
         )
 
+    def find_titles(self, words: Sequence[str], limit: int = 30) -> list[tuple[str, str, str]]:
+        """(id, title, source) of recent stories whose titles hold every word (any case).
+
+        Backs the command palette's "open story…": a LIKE scan, bounded by ``limit``.
+        """
+        clauses, params = [], []
+        for word in words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("s.title LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self.conn.execute(
+            "SELECT s.id, s.title, src.name FROM stories s JOIN sources src ON src.id = s.source_id"
+            f"{where} ORDER BY s.sort_ts DESC, s.rowid LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def iter_view(self, view: View, batch: int = 500) -> Iterator[Story]:
         """Every story of the view as whole ``Story`` objects, a batch at a time."""
         total = self.count(view)
