@@ -32,7 +32,7 @@ def related_label(number: int, item: RelatedStory) -> Content:
     return Content.assemble(
         (f"{number}. " if number <= MAX_NUMBERED else "   ", "bold $accent"),
         clean_line(item.title[:500]) or "(untitled)",
-        ("  " + " · ".join(clean_line(d) for d in details), "$text-muted"),
+        ("\n   " + " · ".join(clean_line(d) for d in details), "$text-muted"),
     )
 
 
@@ -56,6 +56,8 @@ class RelatedStories(OptionList):
             for n, item in enumerate(self.items, 1)
         )
         self.display = bool(self.items)
+        if self.items:
+            self.highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -206,6 +206,9 @@ class StoryList(ScrollView, can_focus=True):
         return self._render_row(row, width, base, index == self.cursor)
 
     def _render_row(self, row: StoryRow, width: int, base: Style, is_cursor: bool) -> Strip:
+        if is_cursor:
+            # Folded into the base, so the cursor's background spans every cell of the row.
+            base = base + self.get_component_rich_style("story-list--cursor")
         text_style = base + self.get_component_rich_style(
             "story-list--read" if row.read else "story-list--unread"
         )
@@ -233,6 +236,4 @@ class StoryList(ScrollView, can_focus=True):
             strip = strip.extend_cell_length(width, base)
         elif used > width:
             strip = strip.crop(0, width)
-        if is_cursor:
-            strip = strip.apply_style(self.get_component_rich_style("story-list--cursor"))
         return strip

@@ -1,0 +1,306 @@
+"""Pilot tests: the real app, driven by key presses, on real cache files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import OptionList
+from ui_support import CHAIN_TITLES, add_stories, make_app, write_chain
+
+from reader.config import load_config
+from reader.models import StoryDraft
+from reader.store import Store
+from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.reading_pane import ReadingPane
+from reader.ui.widgets.related_stories import RelatedStories
+from reader.ui.widgets.story_list import StoryList
+
+SEED_HEADLINE = "UK.gov apologises for Tory-bashing child database memo"
+WIDE = (140, 40)
+
+
+def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_first_run_shows_the_bundled_seed_stories(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause(0.2)
+        screen = main_screen(app)
+        assert screen.story_list.total == 4
+        assert screen.story_list.has_focus
+        assert "all stories · 4 stories" in screen.sub_title
+        # Moving the cursor previews the highlighted story.
+        assert screen.reading_pane.story is not None
+        assert screen.reading_pane.story.title == SEED_HEADLINE
+
+
+async def test_enter_opens_the_story_focuses_it_and_marks_it_read(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        screen = main_screen(app)
+        assert screen.reading_pane.has_focus
+        assert screen.current is not None and screen.current.title == SEED_HEADLINE
+        story_id = screen.current.id
+    with Store.open(app.paths.database) as store:
+        assert store.get_story(story_id).read
+
+
+async def test_list_keys_move_the_cursor(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        stories = main_screen(app).story_list
+        await pilot.press("j", "j")
+        assert stories.cursor == 2
+        await pilot.press("k")
+        assert stories.cursor == 1
+        await pilot.press("G")
+        assert stories.cursor == 3
+        await pilot.press("g")
+        assert stories.cursor == 0
+        await pilot.press("down", "down", "up")
+        assert stories.cursor == 1
+        await pilot.press("pagedown")
+        assert stories.cursor == 3
+        await pilot.press("pageup")
+        assert stories.cursor == 0
+        await pilot.press("k")  # already at the top: stays
+        assert stories.cursor == 0
+
+
+async def test_reading_pane_keys_scroll(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 20)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        pane = main_screen(app).reading_pane
+        assert pane.scroll_y == 0
+        await pilot.press("j")
+        assert pane.scroll_y > 0
+        await pilot.press("k")
+        assert pane.scroll_y == 0
+        await pilot.press("space")
+        page = pane.scroll_y
+        assert page > 1
+        await pilot.press("b")
+        assert pane.scroll_y == 0
+        await pilot.press("G")
+        await pilot.pause(0.1)
+        assert pane.scroll_y == pane.max_scroll_y > 0
+        await pilot.press("g")
+        await pilot.pause(0.1)
+        assert pane.scroll_y == 0
+
+
+async def test_tab_cycles_list_story_related(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.focused, StoryList)
+        await pilot.press("tab")
+        assert isinstance(app.focused, ReadingPane)
+        await pilot.press("tab")
+        assert isinstance(app.focused, RelatedStories)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, ReadingPane)
+
+
+async def test_three_related_hops_then_back_and_forward(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    write_chain(tmp_path / "chain")
+    app = make_app(isolated_home, [str(tmp_path / "chain")])
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        await screen.open_story(screen.store.find_titles(["Alpha"])[0][0])
+        await pilot.pause(0.1)
+        for expected in CHAIN_TITLES[1:]:
+            await pilot.press("1")
+            await pilot.pause(0.1)
+            assert screen.current is not None and screen.current.title == expected
+            # The list cursor follows the story being read.
+            assert screen.story_list.highlighted is not None
+            assert screen.story_list.highlighted.id == screen.current.id
+        for expected in reversed(CHAIN_TITLES[:-1]):
+            await pilot.press("left_square_bracket")
+            await pilot.pause(0.1)
+            assert screen.current.title == expected
+            assert screen.story_list.highlighted.id == screen.current.id
+        await pilot.press("left_square_bracket")  # nothing before the first: stays
+        assert screen.current.title == CHAIN_TITLES[0]
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.pause(0.1)
+        assert screen.current.title == CHAIN_TITLES[2]
+        await pilot.press("backspace")
+        await pilot.pause(0.1)
+        assert screen.current.title == CHAIN_TITLES[1]
+        # Opening a new story after going back drops the forward entries.
+        await pilot.press("1")
+        await pilot.pause(0.1)
+        assert not screen.history.can_go_forward
+
+
+async def test_related_list_shows_links_both_ways_and_teaser_note(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        screen = main_screen(app)
+        related = screen.reading_pane.related
+        assert [r.kind for r in related] == ["explicit"] * 3
+        assert all(r.teaser for r in related)
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        assert screen.current.teaser
+        assert app.screen.query_one("#teaser-note").display
+        back_links = screen.reading_pane.related
+        assert [(r.kind, r.title) for r in back_links] == [("recommended-by", SEED_HEADLINE)]
+        await pilot.press("9")  # no ninth related story: a status message, nothing opens
+        assert screen.current.teaser
+
+
+async def test_related_entry_opens_from_the_related_list(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter", "tab")
+        await pilot.pause(0.1)
+        assert isinstance(app.focused, OptionList)
+        await pilot.press("j", "enter")
+        await pilot.pause(0.1)
+        assert main_screen(app).current.title.startswith("Florida")
+
+
+async def test_unread_only_toggle(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        await pilot.press("enter", "escape")
+        await pilot.pause(0.1)
+        await pilot.press("u")
+        assert screen.story_list.view.unread_only
+        assert screen.story_list.total == 3
+        assert "unread" in screen.sub_title
+        await pilot.press("u")
+        assert screen.story_list.total == 4
+        await pilot.press("u", "escape")  # Esc in the list leaves a filtered view
+        assert not screen.story_list.view.unread_only
+
+
+async def test_star_and_read_toggles_persist(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        await pilot.press("j", "s", "m")
+        await pilot.pause(0.1)
+        row = screen.story_list.highlighted
+        assert row is not None and row.starred and row.read
+        await pilot.press("asterisk")
+        assert screen.story_list.total == 1
+        story_id = row.id
+    with Store.open(app.paths.database) as store:
+        story = store.get_story(story_id)
+        assert story.starred and story.read
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        await pilot.press("j", "s", "m")
+        await pilot.pause(0.1)
+    with Store.open(app.paths.database) as store:
+        story = store.get_story(story_id)
+        assert not story.starred and not story.read
+
+
+async def test_help_screen_opens_and_closes(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("question_mark", "q")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_q_quits(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        assert not app.is_running
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause(0.1)
+        screen = main_screen(app)
+        assert screen.story_list.display and screen.story_list.region.width == 80
+        assert screen.reading_pane.region.width == 0
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert screen.reading_pane.region.width == 80
+        assert screen.story_list.region.width == 0
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert screen.story_list.region.width == 80
+        assert screen.story_list.has_focus
+
+
+async def test_o_opens_only_http_links(isolated_home: Path) -> None:
+    add_stories(isolated_home / "..", [])  # keep the helper honest about paths
+    opened: list[str] = []
+    add_stories(isolated_home, [
+        StoryDraft(key="web", title="Has a web link", url="https://example.org/a"),
+        StoryDraft(key="js", title="Has a script link", url="javascript:alert(1)"),
+    ])
+    app = make_app(isolated_home, opened=opened)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        assert screen.story_list.move_to_story(screen.store.find_titles(["web"])[0][0])
+        await pilot.press("o")
+        assert opened == ["https://example.org/a"]
+        assert screen.story_list.move_to_story(screen.store.find_titles(["script"])[0][0])
+        await pilot.press("o")
+        assert opened == ["https://example.org/a"]
+        assert app.is_running
+
+
+async def test_keymap_in_config_remaps_a_binding(isolated_home: Path) -> None:
+    config_dir = isolated_home / "config"
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text('[keymap]\n"list.down" = "n"\n')
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("n", "n")
+        assert main_screen(app).story_list.cursor == 2
+
+
+async def test_chosen_theme_is_remembered(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        app.theme = "nord"
+        await pilot.pause(0.1)
+    assert load_config(app.paths.config_file).theme == "nord"
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause(0.1)
+        assert app.theme == "nord"
+
+
+async def test_palette_opens_a_story_by_title(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.1)
+        await pilot.press(*"Florida")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        screen = main_screen(app)
+        assert screen.current is not None and screen.current.title.startswith("Florida")

@@ -1,0 +1,23 @@
+"""SVG snapshots of the main screens (pytest-textual-snapshot), from the real app on the seeds.
+
+The same steps drive ``python -m reader.ui.screenshots``, so the README's pictures and these
+snapshots show the same screens. Update with ``pytest --snapshot-update`` after a visible change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ui_support import make_app
+
+from reader.ui.screenshots import SHOTS
+
+
+@pytest.mark.parametrize(("name", "size", "steps"), SHOTS, ids=[s[0] for s in SHOTS])
+def test_screen_snapshot(snap_compare, isolated_home: Path, name, size, steps) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause(0.3)
+        await steps(pilot)
+
+    assert snap_compare(make_app(isolated_home), terminal_size=size, run_before=run_before)
