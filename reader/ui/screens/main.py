@@ -7,11 +7,12 @@ writer so a key press never waits on the database.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -25,6 +26,7 @@ from reader.models import RelatedStory, Story, View
 from reader.store import Store, StoreError
 from reader.store.writer import BackgroundWriter
 from reader.ui.messages import StoryChosen, StoryHighlighted
+from reader.ui.screens.sources import SourcesScreen
 from reader.ui.widgets.reading_pane import ReadingPane
 from reader.ui.widgets.related_stories import RelatedStories
 from reader.ui.widgets.story_list import StoryList
@@ -52,6 +54,8 @@ class MainScreen(Screen[None]):
         Binding("asterisk", "toggle_starred_only", "Starred only", show=False,
                 id="view.starred_only"),
         Binding("o", "open_link", "Open link", show=False, id="story.open_link"),
+        Binding("R", "refresh", "Refresh", id="feeds.refresh"),
+        Binding("S", "sources", "Sources", show=False, id="view.sources"),
         Binding("escape", "back_out", "Back out", show=False, id="app.back_out"),
         *related_bindings(),
     ]
@@ -63,6 +67,7 @@ class MainScreen(Screen[None]):
         self.history = History()
         self.current: Story | None = None
         self._preview_timer: Timer | None = None
+        self._refresh_cancel: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -110,9 +115,13 @@ class MainScreen(Screen[None]):
             self._preview_timer.stop()
         if message.row is not None:
             story_id = message.row.id
+            if self.current is not None and self.current.id == story_id:
+                return  # already on screen: keep the reader's scroll position
             self._preview_timer = self.set_timer(
-                PREVIEW_DELAY, lambda: self.run_worker(self.show_story(story_id),
-                                                       group="preview", exclusive=True)
+                PREVIEW_DELAY, lambda: self.run_worker(
+                    self.show_story(story_id), group="preview", exclusive=True,
+                    exit_on_error=False,  # a preview racing a quit must not end the app
+                ),
             )
 
     @on(StoryChosen)
@@ -245,3 +254,72 @@ class MainScreen(Screen[None]):
             self.remove_class("-reading")
         elif isinstance(event.widget, (ReadingPane, RelatedStories)):
             self.add_class("-reading")
+
+    # -- sources and refresh -----------------------------------------------------------------
+
+    def action_sources(self) -> None:
+        def chosen(view: View | None) -> None:
+            if view is not None:
+                self.set_view(view)
+
+        self.app.push_screen(SourcesScreen(self.store.sources(), self.story_list.view), chosen)
+
+    def action_refresh(self) -> None:
+        if self._refresh_cancel is not None:
+            self.set_status("A refresh is already running")
+            return
+        if not any(s.kind == "feed" for s in self.store.sources()):
+            self.set_status("No feeds yet: add one with  reader add URL  (or import OPML)")
+            return
+        self._refresh_cancel = threading.Event()
+        self.set_status("Refreshing feeds…")
+        self._refresh(self._refresh_cancel)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh(self, cancel: threading.Event) -> None:
+        """Fetch, parse and store in the background; the UI only hears progress and the end."""
+        from reader.refresh import RefreshProgress, refresh_feeds
+
+        app = self.app
+        paths, settings = app.paths, app.config.fetch  # type: ignore[attr-defined]
+
+        def progress(update: RefreshProgress) -> None:
+            app.call_from_thread(self._refresh_progress, update.done, update.total)
+
+        try:
+            summary = refresh_feeds(paths.database, settings, progress=progress, cancel=cancel)
+        except Exception as exc:  # a refresh must never take the app down
+            app.call_from_thread(self._refresh_failed, f"Refresh failed: {exc}")
+            return
+        app.call_from_thread(self._refresh_done, summary)
+
+    def _refresh_progress(self, done: int, total: int) -> None:
+        self.set_status(f"Refreshing feeds… {done}/{total}")
+
+    def _refresh_failed(self, message: str) -> None:
+        self._refresh_cancel = None
+        self.set_status(message)
+
+    def _refresh_done(self, summary: object) -> None:
+        """New stories join the list; the cursor stays on its story, the pane is untouched."""
+        from reader.refresh import RefreshSummary
+
+        self._refresh_cancel = None
+        assert isinstance(summary, RefreshSummary)
+        row = self.story_list.highlighted
+        self.story_list.reload(keep_story=row.id if row else None)
+        self._update_titles()
+        text = "Refreshed " + summary.describe()
+        if summary.failed:
+            text += "  ·  S shows which feeds failed and why"
+            names = ", ".join(f"{o.name}: {o.error}" for o in summary.failed[:5])
+            more = len(summary.failed) - 5
+            self.notify(names + (f" (and {more} more)" if more > 0 else ""),
+                        title=f"{len(summary.failed)} feed(s) failed", severity="warning",
+                        markup=False, timeout=8)
+        self.set_status(text)
+
+    def on_unmount(self) -> None:
+        if self._refresh_cancel is not None:
+            self._refresh_cancel.set()
+

@@ -63,7 +63,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
     async def show_story(self, story: Story, related: Sequence[RelatedStory]) -> None:
         """Show a story from the top, with its related list (one update at a time)."""
         async with self._showing:
-            await self._show_story(story, related)
+            if self.is_attached:
+                await self._show_story(story, related)
 
     async def _show_story(self, story: Story, related: Sequence[RelatedStory]) -> None:
         self.story = story
@@ -89,6 +90,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         markdown = self.query_one("#body", Markdown)
         markdown.display = bool(body)
         await markdown.update(body)
+        if not self.is_attached:
+            return
         self.show_related(related)
         self.scroll_home(animate=False)
 
