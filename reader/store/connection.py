@@ -204,12 +204,14 @@ class Store:
 
     def save_stories(
         self, source_id: int, drafts: Sequence[StoryDraft],
-        links: Sequence[tuple[str, str]] = (),
+        links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
     ) -> LoadReport:
         """Insert new stories and update changed ones of one source, in one transaction.
 
         Read/starred state lives in ``story_state`` keyed by the story's row, so an update
-        keeps it. ``links`` are (from key, to key) pairs of explicit related stories.
+        keeps it. ``links`` are (from key, to key) pairs of explicit related stories. With
+        ``replace_links``, ``links`` are the whole set of links leaving the given drafts: a
+        link a draft no longer makes (its file dropped a related item) is removed.
         """
         source_key = self.source_key(source_id)
         new = updated = unchanged = 0
@@ -257,6 +259,18 @@ class Store:
                     else:
                         unchanged += 1
                 rowids[draft.key] = rowid
+            if replace_links:
+                wanted: dict[int, set[int]] = {rowid: set() for rowid in rowids.values()}
+                for from_key, to_key in links:
+                    if from_key in rowids and to_key in rowids:
+                        wanted[rowids[from_key]].add(rowids[to_key])
+                for from_rowid, targets in wanted.items():
+                    marks = ",".join("?" * len(targets))
+                    conn.execute(
+                        "DELETE FROM story_links WHERE from_story = ?"
+                        + (f" AND to_story NOT IN ({marks})" if targets else ""),
+                        (from_rowid, *targets),
+                    )
             for position, (from_key, to_key) in enumerate(links):
                 if from_key in rowids and to_key in rowids and from_key != to_key:
                     conn.execute(
