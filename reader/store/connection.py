@@ -99,13 +99,16 @@ class Store:
     def open(cls, path: Path | str) -> Store:
         """Open (creating and migrating as needed) the cache at ``path``."""
         path = Path(path)
+        conn: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = connect(path)
             migrate(conn)
-        except SchemaTooNewError as exc:
-            raise StoreError(str(exc)) from None
-        except (OSError, sqlite3.DatabaseError) as exc:
+        except (SchemaTooNewError, OSError, sqlite3.DatabaseError) as exc:
+            if conn is not None:
+                conn.close()  # a refused cache is not left open behind the error
+            if isinstance(exc, SchemaTooNewError):
+                raise StoreError(str(exc)) from None
             raise StoreError(f"cannot open the cache at {path}: {exc}") from None
         return cls(conn, path)
 
