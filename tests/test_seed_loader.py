@@ -16,6 +16,7 @@ from reader.seed_loader import (
     user_seed_dir,
 )
 from reader.store import Store
+from tests.conftest import needs_permissions
 
 HEADLINE = "UK.gov apologises for Tory-bashing child database memo"
 RELATED_TITLES = [
@@ -154,7 +155,7 @@ def test_bad_file_gives_one_warning_and_the_rest_load(
     assert sorted(titles(store)) == ["Good one", "Good two"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+@needs_permissions
 def test_unreadable_file_gives_one_warning(store: Store, tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     write_article(folder / "good.txt", "Good")
