@@ -169,7 +169,8 @@ def test_home_option_beats_reader_home(isolated_home: Path, tmp_path: Path) -> N
 def test_seeds_option_adds_a_source(isolated_home: Path, tmp_path: Path) -> None:
     folder = tmp_path / "my-articles"
     write_article(folder, "one.txt", "My first article", "See [bold]x[/bold] and [PDF].")
-    write_article(folder / "deeper", "two.txt", "My second article")
+    write_article(folder / "deeper", "two.txt", "My second article",
+                  "2022. That year, AT&amp;T said ~~no~~.\n\n# not_a_heading")
     result = run_reader("--seeds", str(folder), "list", "--json", home=isolated_home)
     assert (result.returncode, result.stderr) == (0, "")
     stories = json_lines(result.stdout)
@@ -179,6 +180,8 @@ def test_seeds_option_adds_a_source(isolated_home: Path, tmp_path: Path) -> None
     assert mine["My first article"]["body"] == r"See \[bold\]x\[/bold\] and \[PDF\]."
     shown = run_reader("show", mine["My first article"]["id"], home=isolated_home).stdout
     assert "See [bold]x[/bold] and [PDF]." in shown
+    second = run_reader("show", mine["My second article"]["id"], home=isolated_home).stdout
+    assert "\n2022. That year, AT&amp;T said ~~no~~.\n\n# not_a_heading\n" in second
     only = run_reader("--seeds", str(folder), "list", "--source", "my-articles",
                       home=isolated_home, check=True)
     assert len(only.stdout.splitlines()) == 2
