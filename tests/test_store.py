@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -285,3 +286,33 @@ def test_an_ambiguous_prefix_is_refused(big_store: Store) -> None:
     shared = next(a[:4] for a, b in itertools.pairwise(ids) if a[:4] == b[:4])
     with pytest.raises(StoryNotFound, match="ambiguous"):
         big_store.get_story(shared)
+
+
+# -- several openers at once -----------------------------------------------------------------
+
+
+def test_many_first_opens_at_once_all_succeed(tmp_path: Path) -> None:
+    """The app and a command in another terminal may create the cache at the same moment."""
+    from reader.seed_loader import bundled_seed_dir, load_seed_articles
+
+    def open_and_load(path: Path, barrier: threading.Barrier, errors: list[str]) -> None:
+        barrier.wait()
+        try:
+            with Store.open(path) as store:
+                load_seed_articles(store, [bundled_seed_dir()])
+        except Exception as exc:
+            errors.append(repr(exc))
+
+    for attempt in range(10):
+        path = tmp_path / f"cache-{attempt}.sqlite3"
+        barrier, errors = threading.Barrier(8), []
+        threads = [threading.Thread(target=open_and_load, args=(path, barrier, errors))
+                   for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        with Store.open(path) as store:
+            assert (store.count(), len(store.sources())) == (4, 1)
+        assert user_version(path) == LATEST_VERSION

@@ -70,11 +70,25 @@ def _content_hash(draft: StoryDraft) -> str:
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open a connection with the settings every connection to the cache must have."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=10.0)
-    conn.execute("PRAGMA journal_mode = WAL")
+    _use_wal(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, tries: int = 100) -> None:
+    """Switch the file to WAL (it stays so). Another connection opening a new file at the same
+    moment can make the switch fail at once with "locked", without waiting: try again."""
+    for attempt in range(tries):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.02)
 
 
 _STORY_COLUMNS = (
@@ -152,6 +166,10 @@ class Store:
         if row is not None:
             return int(row[0])
         with self.transaction():
+            # Again under the write lock: another process may have added it meanwhile.
+            row = self.conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                return int(row[0])
             cur = self.conn.execute(
                 "INSERT INTO sources (kind, key, name, url, path, group_name, user_title, added)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
