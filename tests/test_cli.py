@@ -209,6 +209,19 @@ def test_a_bad_file_warns_once_and_the_rest_load(isolated_home: Path, tmp_path: 
     assert "A good article" in result.stdout
 
 
+def test_a_terminal_without_utf8_gets_no_traceback(isolated_home: Path) -> None:
+    utf8 = json_lines(run_reader("list", "--json", home=isolated_home, check=True).stdout)
+    ascii_env = {"PYTHONIOENCODING": "ascii"}
+    listed = run_reader("list", "--json", home=isolated_home, env=ascii_env)
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert json_lines(listed.stdout) == utf8  # \u escapes: nothing lost
+    main = next(story["id"] for story in utf8 if story["title"] == HEADLINE)
+    shown = run_reader("show", main, home=isolated_home, env=ascii_env)
+    assert (shown.returncode, shown.stderr) == (0, "")
+    text = " ".join(shown.stdout.split())
+    assert "Victoria Climbi?." in text and "(pdf). ?" in text
+
+
 def test_version() -> None:
     result = subprocess.run([sys.executable, "-m", "reader", "--version"],
                             capture_output=True, text=True, check=True)
