@@ -205,6 +205,25 @@ def test_item_without_standfirst_and_item_without_continue_reading() -> None:
     assert article.furniture == ()
 
 
+def test_teaser_lines_starting_with_a_bullet_sign_stay_teaser_text() -> None:
+    article = parse_article(
+        "Head\n\nStand\n\nBody.\n\nOther stories you might like\n\n"
+        "  • Title one\n    Standfirst one\n\n"
+        "    - a teaser line that starts with a dash\n    * and one with a star\n\n"
+        "    • even a bullet\n\n    Continue reading\n"
+        "  - Title two\n    Standfirst two\n"
+        "* Title three, less indented\n"
+    )
+    assert [(r.title, r.standfirst) for r in article.related] == [
+        ("Title one", "Standfirst one"), ("Title two", "Standfirst two"),
+        ("Title three, less indented", ""),
+    ]
+    assert article.related[0].paragraphs == (
+        "- a teaser line that starts with a dash\n* and one with a star", "• even a bullet"
+    )
+    assert article.related[0].teaser
+
+
 def test_markup_like_text_is_kept_as_text() -> None:
     article = parse_article(
         "A [bold]x[/bold] headline\n\nStand [i]y[/i]\n\n"
