@@ -105,6 +105,7 @@ def _parse_related(lines: list[str]) -> tuple[tuple[SeedTeaser, ...], tuple[str,
     title: str | None = None
     body: list[str] = []
     teaser = False
+    item_indent: int | None = None  # how far the bullets sit; deeper "- text" is teaser text
 
     def close() -> None:
         nonlocal title, body, teaser
@@ -125,7 +126,11 @@ def _parse_related(lines: list[str]) -> tuple[tuple[SeedTeaser, ...], tuple[str,
 
     for line in lines:
         bullet = _BULLET.match(line)
+        if bullet and title is not None and len(bullet.group("indent")) > (item_indent or 0):
+            bullet = None  # a line of the teaser that happens to start with "-" or "*"
         if bullet:
+            indent = len(bullet.group("indent"))
+            item_indent = indent if item_indent is None else min(item_indent, indent)
             close()
             title = " ".join(bullet.group("title").split())
             continue

@@ -143,7 +143,7 @@ def load_seed_dir(store: Store, seed_dir: SeedDir, force: bool = False) -> LoadR
                 drafts.append(draft)
         links += article_links
         furniture[rel] = list(article.furniture)
-    report = store.save_stories(source_id, drafts, links)
+    report = store.save_stories(source_id, drafts, links, replace_links=True)
     meta["files"] = {rel: sig for rel, (_, sig) in current.items() if rel in parsed}
     meta["furniture"] = {rel: lines for rel, lines in furniture.items() if rel in parsed}
     store.set_source_meta(source_id, meta)

@@ -39,17 +39,40 @@ def clean_line(value: str | None) -> str:
     return " ".join(clean_text(value).split())
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=|]|\d+[.)])", re.MULTILINE)
+_MD_SPECIAL = re.compile(
+    r"[\\`*\[\]<>]"  # emphasis, code, links, HTML: always
+    r"|~(?=~)|(?<=~)~"  # ~~strikethrough~~ and ~~~ fences: any ~ next to another
+    r"|&(?=#?\w+;)"  # an entity like &amp; or &#169;, not a plain "&" in a URL's query
+    r"|_+"  # underscores, except inside a word (see _escape_special)
+)
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=|])|(\d+)([.)]))", re.MULTILINE)
+
+
+def _escape_special(match: re.Match[str]) -> str:
+    found = match.group()
+    if found[0] == "_":
+        # "snake_case" and "a_b" in URLs cannot start or end emphasis: leave them readable.
+        text, start, end = match.string, match.start(), match.end()
+        if start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
+            return found
+        return "\\_" * len(found)
+    return "\\" + found
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, sign, number, dot = match.groups()
+    if sign is not None:  # "# ", "> ", "+ ", "- ", "=== ", "| "
+        return indent + "\\" + sign
+    return indent + number + "\\" + dot  # "1. " / "2022) ": "1\." is the escape, "\1." is not
 
 
 def escape_markdown(text: str) -> str:
     """Turn plain text into Markdown that renders as the same text (``[PDF]`` stays ``[PDF]``)."""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_SPECIAL.sub(_escape_special, text)
+    return _MD_LINE_START.sub(_escape_line_start, text)
 
 
-_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|=~])")
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|=~&])")
 
 
 def markdown_to_plain(markdown: str) -> str:

@@ -44,3 +44,26 @@ def run_reader(*args: str, home: Path, check: bool = False, input: str | None = 
         [sys.executable, "-m", "reader", *args], capture_output=True, text=True,
         env=full_env, check=check, input=input, timeout=120,
     )
+
+
+def _permissions_are_enforced() -> bool:
+    """Whether chmod 000 stops this process reading (not as root, which reads anything)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / "probe"
+        probe.write_text("x")
+        probe.chmod(0)
+        try:
+            probe.read_text()
+        except PermissionError:
+            return True
+        finally:
+            probe.chmod(0o600)
+    return False
+
+
+needs_permissions = pytest.mark.skipif(
+    not _permissions_are_enforced(),
+    reason="running as root: chmod 000 does not stop reading, so 'unreadable' cannot be made",
+)

@@ -27,6 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_show)
 
 
+def json_line(value: object) -> str:
+    """One JSON object per line; pure ASCII (still lossless) when stdout is not UTF-8."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return json.dumps(value, ensure_ascii=encoding not in ("utf8", "utf8sig")) + "\n"
+
+
 def view_for(context: Context, unread: bool, source: str | None) -> View:
     store = context.store()
     if source is None:
@@ -44,8 +50,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     write = sys.stdout.write
     if args.json:
         for story in store.iter_view(view):
-            write(json.dumps(story_to_json(story, store.explicit_related(story)),
-                             ensure_ascii=False) + "\n")
+            write(json_line(story_to_json(story, store.explicit_related(story))))
         return 0
     total = store.count(view)
     for offset in range(0, total, 500):
@@ -66,7 +71,7 @@ def related_for_show(context: Context, story_id: str):
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     story, related = related_for_show(context, args.id)
     if args.json:
-        sys.stdout.write(json.dumps(story_to_json(story, related), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(story_to_json(story, related)))
     else:
         sys.stdout.write(story_as_text(story, related))
     return 0

@@ -70,11 +70,25 @@ def _content_hash(draft: StoryDraft) -> str:
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open a connection with the settings every connection to the cache must have."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=10.0)
-    conn.execute("PRAGMA journal_mode = WAL")
+    _use_wal(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, tries: int = 100) -> None:
+    """Switch the file to WAL (it stays so). Another connection opening a new file at the same
+    moment can make the switch fail at once with "locked", without waiting: try again."""
+    for attempt in range(tries):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.02)
 
 
 _STORY_COLUMNS = (
@@ -99,13 +113,16 @@ class Store:
     def open(cls, path: Path | str) -> Store:
         """Open (creating and migrating as needed) the cache at ``path``."""
         path = Path(path)
+        conn: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = connect(path)
             migrate(conn)
-        except SchemaTooNewError as exc:
-            raise StoreError(str(exc)) from None
-        except (OSError, sqlite3.DatabaseError) as exc:
+        except (SchemaTooNewError, OSError, sqlite3.DatabaseError) as exc:
+            if conn is not None:
+                conn.close()  # a refused cache is not left open behind the error
+            if isinstance(exc, SchemaTooNewError):
+                raise StoreError(str(exc)) from None
             raise StoreError(f"cannot open the cache at {path}: {exc}") from None
         return cls(conn, path)
 
@@ -149,6 +166,10 @@ class Store:
         if row is not None:
             return int(row[0])
         with self.transaction():
+            # Again under the write lock: another process may have added it meanwhile.
+            row = self.conn.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                return int(row[0])
             cur = self.conn.execute(
                 "INSERT INTO sources (kind, key, name, url, path, group_name, user_title, added)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -204,12 +225,14 @@ class Store:
 
     def save_stories(
         self, source_id: int, drafts: Sequence[StoryDraft],
-        links: Sequence[tuple[str, str]] = (),
+        links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
     ) -> LoadReport:
         """Insert new stories and update changed ones of one source, in one transaction.
 
         Read/starred state lives in ``story_state`` keyed by the story's row, so an update
-        keeps it. ``links`` are (from key, to key) pairs of explicit related stories.
+        keeps it. ``links`` are (from key, to key) pairs of explicit related stories. With
+        ``replace_links``, ``links`` are the whole set of links leaving the given drafts: a
+        link a draft no longer makes (its file dropped a related item) is removed.
         """
         source_key = self.source_key(source_id)
         new = updated = unchanged = 0
@@ -257,6 +280,18 @@ class Store:
                     else:
                         unchanged += 1
                 rowids[draft.key] = rowid
+            if replace_links:
+                wanted: dict[int, set[int]] = {rowid: set() for rowid in rowids.values()}
+                for from_key, to_key in links:
+                    if from_key in rowids and to_key in rowids:
+                        wanted[rowids[from_key]].add(rowids[to_key])
+                for from_rowid, targets in wanted.items():
+                    marks = ",".join("?" * len(targets))
+                    conn.execute(
+                        "DELETE FROM story_links WHERE from_story = ?"
+                        + (f" AND to_story NOT IN ({marks})" if targets else ""),
+                        (from_rowid, *targets),
+                    )
             for position, (from_key, to_key) in enumerate(links):
                 if from_key in rowids and to_key in rowids and from_key != to_key:
                     conn.execute(

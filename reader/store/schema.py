@@ -107,21 +107,30 @@ class SchemaTooNewError(Exception):
     """The cache was written by a newer reader; we refuse rather than corrupt it."""
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration the file lacks; return the version it ends at."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+def _version(conn: sqlite3.Connection) -> int:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > LATEST_VERSION:
         raise SchemaTooNewError(
             f"the cache is at schema version {version}, newer than this reader's {LATEST_VERSION}"
         )
-    for number in range(version + 1, LATEST_VERSION + 1):
-        script = MIGRATIONS[number - 1]
+    return version
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration the file lacks; return the version it ends at.
+
+    Two processes may open a new cache at once (the app and a command in another terminal):
+    the version is read again once the write lock is held, so only one of them migrates.
+    """
+    while _version(conn) < LATEST_VERSION:
         # executescript would COMMIT on its own; run the statements in one explicit transaction.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _split_statements(script):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
+            version = _version(conn)
+            if version < LATEST_VERSION:
+                for statement in _split_statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -1,0 +1,33 @@
+"""Import hygiene: nothing outside ``reader.ui`` imports Textual (the CLI must stay light)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+CHECK = r"""
+import json, pkgutil, sys
+import reader
+
+imported = []
+for info in pkgutil.walk_packages(reader.__path__, "reader."):
+    if info.name == "reader.ui" or info.name.startswith("reader.ui."):
+        continue
+    if info.name == "reader.__main__":  # importing it runs the command
+        continue
+    __import__(info.name)
+    imported.append(info.name)
+textual = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+print(json.dumps({"imported": imported, "textual": textual}))
+"""
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
+                            check=True)
+    found = json.loads(result.stdout)
+    assert found["textual"] == [], "a module outside reader.ui imported textual"
+    assert {"reader.cli.main", "reader.cli.stories", "reader.store.connection",
+            "reader.seed_loader", "reader.seed_format", "reader.models",
+            "reader.story_output"} <= set(found["imported"])
