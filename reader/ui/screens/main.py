@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from reader.history import History
 from reader.models import RelatedStory, Story, View
@@ -32,6 +32,8 @@ from reader.ui.widgets.related_stories import RelatedStories
 from reader.ui.widgets.story_list import StoryList
 
 NARROW_BELOW = 100
+SEARCH_DELAY = 0.15
+"""Seconds of no typing before the list narrows to the search (debounce)."""
 PREVIEW_DELAY = 0.08
 """Seconds the cursor rests before the story under it is previewed (holding j stays smooth)."""
 
@@ -54,6 +56,7 @@ class MainScreen(Screen[None]):
         Binding("asterisk", "toggle_starred_only", "Starred only", show=False,
                 id="view.starred_only"),
         Binding("o", "open_link", "Open link", show=False, id="story.open_link"),
+        Binding("slash", "search", "Search", id="view.search"),
         Binding("R", "refresh", "Refresh", id="feeds.refresh"),
         Binding("S", "sources", "Sources", show=False, id="view.sources"),
         Binding("escape", "back_out", "Back out", show=False, id="app.back_out"),
@@ -68,11 +71,16 @@ class MainScreen(Screen[None]):
         self.current: Story | None = None
         self._preview_timer: Timer | None = None
         self._refresh_cancel: threading.Event | None = None
+        self._search_timer: Timer | None = None
+        self._before_search: tuple[View, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with Horizontal(id="panes"):
-            yield StoryList(self.store, id="stories")
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="search: words \"a phrase\" pre* -not source:NAME "
+                            "is:unread is:starred tag:NAME", id="search")
+                yield StoryList(self.store, id="stories")
             yield ReadingPane(id="reading")
         yield Static(id="status", markup=False)
         yield Footer()
@@ -86,6 +94,7 @@ class MainScreen(Screen[None]):
         return self.query_one(ReadingPane)
 
     def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
         self.story_list.set_view(View())
         self.story_list.focus()
         self._update_titles()
@@ -241,7 +250,10 @@ class MainScreen(Screen[None]):
         self.set_status(f"Opened {url}")
 
     def action_back_out(self) -> None:
-        """Esc: leave the story (narrow), else return focus to the list, else show all."""
+        """Esc: end a search, else leave the story, else focus the list, else show all."""
+        if self._before_search is not None:
+            self.end_search()
+            return
         leaving_story = self.has_class("-narrow") and self.has_class("-reading")
         if leaving_story or not self.story_list.has_focus:
             self.remove_class("-reading")
@@ -322,4 +334,64 @@ class MainScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self._refresh_cancel is not None:
             self._refresh_cancel.set()
+
+    # -- search ------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """``/``: a search field over the list; the list narrows as you type."""
+        search = self.query_one("#search", Input)
+        if self._before_search is None:
+            row = self.story_list.highlighted
+            self._before_search = (self.story_list.view, row.id if row else None)
+        search.display = True
+        self.remove_class("-reading")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        text = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self.apply_search(text))
+
+    @on(Input.Submitted, "#search")
+    async def _search_submitted(self, event: Input.Submitted) -> None:
+        """Enter: open the highlighted result (the top one unless the cursor moved)."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if self.story_list.view.query != (event.value.strip() or None):
+            self.apply_search(event.value)
+        row = self.story_list.highlighted
+        if row is not None:
+            await self.open_story(row.id)
+
+    def apply_search(self, text: str) -> None:
+        """Show the ranked results of ``text`` over the view the search started from."""
+        from reader.search import parse_query
+
+        if self._before_search is None:
+            return
+        base = self._before_search[0]
+        query = parse_query(text)
+        view = replace(base, query=None if query.is_empty else text.strip())
+        self.story_list.set_view(view)
+        self._update_titles()
+        total = self.story_list.total
+        found = f"{total:,} match{'es' if total != 1 else ''}"
+        self.set_status(f"{found}  ·  {query.message}" if query.message else found)
+
+    def end_search(self) -> None:
+        """Clear the search and put back the view and the cursor from before it."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        if self._before_search is not None:
+            view, story_id = self._before_search
+            self._before_search = None
+            self.story_list.set_view(view, keep_story=story_id)
+            self._update_titles()
+        self.set_status("")
+        self.story_list.focus()
 

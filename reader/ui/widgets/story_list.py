@@ -9,6 +9,7 @@ sight, keeping only a few pages. So opening, moving and jumping to the end cost 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -60,6 +61,7 @@ class StoryList(ScrollView, can_focus=True):
         "story-list--meta",
         "story-list--star",
         "story-list--empty",
+        "story-list--match",
     }
 
     DEFAULT_CSS = """
@@ -74,6 +76,7 @@ class StoryList(ScrollView, can_focus=True):
         self.view = View()
         self.total = 0
         self._pages: OrderedDict[int, list[StoryRow]] = OrderedDict()
+        self._highlight: Callable[[str], tuple[tuple[str, bool], ...]] | None = None
 
     # -- data --------------------------------------------------------------------------------
 
@@ -103,6 +106,11 @@ class StoryList(ScrollView, can_focus=True):
     def set_view(self, view: View, keep_story: str | None = None) -> None:
         """Show another view; the cursor stays on ``keep_story`` if the view holds it."""
         self.view = view
+        self._highlight = None
+        if view.query:
+            from reader.search import parse_query
+
+            self._highlight = parse_query(view.query).highlight
         self.reload(keep_story)
 
     def reload(self, keep_story: str | None = None) -> None:
@@ -227,7 +235,14 @@ class StoryList(ScrollView, can_focus=True):
         if source_width:
             source = clean_line(row.source[:64])
             segments.append(Segment(" " + fit(source, source_width), meta_style))
-        segments.append(Segment(" " + fit(title, title_width), text_style))
+        if self._highlight is None:
+            segments.append(Segment(" " + fit(title, title_width), text_style))
+        else:
+            match_style = text_style + self.get_component_rich_style("story-list--match")
+            segments.append(Segment(" ", text_style))
+            fitted = fit(title, title_width)
+            segments += [Segment(text, match_style if hit else text_style)
+                         for text, hit in self._highlight(fitted) if text]
         if date:
             segments.append(Segment(" " + date + " ", meta_style))
         strip = Strip(segments)
