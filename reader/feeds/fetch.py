@@ -72,11 +72,11 @@ class FetchResult:
 
 
 def format_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
-    if size >= 1024:
-        return f"{size / 1024:g} KB"
-    return f"{size} bytes"
+    """``10 MB`` for round sizes, else the exact number of bytes."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size:,} bytes"
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -274,7 +274,7 @@ class Fetcher:
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         cap = self.settings.max_bytes
-        too_big = f"the body is larger than the {format_size(cap)} limit"
+        too_big = f"the body is larger than the limit of {format_size(cap)}"
         declared = response.headers.get("content-length", "")
         encoding = response.headers.get("content-encoding", "")
         if declared.isdigit() and int(declared) > cap and not encoding:
