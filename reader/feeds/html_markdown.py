@@ -278,6 +278,12 @@ class _Converter(HTMLParser):
         else:
             top.inline.append(f"{lead}{marker}{text}{marker}{trail}")
 
+    def _close_open_wraps(self, box: _Container) -> None:
+        """Close what the markup left open (``<b>bold`` at the end of a paragraph)."""
+        while box.wraps:
+            tag = box.wraps[-1][0]
+            self._close_wrap(box, tag if isinstance(tag, str) else "")
+
     def _flush(self, top: _Container) -> None:
         """End the current paragraph of ``top``; open inline wrappers carry on in the next."""
         if not top.inline:
@@ -304,10 +310,8 @@ class _Converter(HTMLParser):
                 fence = "`" * (longest + 1)
                 self.stack[-1].blocks.append(f"{fence}\n{raw}\n{fence}")
             return
+        self._close_open_wraps(box)
         self._flush(box)
-        for wrap in box.wraps:
-            if wrap[0] in _CODE:
-                self.code_depth -= 1
         parent = self.stack[-1]
         if box.kind == "heading":
             text = " ".join(" ".join(box.blocks).replace("  \n", " ").split())
@@ -343,6 +347,7 @@ class _Converter(HTMLParser):
         while len(self.stack) > 1:
             self._close_container()
         root = self.stack[0]
+        self._close_open_wraps(root)
         self._flush(root)
         return "\n\n".join(root.blocks)
 

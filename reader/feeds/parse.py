@@ -107,7 +107,7 @@ def _fallback_key(entry: Mapping[str, Any], title: str) -> str:
     return "sha256:" + hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
 
 
-def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
+def entry_to_draft(entry: dict[str, Any], base: str | None) -> StoryDraft:
     """One feedparser entry as a story draft. Fields the entry lacks stay empty."""
     title = _detail_text(entry.get("title_detail"), entry.get("title") or "")
     link = resolve_url(entry.get("link"), base, _HTTP)
@@ -147,8 +147,9 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         body=body,
         url=link,
         author=author or None,
-        published=_iso(entry.get("published_parsed")),
-        updated=_iso(entry.get("updated_parsed")),
+        # dict.get: feedparser's own get() answers "updated" with the published date.
+        published=_iso(dict.get(entry, "published_parsed")),
+        updated=_iso(dict.get(entry, "updated_parsed")),
         tags=tuple(tags),
         enclosures=tuple(enclosures),
     )
