@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,9 @@ def test_duplicate_guids_keep_the_first() -> None:
             b"<item><guid>same</guid><title>second</title></item></channel></rss>")
     feed = parse_feed(data, XML, "http://x/")
     assert [d.title for d in feed.drafts] == ["first"]
+
+
+def test_feed_modules_never_import_textual() -> None:
+    code = ("import sys, reader.refresh, reader.cli.feeds, reader.feeds.opml, reader.store.feeds;"
+            " sys.exit('textual' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -7,6 +7,9 @@ story and its state, and still bring in the good feeds' new stories.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -219,3 +222,55 @@ def test_retention_prunes_only_old_read_unstarred_stories_gone_from_the_feed(
     left = {s.title for s in store.iter_view(View(source_id=feed))}
     assert left == {"starred-gone", "unread-gone", "read-current"}
     assert find_feed(store, "retention").story_count == 3
+
+
+WATCHER = r"""
+import json, sys, time
+from pathlib import Path
+from reader.models import View
+from reader.store import Store
+
+db, stop, story_id = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+seen = {}
+rounds = 0
+with Store.open(db) as store:
+    print("ready", flush=True)
+    while not stop.exists() or rounds < 5:
+        for feed_id, count in store.conn.execute(
+            "SELECT source_id, count(*) FROM stories GROUP BY source_id"
+        ):
+            seen.setdefault(str(feed_id), set()).add(count)
+        store.page(View(), 0, 50)
+        store.set_read(story_id, rounds % 2 == 0)  # a writer too, like the app
+        rounds += 1
+print(json.dumps({k: sorted(v) for k, v in seen.items()}))
+"""
+
+
+def test_another_process_never_sees_half_a_feed(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    feeds = []
+    for n in range(12):
+        server.routes[f"/t4/f{n}"] = static(rss2(f"F{n}", items(f"f{n}", 10)))
+        feeds.append(add_feed(store, server.url(f"/t4/f{n}"), f"f{n}"))
+    assert refresh_feeds(store.path, SETTINGS, feeds).new == 120
+    story_id = next(iter(store.iter_view(View(source_id=feeds[0])))).id
+    for n in range(12):
+        server.routes[f"/t4/f{n}"] = static(rss2(f"F{n}", items(f"f{n}", 30)))
+    stop = tmp_path / "stop"
+    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(store.path), str(stop),
+                                story_id], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().strip() == "ready"
+        summary = refresh_feeds(store.path, SETTINGS, feeds)
+    finally:
+        stop.touch()
+        out, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, err
+    assert summary.count("ok") == 12 and summary.new == 240
+    seen = json.loads(out)
+    for feed_id in feeds:
+        assert set(seen[str(feed_id)]) <= {10, 30}, seen[str(feed_id)]
