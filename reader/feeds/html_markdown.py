@@ -46,6 +46,10 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"([#>+=\-])|(\d+)([.)])")
 _URL_UNSAFE = re.compile(r"[ ()<>\\]")
 _SIZE = re.compile(r"\s*(\d+)")
+# What ``clean_text`` would change: most text has none of it, and a search is cheaper.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+)
 
 
 def escape_inline(text: str) -> str:
@@ -75,17 +79,24 @@ def text_to_markdown(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def _needs_cleaning(text: str) -> bool:
+    return _UNSAFE.search(text) is not None
+
+
 def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> str | None:
     """``href`` made absolute against ``base``, or None unless its scheme is allowed."""
     if not href:
         return None
-    href = clean_text(href).strip()
+    href = (clean_text(href) if _needs_cleaning(href) else href).strip()
     if not href:
         return None
-    try:
-        url = urljoin(base or "", href)
-    except ValueError:
-        return None
+    if href.startswith(("https://", "http://")) and "/." not in href:
+        url = href  # already absolute and plain: urljoin would return it unchanged
+    else:
+        try:
+            url = urljoin(base or "", href)
+        except ValueError:
+            return None
     scheme, sep, rest = url.partition(":")
     scheme = scheme.lower()
     if not sep or scheme not in schemes:
@@ -222,7 +233,8 @@ class _Converter(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip_tag is not None or not data:
             return
-        data = clean_text(data)
+        if _UNSAFE.search(data):
+            data = clean_text(data)
         top = self.stack[-1]
         if top.kind == "pre":
             top.inline.append(data)
