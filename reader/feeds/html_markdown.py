@@ -11,9 +11,11 @@ cheap, and it never raises: odd markup degrades to plain text.
 
 from __future__ import annotations
 
+import html
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from reader.text import clean_text
 
@@ -83,6 +85,18 @@ def _needs_cleaning(text: str) -> bool:
     return _UNSAFE.search(text) is not None
 
 
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str:
+    """``scheme://host[:port]`` of an absolute http(s) base URL, else ""."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in IMAGE_SCHEMES or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> str | None:
     """``href`` made absolute against ``base``, or None unless its scheme is allowed."""
     if not href:
@@ -92,6 +106,9 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
         return None
     if href.startswith(("https://", "http://")) and "/." not in href:
         url = href  # already absolute and plain: urljoin would return it unchanged
+    elif href[:1] == "/" and href[1:2] != "/" and "/." not in href and base:
+        origin = _origin(base)  # the common "/path" link, without urljoin's general work
+        url = origin + href if origin else href
     else:
         try:
             url = urljoin(base or "", href)
@@ -127,6 +144,35 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+# One pass over the markup. Every alternative stops at the next "<", so no input, however
+# hostile, makes a match scan further than that: tokenizing is linear in the input.
+_TOKEN = re.compile(
+    r"(?P<text>[^<]+)"
+    r"|<!--.*?(?:-->|\Z)"
+    r"|</(?P<end>[a-zA-Z][^\s/<>]*)[^<>]*>?"
+    r"|<(?P<start>[a-zA-Z][^\s/<>]*)(?P<attrs>(?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>"
+    r"|<[!?][^<>]*>?"
+    r"|(?P<lt><)",
+    re.DOTALL,
+)
+_ATTR = re.compile(r"""([^\s=/<>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s<>"']+)))?""")
+# Elements whose content is raw text up to their end tag (all dropped whole).
+_RAW_TEXT = frozenset({"script", "style", "iframe", "textarea", "title", "xmp", "noembed",
+                       "noframes", "plaintext"})
+
+
+def parse_attrs(text: str) -> list[tuple[str, str | None]]:
+    """``name="value"`` pairs of a start tag, names lower-cased, values unescaped."""
+    attrs: list[tuple[str, str | None]] = []
+    for match in _ATTR.finditer(text):
+        name, double, single, bare = match.groups()
+        value = double if double is not None else single if single is not None else bare
+        if value is not None and "&" in value:
+            value = html.unescape(value)
+        attrs.append((name.lower(), value))
+    return attrs
+
+
 class _Container:
     """A block that holds other blocks: the document, a quote, a list, a list item, ..."""
 
@@ -143,16 +189,46 @@ class _Container:
         self.number = number
 
 
-class _Converter(HTMLParser):
+class _Converter:
+    """Markup events in, Markdown blocks out; ``feed`` tokenizes with ``_TOKEN``."""
+
     def __init__(self, base: str | None) -> None:
-        super().__init__(convert_charrefs=True)
         self.base = base
         self.stack = [_Container("root", "")]
         self.skip_tag: str | None = None
         self.skip_depth = 0
         self.code_depth = 0
 
-    # -- parser callbacks --------------------------------------------------------------------
+    def feed(self, markup: str) -> None:
+        position, size = 0, len(markup)
+        match_token = _TOKEN.match
+        while position < size:
+            token = match_token(markup, position)
+            assert token is not None  # "<" alone always matches
+            position = token.end()
+            kind = token.lastgroup
+            if kind == "text":
+                text = token.group("text")
+                self.handle_data(html.unescape(text) if "&" in text else text)
+            elif kind == "start" or kind == "attrs":
+                tag = token.group("start").lower()
+                raw = token.group("attrs")
+                attrs = parse_attrs(raw) if "=" in raw else []
+                if raw.endswith("/"):
+                    self.handle_startendtag(tag, attrs)
+                    continue
+                self.handle_starttag(tag, attrs)
+                if tag in _RAW_TEXT:  # skip to its end tag (or the end)
+                    close = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE)
+                    found = close.search(markup, position)
+                    position = found.end() if found else size
+                    self.handle_endtag(tag)
+            elif kind == "end":
+                self.handle_endtag(token.group("end").lower())
+            elif kind == "lt":
+                self.handle_data("<")
+
+    # -- markup events -----------------------------------------------------------------------
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -354,7 +430,6 @@ class _Converter(HTMLParser):
             )
 
     def result(self) -> str:
-        self.close()
         self.skip_tag = None
         while len(self.stack) > 1:
             self._close_container()
