@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ from reader.store.feeds import (
 
 PROCESS_POOL_MIN_FEEDS = 8
 """Below this many feeds, starting worker processes costs more than it saves."""
+MAX_PARSE_WORKERS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +122,23 @@ def describe_not_a_feed(exc: NotAFeedError) -> str:
     return f"the URL gives a web page, not a feed; it links to the feed {chosen.url}"
 
 
+def _ignore_interrupts() -> None:
+    """In a parse worker: Ctrl-C is the parent's to handle (it shuts the pool down)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Parsers:
     """Where feed documents are parsed: worker processes for big refreshes, else a thread."""
 
     def __init__(self, feeds: int, workers: int | None) -> None:
         cpus = os.cpu_count() or 1
         if workers is None:
-            workers = cpus if feeds >= PROCESS_POOL_MIN_FEEDS and cpus > 1 else 0
+            workers = min(cpus, MAX_PARSE_WORKERS) if feeds >= PROCESS_POOL_MIN_FEEDS else 0
+            workers = workers if workers > 1 else 0
         # "spawn": the app runs threads, and forking a threaded process is unsafe.
         self.pool: Executor = (
-            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=_ignore_interrupts)
             if workers > 0 else ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
         )
 
@@ -328,7 +337,9 @@ def check_feed_url(url: str) -> str:
     """The URL if it is a usable http(s) address; else ``SubscribeError``."""
     checked = resolve_url(url, None, frozenset({"http", "https"}))
     if checked is None:
-        raise SubscribeError(f"{url!r} is not an http:// or https:// URL")
+        hint = f" (did you mean https://{url.strip()}?)" if "://" not in url and "." in url \
+            and " " not in url.strip() else ""
+        raise SubscribeError(f"{url!r} is not an http:// or https:// URL{hint}")
     return checked
 
 

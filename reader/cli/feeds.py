@@ -17,7 +17,13 @@ from pathlib import Path
 from reader.cli.context import CommandError, Context
 from reader.feeds.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from reader.models import Source
-from reader.refresh import RefreshProgress, SubscribeError, refresh_feeds, subscribe
+from reader.refresh import (
+    RefreshProgress,
+    SubscribeError,
+    check_feed_url,
+    refresh_feeds,
+    subscribe,
+)
 from reader.store.feeds import (
     add_feed,
     feed_sources,
@@ -70,9 +76,9 @@ def warn(message: str) -> None:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
-    store = context.store()
     try:
-        added = subscribe(store, args.url, context.config.fetch, title=args.title)
+        check_feed_url(args.url)  # before the cache is even opened
+        added = subscribe(context.store(), args.url, context.config.fetch, title=args.title)
     except SubscribeError as exc:
         raise CommandError(str(exc)) from None
     if added.found is not None:
@@ -171,6 +177,9 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     if args.json:
         for outcome in summary.outcomes:
             sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+        return 0
+    if ids is None and not summary.outcomes:
+        print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")
         return 0
     for outcome in summary.outcomes:
         name = clean_line(outcome.name)
