@@ -274,3 +274,20 @@ def test_another_process_never_sees_half_a_feed(
     seen = json.loads(out)
     for feed_id in feeds:
         assert set(seen[str(feed_id)]) <= {10, 30}, seen[str(feed_id)]
+
+
+def test_a_304_without_validators_keeps_the_stored_ones(server: FeedServer, store: Store) -> None:
+    body = rss2("Quiet", items("quiet", 2))
+
+    def route(h) -> None:
+        if h.headers.get("If-None-Match") == '"q1"':
+            h.send_response(304)  # no ETag repeated, as many servers do
+            h.end_headers()
+        else:
+            static(body, headers={"ETag": '"q1"'})(h)
+
+    server.routes["/t5/quiet"] = route
+    feed = add_feed(store, server.url("/t5/quiet"), "quiet")
+    statuses = [refresh_feeds(store.path, SETTINGS, [feed]).outcomes[0].status for _ in range(3)]
+    assert statuses == ["ok", "not_modified", "not_modified"]
+    assert server.requests_for("/t5/quiet")[-1].get("If-None-Match") == '"q1"'

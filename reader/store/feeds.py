@@ -196,12 +196,17 @@ def record_refresh(
             if retention_days is not None:
                 pruned = _prune(store, feed_id, {d.key for d in update.drafts},
                                 now - retention_days * 86400)
-        if success:
+        if update.status == "ok":  # the validators of the document just stored, or none
+            conn.execute("UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?",
+                         (update.etag, update.last_modified, feed_id))
+        elif success:  # a 304 need not repeat them: keep the stored ones unless renewed
             conn.execute(
-                "UPDATE sources SET etag = ?, last_modified = ?, url = coalesce(?, url)"
-                " WHERE id = ?",
-                (update.etag, update.last_modified, update.url, feed_id),
+                "UPDATE sources SET etag = coalesce(?, etag),"
+                " last_modified = coalesce(?, last_modified) WHERE id = ?",
+                (update.etag, update.last_modified, feed_id),
             )
+        if success and update.url:
+            conn.execute("UPDATE sources SET url = ? WHERE id = ?", (update.url, feed_id))
         conn.execute(
             "UPDATE sources SET last_checked = ?, last_status = ?, last_error = ?,"
             " retry_after = ?, disabled = ? WHERE id = ?",
