@@ -37,6 +37,7 @@ from reader.store.feeds import (
     record_refresh,
     subscribed_as,
 )
+from reader.text import clean_line
 
 PROCESS_POOL_MIN_FEEDS = 8
 """Below this many feeds, starting worker processes costs more than it saves."""
@@ -173,10 +174,13 @@ class _Writer:
     def states(self, ids: Sequence[int] | None) -> list[FeedState]:
         return feed_states(self._open(), ids)
 
-    def record(self, feed_id: int, update: FeedUpdate) -> tuple[int, int, int]:
-        report, pruned = record_refresh(self._open(), feed_id, update,
+    def record(self, feed_id: int, update: FeedUpdate) -> tuple[int, int, int, str]:
+        """Store one feed's refresh; returns new, updated, pruned and the feed's name now."""
+        store = self._open()
+        report, pruned = record_refresh(store, feed_id, update,
                                         retention_days=self.retention_days)
-        return report.new, report.updated, pruned
+        row = store.conn.execute("SELECT name FROM sources WHERE id = ?", (feed_id,)).fetchone()
+        return report.new, report.updated, pruned, str(row[0]) if row else ""
 
     def close(self) -> None:
         if self.store is not None:
@@ -212,8 +216,8 @@ class _Refresh:
         self.in_flight = asyncio.Semaphore(max(2, 2 * settings.concurrency))
 
     async def one(self, state: FeedState) -> FeedOutcome:
-        def outcome(status: str, **more: Any) -> FeedOutcome:
-            return FeedOutcome(state.id, state.name, state.url, status, **more)
+        def outcome(status: str, name: str = state.name, **more: Any) -> FeedOutcome:
+            return FeedOutcome(state.id, name, state.url, status, **more)
 
         if state.disabled and not self.explicit:
             return outcome("skipped", error="disabled after HTTP 410 Gone (name it to retry)")
@@ -226,7 +230,7 @@ class _Refresh:
             try:
                 return await self._fetch_parse_store(state, outcome)
             except Exception as exc:  # whatever it is, it stays with this feed
-                return outcome("error", error=f"{type(exc).__name__}: {exc}")
+                return outcome("error", error=clean_line(f"{type(exc).__name__}: {exc}"))
 
     async def _fetch_parse_store(
         self, state: FeedState, outcome: Callable[..., FeedOutcome]
@@ -244,12 +248,14 @@ class _Refresh:
                 error = describe_not_a_feed(exc)
             except FeedParseError as exc:
                 error = str(exc)
+            except Exception as exc:  # a parser bug: recorded on this feed like a bad document
+                error = clean_line(f"could not parse: {type(exc).__name__}: {exc}")
         update = _update_for(result, parsed, error)
-        new, updated, pruned = await loop.run_in_executor(
+        new, updated, pruned, name = await loop.run_in_executor(
             self.writer_pool, self.writer.record, state.id, update
         )
         return outcome(
-            update.status, new=new, updated=updated, error=update.error,
+            update.status, name=name, new=new, updated=updated, error=update.error,
             warnings=parsed.warnings if parsed else (),
             moved_to=update.url, pruned=pruned,
         )
