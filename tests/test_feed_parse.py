@@ -1,0 +1,151 @@
+"""Parsing feeds into story drafts: golden RSS 2.0, RSS 1.0 and Atom files, bad feeds."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.feeds.parse import FeedParseError, NotAFeedError, parse_feed
+
+FEEDS = Path(__file__).parent / "feeds"
+XML = {"Content-Type": "application/xml"}
+
+
+def parse(name: str, url: str):
+    return parse_feed((FEEDS / name).read_bytes(), XML, url)
+
+
+def test_rss2_entries_become_drafts() -> None:
+    feed = parse("rss2.xml", "https://news.example.com/feed.xml")
+    assert feed.title == "Example & Co. News"
+    assert feed.site_url == "https://news.example.com/"
+    assert feed.warnings == ()
+    first, second, third = feed.drafts
+    assert first.key == "https://news.example.com/2024/first"
+    assert first.title == "First story"
+    assert first.url == "https://news.example.com/2024/first"
+    assert first.author == "desk@example.com (News Desk)"
+    assert first.published == "2024-05-07T07:30:00+00:00"
+    assert first.updated is None  # the feed gave no update time: none is invented
+    assert first.tags == ("Science", "Space")
+    assert first.enclosures == ("https://cdn.example.com/first.mp3",)
+    assert first.standfirst == "A short summary of the first story."
+    assert "[relative link](https://news.example.com/about)" in first.body
+    assert "![A chart](https://news.example.com/images/chart.png)" in first.body
+    assert "- one\n- two" in first.body
+    for banned in ("alert(", "javascript", "<script", "color: red", "ads.example", "pixel"):
+        assert banned not in first.body
+    assert "script link" in first.body  # the text of a dropped link stays, as text
+
+    assert second.key == "https://news.example.com/2024/second"  # no guid: the link
+    assert second.author == "Ada Writer"
+    assert second.body == "Second *body*"
+    assert second.published is None
+
+    assert third.key.startswith("sha256:")  # neither: a hash of title and date
+    assert third.url is None and third.author is None and third.published is None
+    again = parse("rss2.xml", "https://news.example.com/feed.xml")
+    assert again.drafts[2].key == third.key  # stable across parses
+
+
+def test_rss1_feed() -> None:
+    feed = parse("rss1.xml", "https://rdf.example.org/index.rdf")
+    assert feed.title == "RDF Site Summary"
+    assert [d.key for d in feed.drafts] == ["https://rdf.example.org/one",
+                                            "https://rdf.example.org/two"]
+    one = feed.drafts[0]
+    assert one.body == "One **bold** claim"
+    assert one.author == "R. Author"
+    assert one.updated == "2024-03-01T08:00:00+00:00"
+    assert one.tags == ("Semantics",)
+    assert feed.drafts[1].updated is None
+
+
+def test_atom_feed_resolves_against_xml_base() -> None:
+    feed = parse("atom.xml", "https://blog.example.net/atom.xml")
+    assert feed.title == "Atom <Blog>"
+    entry, only_updated = feed.drafts
+    assert entry.key == "tag:blog.example.net,2024:1"
+    assert entry.title == "An Atom entry"  # an HTML title becomes plain text
+    assert entry.url == "https://blog.example.net/posts/atom-entry"
+    assert entry.published == "2024-04-01T11:00:00+00:00"
+    assert entry.updated == "2024-04-02T10:00:00+00:00"
+    assert entry.author == "Tim Author"
+    assert entry.tags == ("atom", "feeds")
+    assert entry.enclosures == ("https://cdn.example.net/talk.ogg",)
+    assert entry.standfirst == "Summary that is not the content"
+    assert "[a relative link](https://blog.example.net/about)" in entry.body
+    assert "[mail](mailto:tim@example.net)" in entry.body
+    assert only_updated.published is None
+    assert only_updated.updated == "2024-04-03T00:00:00+00:00"
+    assert only_updated.body == "XHTML **body**"
+
+
+def test_hostile_text_is_stripped_and_bozo_entries_kept() -> None:
+    feed = parse("hostile.xml", "https://hostile.example/feed")
+    assert feed.warnings and "not well-formed" in feed.warnings[0]
+    assert len(feed.drafts) == 2
+    title = feed.drafts[0].title
+    assert "\x1b" not in title and "\u202e" not in title and "\u202c" not in title
+    assert "evil.example" not in title
+    assert "[bold]Bold[/bold]" in title  # markup-looking text stays text
+    body = feed.drafts[0].body
+    assert "\x1b" not in body
+    assert r"\[b\]markup\[/b\]" in body  # escaped: Markdown shows it literally
+    assert "\u202e" not in feed.title
+
+
+def test_invalid_documents_are_errors() -> None:
+    with pytest.raises(FeedParseError, match="not a valid feed"):
+        parse_feed(b"<rss><channel><title>broken</title></chan", XML, "http://x/")
+    with pytest.raises(FeedParseError, match="empty"):
+        parse_feed(b"  \n", XML, "http://x/")
+    with pytest.raises(FeedParseError):
+        parse_feed(b"just some text", {"Content-Type": "text/plain"}, "http://x/")
+
+
+def test_a_web_page_is_not_a_feed_but_names_its_links() -> None:
+    data = (FEEDS / "page_with_feed.html").read_bytes()
+    with pytest.raises(NotAFeedError) as caught:
+        parse_feed(data, {"Content-Type": "text/html"}, "https://site.example/blog/")
+    urls = [link.url for link in caught.value.links]
+    assert urls == ["https://site.example/comments/feed.xml",
+                    "https://site.example/blog/feed.atom", "https://site.example/rss.xml"]
+    # survives the trip back from a worker process
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert copy.links == caught.value.links
+
+
+def test_bytes_never_read_as_a_path(tmp_path: Path) -> None:
+    secret = tmp_path / "feed.xml"
+    secret.write_bytes((FEEDS / "rss1.xml").read_bytes())
+    with pytest.raises(FeedParseError):
+        parse_feed(str(secret).encode(), XML, "http://x/")
+
+
+def test_wrong_declared_encoding_keeps_entries_with_a_warning() -> None:
+    data = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\xe9'
+            '</title><item><guid>1</guid><title>R\xe9sum\xe9</title></item></channel></rss>'
+            ).encode("latin-1")
+    feed = parse_feed(data, {"Content-Type": "application/rss+xml"}, "http://x/")
+    assert len(feed.drafts) == 1
+    assert feed.warnings
+    assert "sum" in feed.drafts[0].title
+
+
+def test_duplicate_guids_keep_the_first() -> None:
+    data = (b'<rss version="2.0"><channel><title>t</title>'
+            b"<item><guid>same</guid><title>first</title></item>"
+            b"<item><guid>same</guid><title>second</title></item></channel></rss>")
+    feed = parse_feed(data, XML, "http://x/")
+    assert [d.title for d in feed.drafts] == ["first"]
+
+
+def test_feed_modules_never_import_textual() -> None:
+    code = ("import sys, reader.refresh, reader.cli.feeds, reader.feeds.opml, reader.store.feeds;"
+            " sys.exit('textual' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
