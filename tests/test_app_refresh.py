@@ -1,0 +1,107 @@
+"""The app refreshes feeds in the background (R) and lists sources with their outcome (S)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from feed_server import FeedServer, rss2, static
+from ui_support import make_app
+
+from reader.cli.context import Context
+from reader.store import Store
+from reader.store.feeds import add_feed
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.sources import SourcesScreen
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    running = FeedServer()
+    yield running
+    running.stop()
+
+
+def subscribe(home: Path, url: str, title: str) -> None:
+    context = Context.create(str(home), [])
+    with Store.open(context.paths.database) as store:
+        add_feed(store, url, title)
+
+
+async def wait_for_refresh(pilot, screen: MainScreen) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if screen._refresh_cancel is None:
+            return
+    raise AssertionError("refresh did not finish")
+
+
+async def test_r_refreshes_in_the_background_and_keeps_the_reader_in_place(
+    isolated_home: Path, server: FeedServer
+) -> None:
+    server.routes["/good.xml"] = static(rss2("Good feed", [
+        ("First good story", "<p>Hello <b>world</b></p>"),
+        ("Second good story", "<p>More</p>"),
+    ]))
+    server.routes["/broken.xml"] = static(b"oops", "text/plain", status=500)
+    subscribe(isolated_home, server.url("/good.xml"), "Good feed")
+    subscribe(isolated_home, server.url("/broken.xml"), "Broken feed")
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("j", "enter")  # reading the second seed story
+        await pilot.pause(0.1)
+        reading = screen.current
+        assert reading is not None
+        await pilot.press("escape", "R")
+        await wait_for_refresh(pilot, screen)
+        assert screen.story_list.total == 6
+        # The story being read and the list cursor are where they were.
+        assert screen.current is not None and screen.current.id == reading.id
+        assert screen.story_list.highlighted is not None
+        assert screen.story_list.highlighted.id == reading.id
+        status = str(screen.query_one("#status").render())
+        assert "1 ok" in status and "1 failed" in status
+        # S lists the sources; the failed feed says why; choosing a feed narrows the list.
+        await pilot.press("S")
+        await pilot.pause(0.1)
+        sources = app.screen
+        assert isinstance(sources, SourcesScreen)
+        broken = next(s for s in sources.sources if s.name == "Broken feed")
+        assert broken.last_status == "error" and "500" in (broken.last_error or "")
+        good_index = next(i for i, s in enumerate(sources.sources) if s.name == "Good feed")
+        for _ in range(good_index + 1):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.screen is screen
+        assert screen.story_list.total == 2
+        assert "Good feed" in screen.sub_title
+        await pilot.press("escape")
+        assert screen.story_list.total == 6
+
+
+async def test_r_without_feeds_says_how_to_add_one(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("R")
+        await pilot.pause(0.05)
+        assert "reader add" in str(app.screen.query_one("#status").render())
+
+
+async def test_refresh_with_no_network_reports_each_feed_offline(isolated_home: Path) -> None:
+    # Port 9 on loopback: nothing listens, the connection is refused at once.
+    subscribe(isolated_home, "http://127.0.0.1:9/feed.xml", "Offline feed")
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.story_list.total == 4  # the cache opened at once
+        await pilot.press("R")
+        await wait_for_refresh(pilot, screen)
+        assert "1 failed" in str(screen.query_one("#status").render())
+    with Store.open(app.paths.database) as store:
+        feed = next(s for s in store.sources() if s.kind == "feed")
+        assert feed.last_status == "error" and feed.last_error
