@@ -37,9 +37,9 @@ def source_label(source: Source) -> Content:
             status = Content.styled("\n  failed: " + clean_line(source.last_error or "")[:200],
                                     "$error")
         elif source.last_checked:
-            status = Content.styled(
-                f"\n  {source.last_status or 'ok'} · checked {source.last_checked[:16]}",
-                "$text-muted")
+            outcome = (source.last_status or "ok").replace("_", " ")
+            checked = source.last_checked[:16].replace("T", " ")
+            status = Content.styled(f"\n  {outcome} · checked {checked} UTC", "$text-muted")
         else:
             status = Content.styled("\n  not refreshed yet", "$text-muted")
         line = line + status
