@@ -115,8 +115,28 @@ class MainScreen(Screen[None]):
     # -- showing stories ---------------------------------------------------------------------
 
     def related_for(self, story: Story) -> list[RelatedStory]:
-        """The story's related list: explicit links both ways (content matches join later)."""
+        """What can be shown at once: explicit links both ways. Similar stories follow from
+        ``_load_related`` in a worker, so opening a story never waits for the content match."""
         return self.store.explicit_related(story)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def _load_related(self, story: Story) -> None:
+        """Compute the full related list (explicit, then similar) on a thread and connection
+        of its own, and hand it to the pane if the reader is still on that story."""
+        from reader.related import also_in, related_stories
+
+        database = self.app.paths.database  # type: ignore[attr-defined]
+        with Store.open(database) as store:
+            related = related_stories(store, story)
+            copies = also_in(store, story)
+        self.app.call_from_thread(self._related_ready, story.id, related, copies)
+
+    def _related_ready(self, story_id: str, related: list[RelatedStory],
+                       copies: list[str]) -> None:
+        pane = self.reading_pane
+        if pane.story is not None and pane.story.id == story_id:
+            pane.show_related(related)
+            pane.show_also_in(copies)
 
     @on(StoryHighlighted)
     def _schedule_preview(self, message: StoryHighlighted) -> None:
@@ -146,6 +166,7 @@ class MainScreen(Screen[None]):
             return None
         self.current = story
         await self.reading_pane.show_story(story, self.related_for(story))
+        self._load_related(story)
         return story
 
     async def open_story(self, story_id: str, *, record: bool = True) -> None:

@@ -50,13 +50,14 @@ class ReadingPane(VerticalScroll, can_focus=True):
         yield Static(id="headline", markup=False)
         yield Static(id="standfirst", markup=False)
         yield Static(id="byline", markup=False)
+        yield Static(id="also-in", markup=False)
         yield Static(id="teaser-note", markup=False)
         yield Markdown(id="body", open_links=False)
         yield Static(Content("Related stories"), id="related-heading")
         yield RelatedStories(id="related")
 
     def on_mount(self) -> None:
-        for part in ("#headline", "#standfirst", "#byline", "#teaser-note", "#body",
+        for part in ("#headline", "#standfirst", "#byline", "#also-in", "#teaser-note", "#body",
                      "#related-heading", "#related"):
             self.query_one(part).display = False
 
@@ -78,6 +79,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         line = self.query_one("#byline", Static)
         line.update(Content(clean_line(byline(story))))
         line.display = True
+        self.show_also_in(())
         note = self.query_one("#teaser-note", Static)
         note.update(Content(
             "Teaser: this story is cut short and its full text is not in the cache."
@@ -94,6 +96,12 @@ class ReadingPane(VerticalScroll, can_focus=True):
             return
         self.show_related(related)
         self.scroll_home(animate=False)
+
+    def show_also_in(self, sources: Sequence[str]) -> None:
+        """"Also in: …": other sources carrying the same story (grouped, not listed twice)."""
+        also = self.query_one("#also-in", Static)
+        also.update(Content("Also in: " + ", ".join(clean_line(s) for s in sources)))
+        also.display = bool(sources)
 
     def show_related(self, related: Sequence[RelatedStory]) -> None:
         """Replace the related list (e.g. when similar stories arrive from a worker)."""
