@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reader.text import clean_text
@@ -60,6 +61,12 @@ def tokenize(text: str) -> list[str]:
     to FTS5 always send it quoted, so a difference can only change results, never raise.
     """
     return _TOKEN.findall(fold(text))
+
+
+def iter_tokens(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """Each token of ``text``, folded, with its match in ``text`` (for offsets and spelling)."""
+    for match in _TOKEN.finditer(text):
+        yield fold(match.group()), match
 
 
 def fts_string(text: str) -> str:
@@ -161,8 +168,7 @@ class SearchQuery:
             return ((text, False),) if text else ()
         pieces: list[Piece] = []
         last = 0
-        for m in _TOKEN.finditer(text):
-            token = fold(m.group())
+        for token, m in iter_tokens(text):
             if token in words or any(token.startswith(p) for p in prefixes):
                 if m.start() > last:
                     pieces.append((text[last:m.start()], False))
