@@ -3,43 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from search_cache import Doc, add_source
+from search_cache import GUARDIAN, REGISTER, TIMES, Doc, add_source
 
 from reader import related
 from reader.store import Store
-
-FILLER = [
-    Doc(f"f{i}", title, body, published=f"2008-01-0{i}T00:00:00+00:00")
-    for i, (title, body) in enumerate([
-        ("Rocket launch delayed", "Engineers found a fault in the engine."),
-        ("Cooking pasta", "Boil water, add salt, then the pasta."),
-        ("Football results", "The home side won on penalties."),
-        ("Stock markets fall", "Shares dropped sharply in early trading."),
-        ("New phone announced", "The handset has a bigger screen."),
-        ("Election called", "Voters go to the polls in spring."),
-        ("Bridge reopens", "Traffic flows again after repairs."),
-        ("Museum exhibition", "Paintings from the last century go on show."),
-    ], start=1)
-]
-
-REGISTER = [
-    Doc("s", "Zorblat quintax memo", "The zorblat quintax memo fell. Zorblat again.",
-        published="2009-11-01T00:00:00+00:00", url="https://example.com/zorblat",
-        links=("e1",)),
-    Doc("e1", "Balls responds", "He said little.", published="2009-11-02T00:00:00+00:00"),
-    Doc("b", "Weekly roundup", "Plenty happened.", published="2009-11-03T00:00:00+00:00",
-        links=("s",)),
-    Doc("x1", "Zorblat quintax memo returns", "Zorblat quintax memo.",
-        published="2009-12-01T00:00:00+00:00"),
-    Doc("x2", "Quintax memo", "Quintax memo.", published="2009-12-02T00:00:00+00:00"),
-    Doc("x4", "Weather today", "A memo about rain.", published="2010-01-01T00:00:00+00:00"),
-    Doc("x5", "Sunshine later", "A memo about rain.", published="2011-01-01T00:00:00+00:00"),
-    *FILLER,
-]
-GUARDIAN = [Doc("g", "Zorblat Quintax memo!", "Copy of the zorblat story.",
-                url="https://guardian.example/z")]
-TIMES = [Doc("t", "Officials apologise for memo", "Short note.",
-              url="https://example.com/zorblat")]
 
 
 @pytest.fixture
