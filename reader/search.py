@@ -263,8 +263,11 @@ class _Parser:
                     value = self.read_quoted()
                 self.add_filter(name.casefold(), value.strip(), exclude)
                 continue
-            if colon and name and name.isalpha() and value:
-                self.note(f"{name}: is not a filter; searched as words")
+            if colon and name.isalpha() and tokenize(value):
+                # title:memo, FTS5's column filter: the intent is the word, so search that.
+                self.note(f"{name}: is not a filter (use source:, tag: or is:); "
+                          f"searched for {value}")
+                word = value
             prefix = word.endswith("*")
             self.add_term(word.rstrip("*"), phrase=False, prefix=prefix, exclude=exclude)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from reader.search import (
@@ -92,7 +95,9 @@ def test_filter_errors_are_reported_not_raised(text: str, message: str) -> None:
         ("!!! memo", ["memo"], "no letters or digits"),
         ("memo OR tory", ["memo", "OR", "tory"], "OR is searched as a word"),
         ("NEAR(memo tory)", ["NEAR(memo", "tory)"], "NEAR is searched as a word"),
-        ("title:memo", ["title:memo"], "title: is not a filter"),
+        ("title:memo", ["memo"], "title: is not a filter (use source:, tag: or is:); "
+                                 "searched for memo"),
+        ("10:30 a:", ["10:30", "a:"], ""),
     ],
 )
 def test_awkward_input_is_quoted_or_noted(text: str, expected_terms: list[str], note: str) -> None:
@@ -104,7 +109,7 @@ def test_awkward_input_is_quoted_or_noted(text: str, expected_terms: list[str], 
 def test_fts_syntax_is_always_quoted() -> None:
     query = parse_query('^start col:x NEAR(x y, 2) a"b c" {title}:d')
     assert query.match_expression == (
-        '"^start" AND "col:x" AND "NEAR(x" AND "y," AND "2)" AND "a" AND "b c" AND "{title}:d"'
+        '"^start" AND "x" AND "NEAR(x" AND "y," AND "2)" AND "a" AND "b c" AND "{title}:d"'
     )
     assert Term('say "hi"', phrase=True).fts() == '"say ""hi"""'
 
@@ -157,3 +162,11 @@ def test_split_marked_gives_pieces_not_markup() -> None:
 def test_split_marked_keeps_escaped_backslashes_and_drops_escapes_before_matches() -> None:
     assert split_marked("\\\x021\x03. first") == (("1", True), (". first", False))
     assert split_marked("a \\\\\x02b\x03") == (("a \\", False), ("b", True))
+
+
+def test_search_and_related_do_not_load_textual() -> None:
+    code = (
+        "import sys, reader.search, reader.related, reader.store.search, reader.cli.search\n"
+        "sys.exit('textual' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
