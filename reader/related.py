@@ -189,11 +189,15 @@ def _compute(store: Store, story: Story, limit: int) -> list[RelatedStory]:
             order,
         )
     } if order else {}
+    # Copies of the story, of its explicit links and of each other are left out.
     seen_ids = {story.id, *(r.id for r in explicit)}
     seen_urls = {story.url} if story.url else set()
-    seen_titles = {normalise_title(story.title)} - {""}
+    seen_titles = {normalise_title(t) for t in (story.title, *(r.title for r in explicit))}
+    seen_titles.discard("")
     chosen: list[int] = []
     for rowid in order:
+        if rowid not in rows:  # deleted meanwhile by another process
+            continue
         _, story_id, url, norm = rows[rowid]
         if story_id in seen_ids or (url and url in seen_urls) or (norm and norm in seen_titles):
             continue
@@ -207,7 +211,9 @@ def _compute(store: Store, story: Story, limit: int) -> list[RelatedStory]:
             break
     by_rowid = store.stories_by_rowid(chosen)
     for rowid in chosen:
-        other = by_rowid[rowid]
+        other = by_rowid.get(rowid)
+        if other is None:
+            continue
         shared = set(tokenize(f"{other.title} {other.standfirst} {other.body}"))
         reason = tuple(t.shown for t in terms if t.term in shared)[:REASON_TERMS]
         out.append(RelatedStory(id=other.id, title=other.title, kind="similar",

@@ -114,3 +114,12 @@ def test_a_story_with_nothing_distinctive_has_only_its_links(store: Store,
                                                             ids: dict[str, str]) -> None:
     assert related_keys(store, ids, "e1") == ["s"]
     assert related.key_terms(store, store.get_story(ids["f1"])) == []
+
+
+def test_copies_of_explicit_links_are_not_listed_again(store: Store, ids: dict[str, str]) -> None:
+    # A full copy of the story e1 in another source shares its title (and terms with s).
+    ids.update(add_source(store, "Mirror", [Doc("e1copy", "Balls Responds!",
+                                                "Zorblat quintax memo: he said little.")]))
+    keys = related_keys(store, ids, "s")
+    assert keys[0] == "e1"
+    assert "e1copy" not in keys

@@ -297,20 +297,20 @@ def index_of(store: Store, view: View, story_id: str) -> int | None:
         return int(store.conn.execute(
             f"SELECT count(*){sql} {newer}", (*params, ts, ts, rowid)
         ).fetchone()[0])
-    sql, params = _fts_sql(p, with_meta=p.kind == "common")
+    common = p.kind == "common"
+    sql, params = _fts_sql(p, with_meta=common)
     target = store.conn.execute(
-        f"SELECT {_RANK}, f.rowid{', m.sort_ts' if p.kind == 'common' else ''}{sql}"
+        f"SELECT f.rowid, {'m.sort_ts' if common else _RANK}{sql}"
         " AND f.rowid = (SELECT rowid FROM stories WHERE id = ?)",
         (*params, story_id),
     ).fetchone()
     if target is None:
         return None
-    if p.kind == "common":
-        _, rowid, ts = target
-        before, extra = newer.replace("m.rowid", "f.rowid"), [ts, ts, rowid]
+    rowid, key = target
+    if common:
+        before, extra = newer.replace("m.rowid", "f.rowid"), [key, key, rowid]
     else:
-        score, rowid = target
-        before, extra = f"({_RANK} < ? OR ({_RANK} = ? AND f.rowid > ?))", [score, score, rowid]
+        before, extra = f"({_RANK} < ? OR ({_RANK} = ? AND f.rowid > ?))", [key, key, rowid]
     return int(store.conn.execute(
         f"SELECT count(*){sql} AND {before}", (*params, *extra)
     ).fetchone()[0])
