@@ -372,6 +372,7 @@ class Store:
     def count(self, view: View = ALL_STORIES) -> int:
         """How many stories the view holds (cheap: an index count, no rows loaded)."""
         if view.query:
+            # Imported here because reader.store.search is built on this module.
             from reader.store import search
 
             return search.count(self, view)
