@@ -27,7 +27,8 @@ def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, An
         "teaser": story.teaser,
         "read": story.read,
         "starred": story.starred,
-        "related": [{"id": r.id, "title": r.title} for r in related],
+        "related": [{"id": r.id, "title": r.title, "kind": r.kind, "reason": r.reason}
+                    for r in related],
     }
 
 
@@ -37,8 +38,11 @@ def byline(story: Story) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | None = None) -> str:
-    """The whole story for a terminal or a pipe; text is cleaned again on the way out."""
+def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | None = None,
+                  also_in: Sequence[str] = ()) -> str:
+    """The whole story for a terminal or a pipe; text is cleaned again on the way out.
+
+    ``also_in`` names other sources carrying the same story."""
     if width is None:
         width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     wrap = textwrap.TextWrapper(width=max(width, 20), break_long_words=False,
@@ -50,6 +54,8 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
     out.append(clean_line(byline(story)))
     if story.url:
         out.append(clean_line(story.url))
+    if also_in:
+        out.append("Also in: " + ", ".join(clean_line(name) for name in also_in))
     if story.teaser:
         out.append("Teaser: this story is cut short; its full text is not in the cache.")
     out.append("")

@@ -7,7 +7,8 @@ import json
 import sys
 
 from reader.cli.context import CommandError, Context
-from reader.models import View
+from reader.models import RelatedStory, Story, View
+from reader.related import also_in, related_stories
 from reader.story_output import story_as_text, story_to_json
 from reader.text import clean_line
 
@@ -62,10 +63,11 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def related_for_show(context: Context, story_id: str):
+def related_for_show(context: Context, story_id: str) -> tuple[Story, list[RelatedStory]]:
+    """The story and its related list: explicit links, then stories similar in content."""
     store = context.store()
     story = store.get_story(story_id)
-    return story, store.explicit_related(story)
+    return story, related_stories(store, story)
 
 
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
@@ -73,5 +75,6 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json_line(story_to_json(story, related)))
     else:
-        sys.stdout.write(story_as_text(story, related))
+        copies = also_in(context.store(), story)
+        sys.stdout.write(story_as_text(story, related, also_in=copies))
     return 0

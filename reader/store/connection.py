@@ -102,6 +102,12 @@ _FROM = (
 )
 
 
+def story_row(r: Sequence[Any]) -> StoryRow:
+    """A ``StoryRow`` from a row selected with ``_ROW_COLUMNS``."""
+    return StoryRow(rowid=r[0], id=r[1], source=r[2], title=r[3], published=r[4],
+                    read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]))
+
+
 class Store:
     """The cache on disk. Not thread-safe: open one ``Store`` per thread."""
 
@@ -387,6 +393,12 @@ class Store:
         ]
         return out
 
+    def content_generation(self) -> int:
+        """A number that moves whenever stories, their links or source names change (not on
+        read/starred marks), kept by triggers: results derived from the cache's content (related
+        lists, search plans) are cached against it and recomputed when it moves."""
+        return int(self.conn.execute("SELECT n FROM content_generation").fetchone()[0])
+
     # -- views (what the story list shows) ---------------------------------------------------
 
     def _view_filter(self, view: View) -> tuple[str, list[Any]]:
@@ -403,21 +415,50 @@ class Store:
 
     def count(self, view: View = ALL_STORIES) -> int:
         """How many stories the view holds (cheap: an index count, no rows loaded)."""
+        if view.query:
+            # Imported here because reader.store.search is built on this module.
+            from reader.store import search
+
+            return search.count(self, view)
         where, params = self._view_filter(view)
+        return self.count_where(where, params)
+
+    def page(self, view: View, offset: int, limit: int, total: int | None = None) -> list[StoryRow]:
+        """Rows ``offset`` .. ``offset + limit`` of the view: newest first, or best match first
+        when the view has a search ``query`` (see ``reader.store.search``)."""
+        if view.query:
+            from reader.store import search
+
+            return search.page(self, view, offset, limit, total)
+        where, params = self._view_filter(view)
+        return self.page_where(where, params, offset, limit, total)
+
+    def index_of(self, view: View, story_id: str) -> int | None:
+        """The position of a story in the view, or None if the view does not hold it."""
+        if view.query:
+            from reader.store import search
+
+            return search.index_of(self, view, story_id)
+        where, params = self._view_filter(view)
+        return self.index_of_where(where, params, story_id)
+
+    # Newest-first listing of any WHERE clause over ``_FROM`` (aliases s, st, src): the plain
+    # views above, and searches whose order is by time (filters only, or very common words).
+
+    def count_where(self, where: str, params: Sequence[Any]) -> int:
         if not where:
             return int(self.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
         return int(self.conn.execute(f"SELECT count(*){_FROM}{where}", params).fetchone()[0])
 
-    def page(self, view: View, offset: int, limit: int, total: int | None = None) -> list[StoryRow]:
-        """Rows ``offset`` .. ``offset + limit`` of the view, newest first.
-
-        Past the middle of the view the index is walked from the other end, so the last page
-        costs what the first one does.
-        """
-        where, params = self._view_filter(view)
+    def page_where(
+        self, where: str, params: Sequence[Any], offset: int, limit: int,
+        total: int | None = None,
+    ) -> list[StoryRow]:
+        """Past the middle of the view the index is walked from the other end, so the last page
+        costs what the first one does."""
         offset, limit = max(0, offset), max(0, limit)
         if total is None:
-            total = self.count(view)
+            total = self.count_where(where, params)
         limit = min(limit, max(0, total - offset))
         if limit == 0:
             return []
@@ -435,15 +476,9 @@ class Store:
                 " ORDER BY s.sort_ts DESC, s.rowid ASC LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             ).fetchall()
-        return [
-            StoryRow(rowid=r[0], id=r[1], source=r[2], title=r[3], published=r[4],
-                     read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]))
-            for r in rows
-        ]
+        return [story_row(r) for r in rows]
 
-    def index_of(self, view: View, story_id: str) -> int | None:
-        """The position of a story in the view, or None if the view does not hold it."""
-        where, params = self._view_filter(view)
+    def index_of_where(self, where: str, params: Sequence[Any], story_id: str) -> int | None:
         row = self.conn.execute(
             f"SELECT s.sort_ts, s.rowid{_FROM}{where}{' AND' if where else ' WHERE'} s.id = ?",
             (*params, story_id),

@@ -97,7 +97,76 @@ END;
 CREATE VIRTUAL TABLE stories_vocab USING fts5vocab (stories_fts, 'row');
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Search and related stories: saved searches, an indexed copy of each story's tags for
+# ``tag:``, a narrow index that answers "which source, what time" for a row without reading the
+# whole story (the FTS5 side of a search visits every hit), and a counter that moves whenever
+# anything a related-stories list shows changes, so cached lists know when they are stale (it
+# starts at a random number, so a cache file deleted and made again never matches old entries).
+_V2 = """
+CREATE TABLE saved_searches (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    query    TEXT NOT NULL,
+    added    REAL NOT NULL
+);
+
+CREATE TABLE story_tags (
+    story INTEGER NOT NULL REFERENCES stories(rowid) ON DELETE CASCADE,
+    tag   TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (story, tag)
+) WITHOUT ROWID;
+CREATE INDEX story_tags_by_tag ON story_tags (tag, story);
+INSERT OR IGNORE INTO story_tags (story, tag)
+    SELECT s.rowid, j.value FROM stories s, json_each(s.tags) j
+    WHERE json_valid(s.tags) AND j.type = 'text' AND j.value != '';
+CREATE TRIGGER story_tags_insert AFTER INSERT ON stories BEGIN
+    INSERT OR IGNORE INTO story_tags (story, tag)
+    SELECT new.rowid, value FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags END)
+    WHERE type = 'text' AND value != '';
+END;
+CREATE TRIGGER story_tags_update AFTER UPDATE OF tags ON stories BEGIN
+    DELETE FROM story_tags WHERE story = new.rowid;
+    INSERT OR IGNORE INTO story_tags (story, tag)
+    SELECT new.rowid, value FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags END)
+    WHERE type = 'text' AND value != '';
+END;
+
+CREATE INDEX stories_search_meta ON stories (rowid, source_id, sort_ts);
+
+CREATE TABLE content_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO content_generation (id, n) VALUES (1, abs(random() % 1000000000000));
+CREATE TRIGGER generation_story_insert AFTER INSERT ON stories BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_story_delete AFTER DELETE ON stories BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_story_update
+AFTER UPDATE OF title, standfirst, body, url, norm_title, teaser, source_id, sort_ts ON stories
+BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_link_insert AFTER INSERT ON story_links BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_link_update AFTER UPDATE ON story_links BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_link_delete AFTER DELETE ON story_links BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_source_update AFTER UPDATE OF name ON sources BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER generation_source_delete AFTER DELETE ON sources BEGIN
+    UPDATE content_generation SET n = n + 1 WHERE id = 1;
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """Migration N (1-based) brings a cache from ``user_version`` N-1 to N."""
 
 LATEST_VERSION = len(MIGRATIONS)

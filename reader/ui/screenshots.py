@@ -22,26 +22,36 @@ from reader.ui.app import ReaderApp, create_app
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
 
+async def _settle(pilot: Pilot[None]) -> None:
+    """Wait for the workers (preview, related stories) so every shot is deterministic."""
+    await pilot.pause(0.2)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+
+
 async def _list_and_story(pilot: Pilot[None]) -> None:
     await pilot.press("enter")
-    await pilot.pause(0.3)
+    await _settle(pilot)
 
 
 async def _related(pilot: Pilot[None]) -> None:
-    await pilot.press("enter", "2")
-    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await _settle(pilot)
+    await pilot.press("2")
+    await _settle(pilot)
     await pilot.press("tab")
-    await pilot.pause(0.2)
+    await _settle(pilot)
 
 
 async def _help(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
     await pilot.press("question_mark")
     await pilot.pause(0.3)
 
 
 async def _narrow(pilot: Pilot[None]) -> None:
     await pilot.press("enter")
-    await pilot.pause(0.3)
+    await _settle(pilot)
 
 
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [

@@ -1,0 +1,97 @@
+"""Search from the app (/), and related stories computed from content (issue 5's app side)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui_support import add_stories, make_app
+
+from reader.models import StoryDraft
+from reader.ui.screens.main import MainScreen
+
+STORIES = [
+    StoryDraft(key="a", title="Volcanic eruption in Iceland grounds flights",
+               body="The volcanic ash cloud over Iceland grounded flights across Europe."),
+    StoryDraft(key="b", title="Airlines count the cost of the Iceland ash cloud",
+               body="Volcanic ash from Iceland cost airlines millions as flights stayed grounded."),
+    StoryDraft(key="c", title="Local bakery wins bread prize",
+               body="A sourdough loaf won the county bread prize this year."),
+]
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
+async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path) -> None:
+    add_stories(isolated_home, STORIES)
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("j", "j", "j")
+        before = screen.story_list.highlighted
+        assert before is not None and screen.story_list.total == 7
+        await pilot.press("slash", *"iceland")
+        await settle(pilot)
+        assert screen.story_list.view.query == "iceland"
+        assert screen.story_list.total == 2
+        assert "search: iceland" in screen.sub_title
+        assert "2 matches" in str(screen.query_one("#status").render())
+        await pilot.press(*" -airlines")
+        await settle(pilot)
+        assert screen.story_list.total == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.story_list.view.query is None
+        assert screen.story_list.total == 7
+        assert screen.story_list.highlighted is not None
+        assert screen.story_list.highlighted.id == before.id
+        assert not screen.query_one("#search").display
+
+
+async def test_enter_opens_the_top_result(isolated_home: Path) -> None:
+    add_stories(isolated_home, STORIES)
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("slash", *"sourdough", "enter")
+        await settle(pilot)
+        assert screen.current is not None and screen.current.title == "Local bakery wins bread prize"
+        assert screen.current.read
+
+
+async def test_hostile_queries_never_crash(isolated_home: Path) -> None:
+    add_stories(isolated_home, STORIES)
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        for query in ['"unbalanced', "NEAR(", "*", "-", "title:x", "a OR", "is:bogus", "^"]:
+            await pilot.press("slash", *query)
+            await settle(pilot)
+            assert app.is_running
+            await pilot.press("escape")
+        assert screen.story_list.total == 7
+
+
+async def test_similar_stories_join_the_related_list_with_reasons(isolated_home: Path) -> None:
+    add_stories(isolated_home, STORIES)
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        first = screen.store.find_titles(["Volcanic"])[0][0]
+        await screen.open_story(first)
+        await settle(pilot)
+        related = screen.reading_pane.related
+        similar = [r for r in related if r.kind == "similar"]
+        assert similar and similar[0].title.startswith("Airlines count the cost")
+        assert "iceland" in similar[0].reason.lower() or "ash" in similar[0].reason.lower()
+        number = related.index(similar[0]) + 1
+        await pilot.press(str(number))
+        await settle(pilot)
+        assert screen.current is not None and screen.current.title.startswith("Airlines")
