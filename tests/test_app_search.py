@@ -60,7 +60,8 @@ async def test_enter_opens_the_top_result(isolated_home: Path) -> None:
         assert isinstance(screen, MainScreen)
         await pilot.press("slash", *"sourdough", "enter")
         await settle(pilot)
-        assert screen.current is not None and screen.current.title == "Local bakery wins bread prize"
+        assert screen.current is not None
+        assert screen.current.title == "Local bakery wins bread prize"
         assert screen.current.read
 
 
