@@ -30,8 +30,8 @@ def test_explicit_first_then_similar_in_rank_order(store: Store, ids: dict[str, 
 def test_each_entry_says_why(store: Store, ids: dict[str, str]) -> None:
     entries = related.related_stories(store, store.get_story(ids["s"]))
     assert [(e.kind, e.reason) for e in entries] == [
-        ("explicit", "recommended by this story"),
-        ("recommended-by", "recommends this story"),
+        ("explicit", "from “Other stories you might like”"),
+        ("recommended-by", "recommended this story"),
         ("similar", "shares: Zorblat, quintax, memo"),
         ("similar", "shares: quintax, memo"),
         ("similar", "shares: memo"),
