@@ -96,3 +96,32 @@ async def test_similar_stories_join_the_related_list_with_reasons(isolated_home:
         await pilot.press(str(number))
         await settle(pilot)
         assert screen.current is not None and screen.current.title.startswith("Airlines")
+
+
+async def test_a_saved_search_is_listed_beside_the_sources(isolated_home: Path) -> None:
+    from reader.ui.screens.sources import SourcesScreen
+
+    add_stories(isolated_home, STORIES)
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("slash", *"ash cloud")
+        await settle(pilot)
+        status = str(screen.query_one("#status").render())
+        assert "2 matches" in status and "ash" in status  # count, then the snippet
+        await pilot.press("ctrl+s", "escape")
+        await settle(pilot)
+        assert screen.story_list.total == 7
+        await pilot.press("S")
+        await settle(pilot)
+        sources = app.screen
+        assert isinstance(sources, SourcesScreen)
+        assert [s.query for s in sources.searches] == ["ash cloud"]
+        assert sources.searches[0].story_count == 2
+        await pilot.press("G", "enter")
+        await settle(pilot)
+        assert screen.story_list.view.query == "ash cloud"
+        assert screen.story_list.total == 2
+        await pilot.press("escape")  # a filtered view: Esc shows all stories again
+        assert screen.story_list.total == 7

@@ -25,6 +25,7 @@ from reader.history import History
 from reader.models import RelatedStory, Story, View
 from reader.store import Store, StoreError
 from reader.store.writer import BackgroundWriter
+from reader.text import clean_line
 from reader.ui.messages import StoryChosen, StoryHighlighted
 from reader.ui.screens.sources import SourcesScreen
 from reader.ui.widgets.reading_pane import ReadingPane
@@ -57,6 +58,7 @@ class MainScreen(Screen[None]):
                 id="view.starred_only"),
         Binding("o", "open_link", "Open link", show=False, id="story.open_link"),
         Binding("slash", "search", "Search", id="view.search"),
+        Binding("ctrl+s", "save_search", "Save search", show=False, id="view.save_search"),
         Binding("R", "refresh", "Refresh", id="feeds.refresh"),
         Binding("S", "sources", "Sources", show=False, id="view.sources"),
         Binding("escape", "back_out", "Back out", show=False, id="app.back_out"),
@@ -73,6 +75,7 @@ class MainScreen(Screen[None]):
         self._refresh_cancel: threading.Event | None = None
         self._search_timer: Timer | None = None
         self._before_search: tuple[View, str | None] | None = None
+        self._search_summary = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -142,6 +145,8 @@ class MainScreen(Screen[None]):
     def _schedule_preview(self, message: StoryHighlighted) -> None:
         if self._preview_timer is not None:
             self._preview_timer.stop()
+        if message.row is not None and self.story_list.view.query:
+            self.show_snippet(message.row.id)
         if message.row is not None:
             story_id = message.row.id
             if self.current is not None and self.current.id == story_id:
@@ -291,11 +296,19 @@ class MainScreen(Screen[None]):
     # -- sources and refresh -----------------------------------------------------------------
 
     def action_sources(self) -> None:
+        from reader.store.search import saved_searches
+
         def chosen(view: View | None) -> None:
             if view is not None:
+                if self._before_search is not None:
+                    self.end_search()
                 self.set_view(view)
 
-        self.app.push_screen(SourcesScreen(self.store.sources(), self.story_list.view), chosen)
+        self.app.push_screen(
+            SourcesScreen(self.store.sources(), self.story_list.view,
+                          saved_searches(self.store)),
+            chosen,
+        )
 
     def action_refresh(self) -> None:
         if self._refresh_cancel is not None:
@@ -399,7 +412,8 @@ class MainScreen(Screen[None]):
         self._update_titles()
         total = self.story_list.total
         found = f"{total:,} match{'es' if total != 1 else ''}"
-        self.set_status(f"{found}  ·  {query.message}" if query.message else found)
+        self._search_summary = f"{found}  ·  {query.message}" if query.message else found
+        self.set_status(self._search_summary)
 
     def end_search(self) -> None:
         """Clear the search and put back the view and the cursor from before it."""
@@ -415,4 +429,30 @@ class MainScreen(Screen[None]):
             self._update_titles()
         self.set_status("")
         self.story_list.focus()
+
+    def action_save_search(self) -> None:
+        """Keep the current search as a view listed beside the sources (S)."""
+        from reader.store.search import save_search
+
+        query = self.story_list.view.query
+        if not query:
+            self.set_status("Nothing to save: search with / first")
+            return
+        saved = save_search(self.store, query, query)
+        self.set_status(f"Saved the search {saved.name!r}: S lists it beside the sources")
+
+    def show_snippet(self, story_id: str) -> None:
+        """In a search, the status line shows where the highlighted story matches."""
+        from reader.store.search import snippets
+
+        query = self.story_list.view.query
+        if not query:
+            return
+        pieces = snippets(self.store, query, [story_id]).get(story_id, ())
+        if pieces:
+            prefix = f"{self._search_summary}  ·  " if self._search_summary else ""
+            self.query_one("#status", Static).update(Content.assemble(prefix, *(
+                (clean_line(text), "bold $text-warning") if hit else clean_line(text)
+                for text, hit in pieces
+            )))
 

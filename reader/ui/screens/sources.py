@@ -18,6 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.models import Source, View
+from reader.search import SavedSearch
 from reader.text import clean_line
 
 
@@ -46,18 +47,32 @@ def source_label(source: Source) -> Content:
     return line
 
 
+def search_label(saved: SavedSearch) -> Content:
+    """A saved search: its name, its query and how many stories it holds now."""
+    return Content.assemble(
+        ("⌕ ", "$accent"),
+        (clean_line(saved.name)[:60], "bold"),
+        (f"  {saved.unread_count:,} unread / {saved.story_count:,}", "$text-muted"),
+        ("\n  search: " + clean_line(saved.query)[:200], "$text-muted"),
+    )
+
+
 class SourcesScreen(ModalScreen[View | None]):
-    """Pick a source (or all stories) to narrow the list to."""
+    """Pick a source, a saved search (or all stories) to narrow the list to."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,S,q", "close", "Close", id="sources.close"),
         Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
+        Binding("g", "first", "First", show=False, id="sources.first"),
+        Binding("G", "last", "Last", show=False, id="sources.last"),
     ]
 
-    def __init__(self, sources: Sequence[Source], current: View) -> None:
+    def __init__(self, sources: Sequence[Source], current: View,
+                 searches: Sequence[SavedSearch] = ()) -> None:
         super().__init__()
         self.sources = list(sources)
+        self.searches = list(searches)
         self.current = current
 
     def compose(self) -> ComposeResult:
@@ -65,6 +80,8 @@ class SourcesScreen(ModalScreen[View | None]):
             yield Static(Content.styled("Sources", "bold"), id="sources-title")
             options = [Option(Content.styled("All stories", "bold"), id="all")]
             options += [Option(source_label(s), id=f"source-{s.id}") for s in self.sources]
+            options += [Option(search_label(s), id=f"search-{n}")
+                        for n, s in enumerate(self.searches)]
             yield OptionList(*options, id="sources-list", markup=False)
             yield Static(Content("Enter shows a source's stories · Esc closes"),
                          id="sources-hint")
@@ -84,10 +101,20 @@ class SourcesScreen(ModalScreen[View | None]):
     def action_cursor_up(self) -> None:
         self.query_one(OptionList).action_cursor_up()
 
+    def action_first(self) -> None:
+        self.query_one(OptionList).action_first()
+
+    def action_last(self) -> None:
+        self.query_one(OptionList).action_last()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_index == 0:
             self.dismiss(View(unread_only=self.current.unread_only))
+            return
+        if event.option_index > len(self.sources):
+            saved = self.searches[event.option_index - len(self.sources) - 1]
+            self.dismiss(View(unread_only=self.current.unread_only, query=saved.query))
             return
         source = self.sources[event.option_index - 1]
         self.dismiss(View(unread_only=self.current.unread_only, source_id=source.id,
