@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.config import Config, ConfigError, save_theme
+from reader.models import View
 from reader.paths import Paths
 from reader.store import Store
 from reader.store.writer import BackgroundWriter
@@ -112,7 +113,14 @@ class ReaderApp(App[None]):
         yield SystemCommand("Open link", "Open the story's link in the browser",
                             main.action_open_link)
         yield SystemCommand("Show all stories", "Leave the current view",
-                            partial(main.set_view, main.story_list.view.__class__()))
+                            partial(main.set_view, View()))
+        yield SystemCommand("Search", "Search every cached story (/)", main.action_search)
+        yield SystemCommand("Save search", "Keep the current search as a view (ctrl+s)",
+                            main.action_save_search)
+        yield SystemCommand("Sources", "Feeds, seed folders and saved searches (S)",
+                            main.action_sources)
+        yield SystemCommand("Refresh feeds", "Fetch every feed in the background (R)",
+                            main.action_refresh)
 
     async def open_story(self, story_id: str) -> None:
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
