@@ -39,6 +39,15 @@ def clean_line(value: str | None) -> str:
     return " ".join(clean_text(value).split())
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def one_line(value: str | None) -> str:
+    """Like ``clean_line`` but keeps a leading or trailing space: for pieces of a line that
+    are shown side by side (snippet runs around a highlighted match)."""
+    return _WHITESPACE.sub(" ", clean_text(value))
+
+
 _MD_SPECIAL = re.compile(
     r"[\\`*\[\]<>]"  # emphasis, code, links, HTML: always
     r"|~(?=~)|(?<=~)~"  # ~~strikethrough~~ and ~~~ fences: any ~ next to another

@@ -80,3 +80,10 @@ def test_any_paragraph_renders_as_itself(lines: list[str]) -> None:
     text = "\n".join(lines)
     assert shown_text(escape_markdown(text)) == text
     assert markdown_to_plain(escape_markdown(text)) == text
+
+
+def test_one_line_keeps_the_spaces_between_pieces() -> None:
+    from reader.text import one_line
+
+    pieces = ["Story number ", "42", "\nabout\x1b[31m topic "]
+    assert "".join(one_line(p) for p in pieces) == "Story number 42 about topic "

@@ -25,7 +25,7 @@ from reader.history import History
 from reader.models import RelatedStory, Story, View
 from reader.store import Store, StoreError
 from reader.store.writer import BackgroundWriter
-from reader.text import clean_line
+from reader.text import one_line
 from reader.ui.messages import StoryChosen, StoryHighlighted
 from reader.ui.screens.sources import SourcesScreen
 from reader.ui.widgets.reading_pane import ReadingPane
@@ -452,7 +452,7 @@ class MainScreen(Screen[None]):
         if pieces:
             prefix = f"{self._search_summary}  ·  " if self._search_summary else ""
             self.query_one("#status", Static).update(Content.assemble(prefix, *(
-                (clean_line(text), "bold $text-warning") if hit else clean_line(text)
+                (one_line(text), "bold $text-warning") if hit else one_line(text)
                 for text, hit in pieces
             )))
 
