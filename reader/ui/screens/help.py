@@ -19,7 +19,14 @@ def _key_names(binding: Binding, keymap: dict[str, str]) -> str:
              "end": "End", "tab": "Tab", "shift+tab": "Shift+Tab", "question_mark": "?",
              "left_square_bracket": "[", "right_square_bracket": "]", "asterisk": "*",
              "slash": "/"}
-    return " ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+    def pretty(key: str) -> str:
+        if key in names:
+            return names[key]
+        if key.startswith("ctrl+"):
+            return "Ctrl+" + key.removeprefix("ctrl+").upper()
+        return key
+
+    return " ".join(pretty(k.strip()) for k in keys.split(","))
 
 
 def help_content(groups: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> Content:
