@@ -44,6 +44,26 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self.related: tuple[RelatedStory, ...] = ()
         self._showing = asyncio.Lock()
 
+    # Key scrolling lands at once: an animated scroll repaints for several frames per key
+    # press, which reads as lag when a reader holds j.
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
     def compose(self) -> ComposeResult:
         yield Static(Content("Nothing to read yet: pick a story from the list."),
                      id="placeholder")
