@@ -57,7 +57,7 @@ async def test_r_refreshes_in_the_background_and_keeps_the_reader_in_place(
         assert reading is not None
         await pilot.press("escape", "R")
         await wait_for_refresh(pilot, screen)
-        assert screen.story_list.total == 6
+        assert screen.story_list.total == 6, str(screen.query_one("#status").render())
         # The story being read and the list cursor are where they were.
         assert screen.current is not None and screen.current.id == reading.id
         assert screen.story_list.highlighted is not None
@@ -80,7 +80,7 @@ async def test_r_refreshes_in_the_background_and_keeps_the_reader_in_place(
         assert screen.story_list.total == 2
         assert "Good feed" in screen.sub_title
         await pilot.press("escape")
-        assert screen.story_list.total == 6
+        assert screen.story_list.total == 6, str(screen.query_one("#status").render())
 
 
 async def test_r_without_feeds_says_how_to_add_one(isolated_home: Path) -> None:
@@ -105,3 +105,22 @@ async def test_refresh_with_no_network_reports_each_feed_offline(isolated_home: 
     with Store.open(app.paths.database) as store:
         feed = next(s for s in store.sources() if s.kind == "feed")
         assert feed.last_status == "error" and feed.last_error
+
+
+async def test_refresh_of_many_feeds_runs_outside_the_app_process(
+    isolated_home: Path, server: FeedServer
+) -> None:
+    """Nine feeds: the refresh process parses them in its own worker processes. Inside the
+    app, stderr is Textual's capture; spawning must still work (it once failed here)."""
+    for n in range(9):
+        server.routes[f"/f{n}.xml"] = static(rss2(f"Feed {n}", [(f"Story {n}", "<p>x</p>")]))
+        subscribe(isolated_home, server.url(f"/f{n}.xml"), f"Feed {n}")
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("R")
+        await wait_for_refresh(pilot, screen)
+        status = str(screen.query_one("#status").render())
+        assert "9 ok" in status, status
+        assert screen.story_list.total == 4 + 9

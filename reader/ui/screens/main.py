@@ -324,7 +324,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="refresh")
     def _refresh(self, cancel: threading.Event) -> None:
         """Fetch, parse and store in the background; the UI only hears progress and the end."""
-        from reader.refresh import RefreshProgress, refresh_feeds
+        from reader.refresh import RefreshProgress
+        from reader.refresh_process import refresh_in_child
 
         app = self.app
         paths, settings = app.paths, app.config.fetch  # type: ignore[attr-defined]
@@ -333,7 +334,8 @@ class MainScreen(Screen[None]):
             app.call_from_thread(self._refresh_progress, update.done, update.total)
 
         try:
-            summary = refresh_feeds(paths.database, settings, progress=progress, cancel=cancel)
+            summary = refresh_in_child(paths.database, settings, progress=progress,
+                                       cancel=cancel)
         except Exception as exc:  # a refresh must never take the app down
             app.call_from_thread(self._refresh_failed, f"Refresh failed: {exc}")
             return

@@ -1,0 +1,115 @@
+"""Running a refresh in a child process, so the app's own process only draws the screen.
+
+A refresh fetches hundreds of feeds with an asyncio loop and parses them: in a thread of the
+app it would compete with the UI for the interpreter lock, and key presses would wait behind
+it. In a child process (started with "spawn": the app runs threads, and forking a threaded
+process is unsafe) it competes only for CPU, and it lowers its own priority so the terminal
+stays first in line. Progress comes back over a queue, one message per finished feed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from reader.config import FetchSettings
+from reader.refresh import ProgressCallback, RefreshProgress, RefreshSummary, refresh_feeds
+
+NICENESS = 5
+"""How much the refresh lowers its priority (its parse workers inherit it)."""
+
+
+class RefreshProcessError(Exception):
+    """The child process ended without a summary (it crashed or was killed)."""
+
+
+def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any) -> None:
+    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+        os.nice(NICENESS)
+    stop = threading.Event()
+
+    def watch_cancel() -> None:
+        cancel.wait()
+        stop.set()
+
+    threading.Thread(target=watch_cancel, daemon=True).start()
+    try:
+        summary = refresh_feeds(Path(database), settings, cancel=stop,
+                                progress=lambda update: messages.put(("progress", update)))
+    except Exception as exc:  # reported to the app as one line, never a traceback
+        messages.put(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    messages.put(("done", summary))
+
+
+_TRACKER_LOCK = threading.Lock()
+
+
+def _ensure_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with the process's real stderr.
+
+    The tracker hands ``sys.stderr.fileno()`` to the process it starts; inside the app,
+    ``sys.stderr`` is Textual's capture object, which has no real descriptor, and spawning
+    would fail with "bad value(s) in fds_to_keep". Started once, it is reused.
+    """
+    from multiprocessing import resource_tracker
+
+    with _TRACKER_LOCK:
+        captured = sys.stderr
+        try:
+            if sys.__stderr__ is not None:
+                sys.stderr = sys.__stderr__
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
+
+
+def refresh_in_child(
+    database: Path, settings: FetchSettings, *, progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> RefreshSummary:
+    """``refresh_feeds`` in a child process; blocks the calling thread (a worker) until done.
+
+    ``progress`` is called in the calling thread; setting ``cancel`` asks the child to skip
+    the feeds it has not started.
+    """
+    _ensure_resource_tracker()
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    child_cancel = context.Event()
+    child = context.Process(target=_child, args=(str(database), settings, messages,
+                                                 child_cancel), name="reader-refresh")
+    child.start()
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                child_cancel.set()
+            try:
+                kind, payload = messages.get(timeout=0.1)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RefreshProcessError(
+                        f"the refresh process ended unexpectedly (exit code {child.exitcode})"
+                    ) from None
+                continue
+            if kind == "progress" and progress is not None:
+                assert isinstance(payload, RefreshProgress)
+                progress(payload)
+            elif kind == "done":
+                assert isinstance(payload, RefreshSummary)
+                return payload
+            elif kind == "error":
+                raise RefreshProcessError(str(payload))
+    finally:
+        child_cancel.set()
+        child.join(timeout=30)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+        messages.close()
