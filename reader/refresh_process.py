@@ -15,6 +15,7 @@ import os
 import queue
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,10 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any) -
     stop = threading.Event()
 
     def watch_cancel() -> None:
-        cancel.wait()
+        # Poll, never wait(): a process that ends while registered as a waiter on a
+        # multiprocessing Event makes the parent's later set() block for ever.
+        while not cancel.is_set():
+            time.sleep(0.1)
         stop.set()
 
     threading.Thread(target=watch_cancel, daemon=True).start()
@@ -88,7 +92,7 @@ def refresh_in_child(
     child.start()
     try:
         while True:
-            if cancel is not None and cancel.is_set():
+            if cancel is not None and cancel.is_set() and not child_cancel.is_set():
                 child_cancel.set()
             try:
                 kind, payload = messages.get(timeout=0.1)
@@ -107,7 +111,8 @@ def refresh_in_child(
             elif kind == "error":
                 raise RefreshProcessError(str(payload))
     finally:
-        child_cancel.set()
+        if child.is_alive() and not child_cancel.is_set():
+            child_cancel.set()  # we are leaving early: let the child skip what is left
         child.join(timeout=30)
         if child.is_alive():
             child.terminate()

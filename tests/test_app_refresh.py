@@ -101,7 +101,8 @@ async def test_refresh_with_no_network_reports_each_feed_offline(isolated_home: 
         assert screen.story_list.total == 4  # the cache opened at once
         await pilot.press("R")
         await wait_for_refresh(pilot, screen)
-        assert "1 failed" in str(screen.query_one("#status").render())
+        status = str(screen.query_one("#status").render())
+        assert "1 failed" in status, status
     with Store.open(app.paths.database) as store:
         feed = next(s for s in store.sources() if s.kind == "feed")
         assert feed.last_status == "error" and feed.last_error
