@@ -2,4 +2,7 @@
 
 from reader.cli.main import main
 
-raise SystemExit(main())
+# Guarded: refresh's worker processes ("spawn") import the main module again, and must not
+# run the command a second time.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from reader import __version__
-from reader.cli import stories
+from reader.cli import feeds, stories
 from reader.cli.context import CommandError, Context
 from reader.config import ConfigError
 from reader.seed_loader import SeedDirError
 from reader.store import StoreError
 
 EXIT_USAGE = 2
-COMMAND_MODULES = [stories]
+COMMAND_MODULES = [stories, feeds]
 """Each module has ``register(subparsers)``; its commands set ``func`` on their parser."""
 
 

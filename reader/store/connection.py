@@ -120,7 +120,14 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction: taken at once, committed whole or not at all."""
+        """A short write transaction: taken at once, committed whole or not at all.
+
+        Inside another transaction it joins that one, so a caller can group several writes
+        (a feed's stories and its refresh outcome) into one commit.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -219,6 +226,8 @@ class Store:
             for draft in drafts:
                 digest = _content_hash(draft)
                 published_ts = iso_to_epoch(draft.published)
+                if published_ts is None:  # an Atom entry may give only its update time
+                    published_ts = iso_to_epoch(draft.updated)
                 row = conn.execute(
                     "SELECT rowid, content_hash, added FROM stories"
                     " WHERE source_id = ? AND key = ?",

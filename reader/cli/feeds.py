@@ -1,0 +1,233 @@
+"""Feed commands: ``add``, ``remove``, ``feeds``, ``refresh``, ``import`` and ``export``.
+
+Thin: each command checks its input, calls ``reader.refresh`` / ``reader.store.feeds`` /
+``reader.feeds.opml`` and prints. Bad input raises ``CommandError`` before anything is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from reader.cli.context import CommandError, Context
+from reader.feeds.opml import OpmlError, OpmlFeed, read_opml, write_opml
+from reader.models import Source
+from reader.refresh import RefreshProgress, SubscribeError, refresh_feeds, subscribe
+from reader.store.feeds import (
+    add_feed,
+    feed_sources,
+    find_feed,
+    remove_feed,
+    subscribed_as,
+    subscriptions,
+)
+from reader.text import clean_line
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("add", help="subscribe to a feed (or the feed a web page links to)",
+                       description="Subscribe to an RSS or Atom feed. Given a web page, "
+                       "subscribe to the feed it links to and say which.")
+    p.add_argument("url", metavar="URL", help="the feed's (or the site's) http(s) URL")
+    p.add_argument("--title", metavar="T", help="your name for the feed (kept on refresh)")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="unsubscribe from a feed (its stories go too)",
+                       description="Unsubscribe from a feed; its stories are removed.")
+    p.add_argument("feed", metavar="URL|ID", help="the feed's URL or id (see 'reader feeds')")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("feeds", help="list subscribed feeds",
+                       description="List feeds: title, URL, stories, unread, last check.")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser("refresh", help="fetch new stories from all feeds (or those named)",
+                       description="Fetch all feeds, or the ones named, and store new stories.")
+    p.add_argument("feeds", metavar="URL|ID", nargs="*", help="only these feeds")
+    p.add_argument("--json", action="store_true", help="one JSON object per feed")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("import", help="subscribe to the feeds of an OPML file",
+                       description="Subscribe to every feed of an OPML file; its folders "
+                       "become groups. Run 'reader refresh' afterwards to fetch them.")
+    p.add_argument("file", metavar="FILE.opml", help="the OPML file")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="write the feeds as OPML",
+                       description="Write every feed as OPML 2.0, to FILE or standard output.")
+    p.add_argument("file", metavar="FILE", nargs="?", help="where to write (default: stdout)")
+    p.set_defaults(func=cmd_export)
+
+
+def warn(message: str) -> None:
+    print(f"reader: warning: {clean_line(message)}", file=sys.stderr)
+
+
+def cmd_add(context: Context, args: argparse.Namespace) -> int:
+    store = context.store()
+    try:
+        added = subscribe(store, args.url, context.config.fetch, title=args.title)
+    except SubscribeError as exc:
+        raise CommandError(str(exc)) from None
+    if added.found is not None:
+        others = len(added.links) - 1
+        extra = f" ({others} other feed link{'s' if others != 1 else ''} on the page)" \
+            if others else ""
+        print(clean_line(f"the page links to {added.found.describe()}: using it{extra}"))
+    for warning in added.warnings:
+        warn(f"{added.name}: {warning}")
+    print(clean_line(f"added feed {added.feed_id} {added.name!r} ({added.url}): "
+                     f"{added.new} stor{'ies' if added.new != 1 else 'y'}"))
+    return 0
+
+
+def cmd_remove(context: Context, args: argparse.Namespace) -> int:
+    store = context.store()
+    feed = find_feed(store, args.feed)
+    removed = remove_feed(store, feed.id)
+    print(clean_line(f"removed feed {feed.id} {feed.name!r} ({feed.url}) and its "
+                     f"{removed} stor{'ies' if removed != 1 else 'y'}"))
+    return 0
+
+
+def feed_to_json(feed: Source) -> dict[str, object]:
+    return {
+        "id": feed.id, "title": feed.name, "url": feed.url, "group": feed.group,
+        "stories": feed.story_count, "unread": feed.unread_count,
+        "last_checked": feed.last_checked, "last_status": feed.last_status,
+        "last_error": feed.last_error, "disabled": feed.disabled,
+    }
+
+
+def _state(feed: Source) -> str:
+    if feed.last_checked is None:
+        return "never checked"
+    checked = feed.last_checked[:16].replace("T", " ")
+    status = (feed.last_status or "").replace("_", " ")
+    if feed.last_error:
+        status += f": {feed.last_error}"
+    if feed.disabled:
+        status += " (disabled)"
+    return f"checked {checked} {status}"
+
+
+def cmd_feeds(context: Context, args: argparse.Namespace) -> int:
+    feeds = feed_sources(context.store())
+    write = sys.stdout.write
+    if args.json:
+        for feed in feeds:
+            write(json.dumps(feed_to_json(feed), ensure_ascii=False) + "\n")
+        return 0
+    if not feeds:
+        print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")
+        return 0
+    for feed in feeds:
+        group = f" [{clean_line(feed.group)}]" if feed.group else ""
+        write(f"{feed.id:>4}  {clean_line(feed.name)}{group} · {feed.story_count} stories, "
+              f"{feed.unread_count} unread\n")
+        write(f"      {clean_line(feed.url)}\n")
+        write(f"      {clean_line(_state(feed))}\n")
+    return 0
+
+
+class _ProgressLine:
+    """One self-rewriting status line on a terminal's stderr."""
+
+    def __init__(self) -> None:
+        self.width = shutil.get_terminal_size((80, 24)).columns - 1
+
+    def __call__(self, step: RefreshProgress) -> None:
+        outcome = step.outcome
+        status = outcome.status.replace("_", " ")
+        if outcome.new:
+            status += f", {outcome.new} new"
+        line = clean_line(f"[{step.done}/{step.total}] {outcome.name}: {status}")
+        sys.stderr.write("\r\x1b[2K" + line[: self.width])
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        sys.stderr.write("\r\x1b[2K")
+        sys.stderr.flush()
+
+
+def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
+    store = context.store()
+    ids = None
+    if args.feeds:
+        ids = list(dict.fromkeys(find_feed(store, ref).id for ref in args.feeds))
+    line = _ProgressLine() if sys.stderr.isatty() else None
+    try:
+        summary = refresh_feeds(context.paths.database, context.config.fetch, ids,
+                                progress=line)
+    finally:
+        if line is not None:
+            line.end()
+    if args.json:
+        for outcome in summary.outcomes:
+            sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+        return 0
+    for outcome in summary.outcomes:
+        name = clean_line(outcome.name)
+        if outcome.moved_to:
+            print(clean_line(f"moved    {name}: now at {outcome.moved_to}"))
+        for warning in outcome.warnings:
+            print(clean_line(f"warning  {name}: {warning}"))
+        if outcome.status in ("error", "skipped"):
+            label = "failed  " if outcome.status == "error" else "skipped "
+            print(clean_line(f"{label} {name} ({outcome.url}): {outcome.error}"))
+    print(summary.describe())
+    return 0
+
+
+def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    try:
+        feeds, warnings = read_opml(data)
+    except OpmlError as exc:
+        raise CommandError(f"{args.file}: {exc}") from None
+    store = context.store()
+    added = known = 0
+    with store.transaction():
+        for feed in feeds:
+            if subscribed_as(store, feed.url) is not None:
+                known += 1
+                continue
+            add_feed(store, feed.url, feed.title or feed.url, user_title=bool(feed.title),
+                     group=feed.group, site_url=feed.site_url)
+            added += 1
+    for warning in warnings:
+        warn(f"{args.file}: {warning}")
+    already = f" ({known} already subscribed)" if known else ""
+    hint = "; run 'reader refresh' to fetch their stories" if added else ""
+    print(f"imported {added} feed{'s' if added != 1 else ''}{already}{hint}")
+    return 0
+
+
+def cmd_export(context: Context, args: argparse.Namespace) -> int:
+    feeds = [OpmlFeed(s.url, s.name, s.site_url, s.group) for s in subscriptions(context.store())]
+    document = write_opml(feeds)
+    if args.file is None or args.file == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+        return 0
+    target = Path(args.file)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(document)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise CommandError(f"cannot write {args.file}: {exc.strerror or exc}") from None
+    print(f"exported {len(feeds)} feed{'s' if len(feeds) != 1 else ''} to {args.file}")
+    return 0

@@ -1,0 +1,390 @@
+"""Refreshing and subscribing: fetch, parse and store tied together.
+
+``refresh_feeds`` fetches every feed concurrently on an asyncio loop (the network is the wait),
+parses in worker processes (parsing is the CPU cost, so it uses every core and never blocks
+the loop), and stores each feed in one short transaction on the refresh's own cache
+connection, in one writer thread. Every feed ends in a ``FeedOutcome`` reported through the
+progress callback as it finishes; one feed's failure, whatever it is, never touches the others.
+The command line calls it directly; the app calls it from a thread worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.config import FetchSettings
+from reader.feeds.discover import FeedLink, choose_feed_link
+from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
+from reader.feeds.html_markdown import resolve_url
+from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed, default_title, parse_feed
+from reader.store import Store
+from reader.store.feeds import (
+    FeedState,
+    FeedUpdate,
+    add_feed,
+    feed_states,
+    record_refresh,
+    subscribed_as,
+)
+
+PROCESS_POOL_MIN_FEEDS = 8
+"""Below this many feeds, starting worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """How one feed's refresh ended.
+
+    ``status``: ``ok``, ``not_modified``, ``error`` (``error`` says why) or ``skipped`` (not
+    fetched: disabled, waiting for the time the server asked for, or the refresh was cancelled).
+    """
+
+    feed_id: int
+    name: str
+    url: str
+    status: str
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    moved_to: str | None = None
+    pruned: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.feed_id, "title": self.name, "url": self.url, "status": self.status,
+            "new": self.new, "updated": self.updated, "error": self.error,
+            "warnings": list(self.warnings), "moved_to": self.moved_to, "pruned": self.pruned,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """One feed finished: ``done`` of ``total`` so far."""
+
+    done: int
+    total: int
+    outcome: FeedOutcome
+
+
+ProgressCallback = Callable[[RefreshProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSummary:
+    """Every feed's outcome, in feed-name order."""
+
+    outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+    @property
+    def failed(self) -> tuple[FeedOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == "error")
+
+    def describe(self) -> str:
+        """The summary line: feeds ok / not modified / failed, new stories."""
+        total = len(self.outcomes)
+        parts = [f"{self.count('ok')} ok", f"{self.count('not_modified')} not modified",
+                 f"{self.count('error')} failed"]
+        if self.count("skipped"):
+            parts.append(f"{self.count('skipped')} skipped")
+        new = self.new
+        return (f"{total} feed{'s' if total != 1 else ''}: {', '.join(parts)}; "
+                f"{new} new stor{'ies' if new != 1 else 'y'}")
+
+
+def _wait_until(when: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+
+
+def describe_not_a_feed(exc: NotAFeedError) -> str:
+    chosen = choose_feed_link(list(exc.links))
+    if chosen is None:
+        return "the URL gives a web page with no feed link, not a feed"
+    return f"the URL gives a web page, not a feed; it links to the feed {chosen.url}"
+
+
+class _Parsers:
+    """Where feed documents are parsed: worker processes for big refreshes, else a thread."""
+
+    def __init__(self, feeds: int, workers: int | None) -> None:
+        cpus = os.cpu_count() or 1
+        if workers is None:
+            workers = cpus if feeds >= PROCESS_POOL_MIN_FEEDS and cpus > 1 else 0
+        # "spawn": the app runs threads, and forking a threaded process is unsafe.
+        self.pool: Executor = (
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if workers > 0 else ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
+        )
+
+    async def parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.pool, parse_feed, body, headers, url)
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed): carry on parsing in a thread.
+            if isinstance(self.pool, ProcessPoolExecutor):
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
+            return await loop.run_in_executor(self.pool, parse_feed, body, headers, url)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Writer:
+    """The refresh's own cache connection; every call runs in the one writer thread."""
+
+    def __init__(self, database: Path, retention_days: int | None) -> None:
+        self.database = database
+        self.retention_days = retention_days
+        self.store: Store | None = None
+
+    def _open(self) -> Store:
+        if self.store is None:
+            self.store = Store.open(self.database)
+        return self.store
+
+    def states(self, ids: Sequence[int] | None) -> list[FeedState]:
+        return feed_states(self._open(), ids)
+
+    def record(self, feed_id: int, update: FeedUpdate) -> tuple[int, int, int]:
+        report, pruned = record_refresh(self._open(), feed_id, update,
+                                        retention_days=self.retention_days)
+        return report.new, report.updated, pruned
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | None) -> FeedUpdate:
+    if result.status == "not_modified":
+        return FeedUpdate("not_modified", url=result.permanent_url, etag=result.etag,
+                          last_modified=result.last_modified)
+    if parsed is None:
+        return FeedUpdate("error", error=error or result.error or "unknown error",
+                          retry_after=result.retry_after, gone=result.gone)
+    return FeedUpdate(
+        "ok", title=parsed.title or None, site_url=parsed.site_url, url=result.permanent_url,
+        etag=result.etag, last_modified=result.last_modified, drafts=parsed.drafts,
+    )
+
+
+class _Refresh:
+    def __init__(self, settings: FetchSettings, writer: _Writer, writer_pool: Executor,
+                 parsers: _Parsers, fetcher: Fetcher, explicit: bool,
+                 cancel: threading.Event | None) -> None:
+        self.settings = settings
+        self.writer = writer
+        self.writer_pool = writer_pool
+        self.parsers = parsers
+        self.fetcher = fetcher
+        self.explicit = explicit
+        self.cancel = cancel
+        # Fetched documents waiting for parse or store are bounded, and so is memory.
+        self.in_flight = asyncio.Semaphore(max(2, 2 * settings.concurrency))
+
+    async def one(self, state: FeedState) -> FeedOutcome:
+        def outcome(status: str, **more: Any) -> FeedOutcome:
+            return FeedOutcome(state.id, state.name, state.url, status, **more)
+
+        if state.disabled and not self.explicit:
+            return outcome("skipped", error="disabled after HTTP 410 Gone (name it to retry)")
+        if state.retry_after is not None and state.retry_after > time.time():
+            return outcome("skipped", error="the server asked to wait until "
+                           + _wait_until(state.retry_after))
+        async with self.in_flight:
+            if self.cancel is not None and self.cancel.is_set():
+                return outcome("skipped", error="the refresh was cancelled")
+            try:
+                return await self._fetch_parse_store(state, outcome)
+            except Exception as exc:  # whatever it is, it stays with this feed
+                return outcome("error", error=f"{type(exc).__name__}: {exc}")
+
+    async def _fetch_parse_store(
+        self, state: FeedState, outcome: Callable[..., FeedOutcome]
+    ) -> FeedOutcome:
+        loop = asyncio.get_running_loop()
+        result = await self.fetcher.fetch(
+            FetchRequest(state.url, state.etag, state.last_modified)
+        )
+        parsed: ParsedFeed | None = None
+        error: str | None = None
+        if result.status == "ok":
+            try:
+                parsed = await self.parsers.parse(result.body, dict(result.headers), result.url)
+            except NotAFeedError as exc:
+                error = describe_not_a_feed(exc)
+            except FeedParseError as exc:
+                error = str(exc)
+        update = _update_for(result, parsed, error)
+        new, updated, pruned = await loop.run_in_executor(
+            self.writer_pool, self.writer.record, state.id, update
+        )
+        return outcome(
+            update.status, new=new, updated=updated, error=update.error,
+            warnings=parsed.warnings if parsed else (),
+            moved_to=update.url, pruned=pruned,
+        )
+
+
+async def refresh_feeds_async(
+    database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
+    progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    parse_workers: int | None = None,
+) -> RefreshSummary:
+    """``refresh_feeds`` on an already running event loop."""
+    loop = asyncio.get_running_loop()
+    writer = _Writer(Path(database), settings.retention_days)
+    writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
+    parsers: _Parsers | None = None
+    tasks: list[asyncio.Task[FeedOutcome]] = []
+    try:
+        states = await loop.run_in_executor(writer_pool, writer.states, feed_ids)
+        parsers = _Parsers(len(states), parse_workers)
+        async with Fetcher(settings) as fetcher:
+            run = _Refresh(settings, writer, writer_pool, parsers, fetcher,
+                           explicit=feed_ids is not None, cancel=cancel)
+            tasks = [asyncio.create_task(run.one(state)) for state in states]
+            by_id: dict[int, FeedOutcome] = {}
+            for finished in asyncio.as_completed(tasks):
+                result = await finished
+                by_id[result.feed_id] = result
+                if progress is not None:
+                    progress(RefreshProgress(len(by_id), len(states), result))
+        return RefreshSummary(tuple(by_id[s.id] for s in states))
+    finally:
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if parsers is not None:
+            parsers.close()
+        await loop.run_in_executor(writer_pool, writer.close)
+        writer_pool.shutdown(wait=True)
+
+
+def refresh_feeds(
+    database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
+    progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    parse_workers: int | None = None,
+) -> RefreshSummary:
+    """Refresh all feeds, or those with ``feed_ids``; blocks until every feed has an outcome.
+
+    Call it from any thread that is not running an event loop (the app: a thread worker).
+    It opens its own cache connection. ``progress`` is called in the calling thread after each
+    feed is stored. Setting ``cancel`` skips the feeds not yet started. Named feeds are
+    fetched even when disabled by a 410; a refresh of all feeds skips those.
+    """
+    return asyncio.run(refresh_feeds_async(
+        database, settings, feed_ids, progress=progress, cancel=cancel,
+        parse_workers=parse_workers,
+    ))
+
+
+# -- subscribing -------------------------------------------------------------------------------
+
+
+class SubscribeError(Exception):
+    """Subscribing failed; nothing was stored. The message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    """A new subscription: its id, name, feed URL and first stories.
+
+    ``found`` is the feed chosen from the page's links when the URL given was a web page;
+    ``links`` are all the feeds that page offered.
+    """
+
+    feed_id: int
+    name: str
+    url: str
+    new: int
+    found: FeedLink | None = None
+    links: tuple[FeedLink, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def check_feed_url(url: str) -> str:
+    """The URL if it is a usable http(s) address; else ``SubscribeError``."""
+    checked = resolve_url(url, None, frozenset({"http", "https"}))
+    if checked is None:
+        raise SubscribeError(f"{url!r} is not an http:// or https:// URL")
+    return checked
+
+
+async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, ParsedFeed,
+                                                                  FeedLink | None,
+                                                                  tuple[FeedLink, ...]]:
+    async with Fetcher(settings) as fetcher:
+        result = await fetcher.fetch(FetchRequest(url))
+        if result.status != "ok":
+            raise SubscribeError(f"cannot fetch {url}: {result.error}")
+        try:
+            return result, parse_feed(result.body, result.headers, result.url), None, ()
+        except NotAFeedError as exc:
+            links = exc.links
+        except FeedParseError as exc:
+            raise SubscribeError(f"{url} is not a feed: {exc}") from None
+        chosen = choose_feed_link(list(links))
+        if chosen is None:
+            raise SubscribeError(f"{url} is a web page that links to no RSS or Atom feed")
+        result = await fetcher.fetch(FetchRequest(chosen.url))
+        if result.status != "ok":
+            raise SubscribeError(f"the page links to the feed {chosen.url}, which cannot be "
+                                 f"fetched: {result.error}")
+        try:
+            parsed = parse_feed(result.body, result.headers, result.url)
+        except FeedParseError as exc:
+            raise SubscribeError(f"the page links to {chosen.url}, which is not a feed: "
+                                 f"{exc}") from None
+        return result, parsed, chosen, links
+
+
+def subscribe(
+    store: Store, url: str, settings: FetchSettings, *, title: str | None = None,
+    group: str | None = None,
+) -> Subscribed:
+    """Subscribe to a feed, or to the feed a web page links to, with its first stories.
+
+    Fetches and parses first; stores the feed and its stories in one transaction only if
+    that worked. Blocking (it runs its own event loop): call it from a thread, not a loop.
+    """
+    url = check_feed_url(url)
+    existing = subscribed_as(store, url)
+    if existing is not None:
+        raise SubscribeError(f"already subscribed to {url} as {existing!r}")
+    result, parsed, found, links = asyncio.run(_fetch_feed(url, settings))
+    feed_url = result.permanent_url or (found.url if found else url)
+    existing = subscribed_as(store, feed_url)
+    if existing is not None:
+        raise SubscribeError(f"already subscribed to {feed_url} as {existing!r}")
+    name = title.strip() if title and title.strip() else parsed.title or default_title(feed_url)
+    with store.transaction():
+        feed_id = add_feed(store, feed_url, name, user_title=bool(title and title.strip()),
+                           group=group, site_url=parsed.site_url)
+        report, _ = record_refresh(store, feed_id, FeedUpdate(
+            "ok", site_url=parsed.site_url, etag=result.etag,
+            last_modified=result.last_modified, drafts=parsed.drafts,
+        ))
+    stored_name = next((s.name for s in store.sources() if s.id == feed_id), name)
+    return Subscribed(feed_id, stored_name, feed_url, report.new, found, links, parsed.warnings)

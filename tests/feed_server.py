@@ -1,0 +1,156 @@
+"""A real HTTP server on 127.0.0.1 for the fetch tests, with misbehaving routes on demand.
+
+Each route is a function that writes the whole response itself, so a test can send a 304, a
+redirect loop, a trickle, a gzip bomb or a body cut off mid-way exactly as a bad server would.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedServer
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        self.server.requests.append((path, dict(self.headers.items())))
+        route = self.server.routes.get(path)
+        if route is None:
+            send(self, 404, b"not here", "text/plain")
+            return
+        try:
+            route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on us, as it should on a trickle
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+class FeedServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def requests_for(self, path: str) -> list[dict[str, str]]:
+        return [headers for p, headers in self.requests if p == path]
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"",
+         content_type: str = "application/xml", headers: dict[str, str] | None = None) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def static(body: bytes, content_type: str = "application/rss+xml", status: int = 200,
+           headers: dict[str, str] | None = None) -> Route:
+    return lambda h: send(h, status, body, content_type, headers)
+
+
+def with_etag(body: bytes, etag: str = '"v1"') -> Route:
+    """A server that answers 304 when the client already has this version."""
+    def route(h: BaseHTTPRequestHandler) -> None:
+        if h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("ETag", etag)
+            h.end_headers()
+        else:
+            send(h, 200, body, "application/rss+xml", {"ETag": etag})
+    return route
+
+
+def redirect(location: str, status: int = 301) -> Route:
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(status)
+        h.send_header("Location", location)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return route
+
+
+def trickle(every: float = 0.2, limit: float = 20.0) -> Route:
+    """Headers at once, then one byte at a time: each read is quick, the whole never ends."""
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.end_headers()
+        h.wfile.write(b"<?xml version='1.0'?><rss version='2.0'><channel>")
+        started = time.monotonic()
+        while time.monotonic() - started < limit and not h.server.stopping.is_set():  # type: ignore[attr-defined]
+            h.wfile.write(b" ")
+            h.wfile.flush()
+            time.sleep(every)
+    return route
+
+
+def gzip_bomb(decoded_size: int) -> Route:
+    """A small gzip body that inflates to ``decoded_size`` bytes of spaces."""
+    payload = gzip.compress(b"<?xml version='1.0'?><rss>" + b" " * decoded_size, 9)
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Encoding", "gzip")
+        h.send_header("Content-Length", str(len(payload)))
+        h.end_headers()
+        h.wfile.write(payload)
+    return route
+
+
+def dropped(body: bytes, keep: int) -> Route:
+    """Promise the whole body, send ``keep`` bytes of it, then hang up."""
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body[:keep])
+        h.wfile.flush()
+        h.close_connection = True
+    return route
+
+
+def rss2(title: str, items: list[tuple[str, str]], link: str = "http://example.org/") -> bytes:
+    """An RSS 2.0 feed of (guid, title) items, each with a dated HTML description."""
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+        f"<title>{escape(title)}</title><link>{escape(link)}</link>",
+    ]
+    for number, (guid, item_title) in enumerate(items):
+        date = formatdate(1_700_000_000 + number * 3600, usegmt=True)
+        parts.append(
+            f"<item><guid isPermaLink='false'>{escape(guid)}</guid>"
+            f"<title>{escape(item_title)}</title><link>{escape(link)}{escape(guid)}</link>"
+            f"<pubDate>{date}</pubDate>"
+            f"<description>{escape('<p>Body of <b>' + item_title + '</b></p>')}</description>"
+            "</item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
