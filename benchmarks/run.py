@@ -36,7 +36,8 @@ from benchmarks.server import feed_url
 from benchmarks.terminal import PtyProgram, Timeout
 
 ROOT = Path(__file__).resolve().parent
-OUT = ROOT / "out"
+OUT = Path(os.environ.get("READER_BENCH_OUT") or ROOT / "out")
+"""Caches, scratch folders and results; the smoke test points it at a temporary folder."""
 PORT = 18_431
 """Fixed, so the feed URLs stored in a cache built by an earlier run still reach the server."""
 SEED = 1
@@ -61,14 +62,16 @@ class Plan:
     hosts: int
     newsboat: bool
     page_downs: int
+    port: int = PORT
 
 
 FULL = Plan(runs=5, items=50, cache_feeds={"1k": 20, "10k": 200, "100k": 2000},
             refresh_feeds=(100, 500), latencies_ms=(0, 50), latency_cache="100k",
             busy_feeds=200, key_samples=30, hosts=32, newsboat=True, page_downs=400)
 QUICK = Plan(runs=1, items=5, cache_feeds={"15": 3}, refresh_feeds=(3,), latencies_ms=(0,),
-             latency_cache="15", busy_feeds=3, key_samples=3, hosts=3, newsboat=False,
-             page_downs=3)
+             latency_cache="15", busy_feeds=3, key_samples=2, hosts=3, newsboat=False,
+             page_downs=3, port=0)
+"""A smoke run (the test suite runs it): any free port, as the caches are throw-away."""
 
 
 def log(message: str) -> None:
@@ -90,7 +93,7 @@ def feed_server(plan: Plan, latency_ms: float = 0, pregenerate: int = 0,
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.server", "--seed", str(SEED), "--items",
          str(plan.items), "--hosts", str(plan.hosts), "--latency-ms", str(latency_ms),
-         "--lifetime", str(lifetime), "--max-requests", "200000", "--port", str(PORT),
+         "--lifetime", str(lifetime), "--max-requests", "200000", "--port", str(plan.port),
          "--pregenerate", str(pregenerate)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT.parent,
     )
@@ -98,7 +101,7 @@ def feed_server(plan: Plan, latency_ms: float = 0, pregenerate: int = 0,
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line:
-            raise RuntimeError(f"the feed server did not start (port {PORT} taken?)")
+            raise RuntimeError(f"the feed server did not start (port {plan.port} taken?)")
         yield {k: int(v) for k, v in json.loads(line)["ports"].items()}
     finally:
         if process.stdin is not None:
@@ -166,8 +169,8 @@ def build_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
     """A reader home holding ``label`` stories, made through import + ``reader refresh``."""
     home = OUT / "caches" / f"reader-{label}"
     feeds = plan.cache_feeds[label]
-    stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items, "port": PORT,
-             "hosts": plan.hosts, "seed": SEED}
+    stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items,
+             "port": ports["127.0.0.1"], "hosts": plan.hosts, "seed": SEED}
     stamp_file = home / "built.json"
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
         return home
@@ -191,7 +194,8 @@ def build_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
 def build_newsboat_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
     folder = OUT / "caches" / f"newsboat-{label}"
     feeds = plan.cache_feeds[label]
-    stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items, "port": PORT}
+    stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items,
+             "port": ports["127.0.0.1"]}
     stamp_file = folder / "built.json"
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
         return folder
