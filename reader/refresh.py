@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -120,6 +121,43 @@ def describe_not_a_feed(exc: NotAFeedError) -> str:
     return f"the URL gives a web page, not a feed; it links to the feed {chosen.url}"
 
 
+_TRACKER_LOCK = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a stderr that has a real file descriptor.
+
+    The tracker starts with the first worker process and hands its child ``sys.stderr``'s
+    descriptor. Inside the app, ``sys.stderr`` is Textual's capture, whose ``fileno()`` is -1,
+    so spawning failed with "bad value(s) in fds_to_keep" and every refresh of 8 or more feeds
+    started with R failed. Started here first, with a usable stderr, it is simply reused.
+    """
+    from multiprocessing import resource_tracker
+
+    with _TRACKER_LOCK:
+        current = sys.stderr
+        try:
+            usable = current is not None and current.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            usable = False
+        if usable:
+            resource_tracker.ensure_running()
+            return
+        real = sys.__stderr__
+        try:
+            real_usable = real is not None and real.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            real_usable = False
+        stand_in = real if real_usable else open(os.devnull, "w")  # noqa: SIM115
+        sys.stderr = stand_in
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = current
+            if stand_in is not real:
+                stand_in.close()
+
+
 class _Parsers:
     """Where feed documents are parsed: worker processes for big refreshes, else a thread."""
 
@@ -127,6 +165,8 @@ class _Parsers:
         cpus = os.cpu_count() or 1
         if workers is None:
             workers = cpus if feeds >= PROCESS_POOL_MIN_FEEDS and cpus > 1 else 0
+        if workers > 0:
+            _start_resource_tracker()
         # "spawn": the app runs threads, and forking a threaded process is unsafe.
         self.pool: Executor = (
             ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))

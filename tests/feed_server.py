@@ -6,6 +6,7 @@ redirect loop, a trickle, a gzip bomb or a body cut off mid-way exactly as a bad
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -27,10 +28,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             send(self, 404, b"not here", "text/plain")
             return
-        try:
+        # The client may give up on us mid-response, as it should on a trickle.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             route(self)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up on us, as it should on a trickle
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
