@@ -390,8 +390,14 @@ def key_latency_busy(plan: Plan, home: Path, ports: dict[str, int]) -> dict[str,
                 app.wait_for(b"Refreshing", timeout=30)
                 mark = len(app.output)
 
-                def refreshed(mark: int = mark, app: PtyProgram = app) -> bool:
-                    return app.output.find(b"Refreshed", mark) >= 0
+                give_up = time.perf_counter() + 600
+
+                def refreshed(mark: int = mark, app: PtyProgram = app,
+                              give_up: float = give_up) -> bool:
+                    if app.output.find(b"Refresh failed", mark) >= 0:
+                        raise RuntimeError("the app's refresh failed; see the status line")
+                    return (app.output.find(b"Refreshed", mark) >= 0
+                            or time.perf_counter() > give_up)
 
                 if where == "list":
                     samples += list_latencies(app, titles, 0, len(titles) - 2, until=refreshed)
@@ -532,7 +538,12 @@ def run(plan: Plan) -> dict[str, Any]:
         results["newsboat_version"] = version.stdout.split("\n", 1)[0]
     results["newsboat_skipped"] = skip
     biggest = max(plan.cache_feeds.values())
-    with feed_server(plan, pregenerate=max(biggest, max(plan.refresh_feeds))) as ports:
+
+    def save() -> None:  # after every phase: a long run that dies still leaves its figures
+        (OUT / "results.json").write_text(json.dumps(results, indent=2))
+
+    with feed_server(plan, pregenerate=max(biggest, max(plan.refresh_feeds)),
+                     lifetime=3600) as ports:
         homes = {label: build_cache(plan, label, ports) for label in plan.cache_feeds}
         boats = {} if skip else {label: build_newsboat_cache(plan, label, ports)
                                  for label in plan.cache_feeds}
@@ -540,19 +551,20 @@ def run(plan: Plan) -> dict[str, Any]:
                               for label, h in homes.items()}
         log("first paint")
         results["first_paint"] = {label: first_paint(plan, h) for label, h in homes.items()}
-        if boats:
-            results["newsboat_first_paint"] = {label: newsboat_first_paint(plan, f)
-                                               for label, f in boats.items()}
+        save()
         big = homes[plan.latency_cache]
         log("key latency, idle")
         results["key_latency_idle"] = key_latency_idle(plan, big)
+        save()
         log("key latency during a refresh")
         results["key_latency_busy"] = key_latency_busy(plan, big, ports)
+        save()
         log("memory")
         results["memory_mib"] = memory_after_scrolling(plan, big)
         log("search and related")
         results["search"] = probe("search", big, plan.runs)
         results["related"] = probe("related", big, plan.runs)
+        save()
     results["refresh"] = {}
     for latency in plan.latencies_ms:
         with feed_server(plan, latency, pregenerate=max(plan.refresh_feeds)) as ports:
@@ -565,8 +577,14 @@ def run(plan: Plan) -> dict[str, Any]:
                         entry[f"newsboat_{threads}"] = refresh_newsboat(plan, feeds, ports,
                                                                         threads)
                 results["refresh"][key] = entry
+                save()
     log("profile")
     results["profile"] = profile_refresh_work(plan)
+    save()
+    if boats:  # last: newsboat takes minutes to open a 100k cache, run after run
+        log("newsboat first paint")
+        results["newsboat_first_paint"] = {label: newsboat_first_paint(plan, f)
+                                           for label, f in boats.items()}
     shutil.rmtree(OUT / "scratch", ignore_errors=True)
     return results
 
