@@ -41,6 +41,8 @@ def write_report(r: dict[str, Any]) -> str:
         f"every figure is the median of {r.get('runs')} runs (min–max)"
         + (f"; {r['newsboat_version']}." if r.get("newsboat_version") else "."),
     ]
+    if r.get("remeasured"):
+        lines.append(f"Note: {r['remeasured']}.")
     if r.get("newsboat_skipped"):
         lines.append(f"newsboat: {r['newsboat_skipped']}.")
     lines += ["", "| measurement | reader | newsboat | reader / newsboat | target |",
@@ -109,8 +111,9 @@ def write_report(r: dict[str, Any]) -> str:
         )
     profile = r.get("profile")
     if profile:
-        lines += ["", f"Cold-refresh CPU per item (profiled over {profile['items']} items, one "
-                  f"process): parse {profile['parse_ms_per_item']:.2f} ms, of which feedparser "
+        lines += ["", f"Cold-refresh CPU per item (under cProfile, which about doubles it; over "
+                  f"{profile['items']} items in one process): parse "
+                  f"{profile['parse_ms_per_item']:.2f} ms, of which feedparser "
                   f"{profile['feedparser_ms_per_item']:.2f} ms and HTML → Markdown "
                   f"{profile['html_to_markdown_ms_per_item']:.2f} ms; store (insert + FTS) "
                   f"{profile['store_ms_per_item']:.2f} ms."]
