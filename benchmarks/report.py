@@ -28,7 +28,7 @@ def _s(entry: dict[str, Any] | None) -> str:
 def _ratio(ours: dict[str, Any] | None, theirs: dict[str, Any] | None) -> str:
     if not ours or not theirs or not theirs["median"]:
         return "–"
-    return f"{ours['median'] / theirs['median']:.2f}"
+    return f"{ours['median'] / theirs['median']:.3g}"
 
 
 def _met(ok: bool | None) -> str:
