@@ -14,6 +14,7 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -128,6 +129,43 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+_TRACKER_LOCK = threading.Lock()
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a stderr that has a real file descriptor.
+
+    The tracker starts with the first worker process and hands its child ``sys.stderr``'s
+    descriptor. Inside the app, ``sys.stderr`` is Textual's capture, whose ``fileno()`` is -1,
+    so spawning failed with "bad value(s) in fds_to_keep" and every refresh of 8 or more feeds
+    started with R failed. Started here first, with a usable stderr, it is simply reused.
+    """
+    from multiprocessing import resource_tracker
+
+    with _TRACKER_LOCK:
+        current = sys.stderr
+        try:
+            usable = current is not None and current.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            usable = False
+        if usable:
+            resource_tracker.ensure_running()
+            return
+        real = sys.__stderr__
+        try:
+            real_usable = real is not None and real.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            real_usable = False
+        stand_in = real if real_usable else open(os.devnull, "w")  # noqa: SIM115
+        sys.stderr = stand_in
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = current
+            if stand_in is not real:
+                stand_in.close()
+
+
 class _Parsers:
     """Where feed documents are parsed: worker processes for big refreshes, else a thread."""
 
@@ -136,6 +174,8 @@ class _Parsers:
         if workers is None:
             workers = min(cpus, MAX_PARSE_WORKERS) if feeds >= PROCESS_POOL_MIN_FEEDS else 0
             workers = workers if workers > 1 else 0
+        if workers > 0:
+            start_resource_tracker()
         # "spawn": the app runs threads, and forking a threaded process is unsafe.
         self.pool: Executor = (
             ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),

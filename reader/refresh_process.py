@@ -13,14 +13,19 @@ import contextlib
 import multiprocessing
 import os
 import queue
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from reader.config import FetchSettings
-from reader.refresh import ProgressCallback, RefreshProgress, RefreshSummary, refresh_feeds
+from reader.refresh import (
+    ProgressCallback,
+    RefreshProgress,
+    RefreshSummary,
+    refresh_feeds,
+    start_resource_tracker,
+)
 
 NICENESS = 5
 """How much the refresh lowers its priority (its parse workers inherit it)."""
@@ -52,28 +57,6 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any) -
     messages.put(("done", summary))
 
 
-_TRACKER_LOCK = threading.Lock()
-
-
-def _ensure_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with the process's real stderr.
-
-    The tracker hands ``sys.stderr.fileno()`` to the process it starts; inside the app,
-    ``sys.stderr`` is Textual's capture object, which has no real descriptor, and spawning
-    would fail with "bad value(s) in fds_to_keep". Started once, it is reused.
-    """
-    from multiprocessing import resource_tracker
-
-    with _TRACKER_LOCK:
-        captured = sys.stderr
-        try:
-            if sys.__stderr__ is not None:
-                sys.stderr = sys.__stderr__
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = captured
-
-
 def refresh_in_child(
     database: Path, settings: FetchSettings, *, progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -83,7 +66,7 @@ def refresh_in_child(
     ``progress`` is called in the calling thread; setting ``cancel`` asks the child to skip
     the feeds it has not started.
     """
-    _ensure_resource_tracker()
+    start_resource_tracker()  # spawning from inside Textual needs it (see there)
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     child_cancel = context.Event()

@@ -28,7 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             send(self, 404, b"not here", "text/plain")
             return
-        # The client may give up on us, as it should on a trickle.
+        # The client may give up on us mid-response, as it should on a trickle.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             route(self)
 

@@ -1,0 +1,56 @@
+"""The benchmark runs end to end at tiny sizes, so it cannot rot between full runs.
+
+No timed assertions: the figures of a smoke run on a busy CI machine mean nothing. It checks
+that every step ran (feeds generated and served, a cache built through the real refresh, the
+app painted in a pty and answered keys, a second refresh got 304s) and that the report renders.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import feedgen  # noqa: E402
+from benchmarks.report import write_report  # noqa: E402
+
+
+def test_generated_feeds_are_deterministic_and_sized_like_real_ones() -> None:
+    from reader.feeds.parse import parse_feed
+
+    rss, atom = feedgen.generate_feed(1, 0, 4), feedgen.generate_feed(1, 1, 4)
+    assert rss == feedgen.generate_feed(1, 0, 4)
+    assert rss.startswith(b"<?xml") and b"<rss" in rss and b"<feed" in atom
+    for document in (rss, atom):
+        parsed = parse_feed(document, {}, "http://127.0.0.1/feed.xml")
+        assert len(parsed.drafts) == 4
+        assert parsed.title == parsed.title.strip() and parsed.title.startswith("Bench Feed")
+    sizes = [len(feedgen.item(1, 0, n).html) for n in range(20)]
+    assert min(sizes) >= 2000 and max(sizes) <= 9000
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty and 127.0.0.x: Linux")
+def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import run
+
+    monkeypatch.setattr(run, "OUT", tmp_path)
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    results = run.run(run.QUICK)
+    assert results["stories"]["15"] >= 15
+    assert results["first_paint"]["15"]["runs"] == 1
+    assert results["key_latency_idle"]["list"]["runs"] >= 1
+    assert results["key_latency_idle"]["pane"]["runs"] >= 1
+    assert results["key_latency_busy"]["list"]["refresh_s"]["runs"] == 1
+    refresh = results["refresh"]["3 feeds, 0 ms"]["reader"]["outcomes"]
+    assert refresh["cold"].get("ok") == 3 and refresh["cold"]["new"] == 15
+    assert refresh["warm"].get("not_modified") == 3 and refresh["warm"]["new"] == 0
+    assert results["memory_mib"]["median"] > 0
+    assert "skipped" in results["search"] or "common word" in results["search"]
+    report = write_report(results)
+    assert "first paint" in report and "refresh 3 feeds" in report
