@@ -41,8 +41,13 @@ def write_report(r: dict[str, Any]) -> str:
         f"every figure is the median of {r.get('runs')} runs (min–max)"
         + (f"; {r['newsboat_version']}." if r.get("newsboat_version") else "."),
     ]
-    if r.get("remeasured"):
-        lines.append(f"Note: {r['remeasured']}.")
+    notes = r.get("remeasured")
+    if isinstance(notes, dict):
+        for phase, when in notes.items():
+            lines.append(f"Note: {when}." if phase == "earlier"
+                         else f"Note: {phase} re-measured {when} with the code of that time.")
+    elif notes:
+        lines.append(f"Note: {notes}.")
     if r.get("newsboat_skipped"):
         lines.append(f"newsboat: {r['newsboat_skipped']}.")
     lines += ["", "| measurement | reader | newsboat | reader / newsboat | target |",

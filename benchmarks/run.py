@@ -63,6 +63,14 @@ class Plan:
     newsboat: bool
     page_downs: int
     port: int = PORT
+    only: frozenset[str] | None = None
+    """Measure just these phases (see PHASES); the others keep their saved figures."""
+
+    def wants(self, phase: str) -> bool:
+        return self.only is None or phase in self.only
+
+
+PHASES = ("first_paint", "key_latency", "memory", "search", "refresh", "profile", "newsboat")
 
 
 FULL = Plan(runs=5, items=50, cache_feeds={"1k": 20, "10k": 200, "100k": 2000},
@@ -527,8 +535,17 @@ def newsboat_available() -> str | None:
 
 def run(plan: Plan) -> dict[str, Any]:
     OUT.mkdir(exist_ok=True)
-    results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
-                               "runs": plan.runs, "python": sys.version.split()[0]}
+    results: dict[str, Any] = {}
+    saved = OUT / "results.json"
+    if plan.only is not None and saved.exists():
+        results = json.loads(saved.read_text())  # a partial run updates the saved figures
+        notes = results.get("remeasured")
+        notes = notes if isinstance(notes, dict) else ({"earlier": notes} if notes else {})
+        for phase in sorted(plan.only):
+            notes[phase] = time.strftime("%Y-%m-%d %H:%M")
+        results["remeasured"] = notes
+    results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
+                    "runs": plan.runs, "python": sys.version.split()[0]})
     skip = None if plan.newsboat else "not in this plan"
     skip = skip or newsboat_available()
     if skip:
@@ -536,7 +553,8 @@ def run(plan: Plan) -> dict[str, Any]:
     else:
         version = subprocess.run(["newsboat", "--version"], capture_output=True, text=True)
         results["newsboat_version"] = version.stdout.split("\n", 1)[0]
-    results["newsboat_skipped"] = skip
+    if plan.wants("newsboat") or plan.wants("refresh"):
+        results["newsboat_skipped"] = skip  # a partial run keeps what was said before
     biggest = max(plan.cache_feeds.values())
 
     def save() -> None:  # after every phase: a long run that dies still leaves its figures
@@ -545,28 +563,32 @@ def run(plan: Plan) -> dict[str, Any]:
     with feed_server(plan, pregenerate=max(biggest, max(plan.refresh_feeds)),
                      lifetime=3600) as ports:
         homes = {label: build_cache(plan, label, ports) for label in plan.cache_feeds}
-        boats = {} if skip else {label: build_newsboat_cache(plan, label, ports)
-                                 for label in plan.cache_feeds}
+        boats = {} if skip or not (plan.wants("newsboat") or plan.wants("refresh")) else {
+            label: build_newsboat_cache(plan, label, ports) for label in plan.cache_feeds}
         results["stories"] = {label: int((h / "stories.txt").read_text())
                               for label, h in homes.items()}
-        log("first paint")
-        results["first_paint"] = {label: first_paint(plan, h) for label, h in homes.items()}
-        save()
+        if plan.wants("first_paint"):
+            log("first paint")
+            results["first_paint"] = {label: first_paint(plan, h) for label, h in homes.items()}
+            save()
         big = homes[plan.latency_cache]
-        log("key latency, idle")
-        results["key_latency_idle"] = key_latency_idle(plan, big)
-        save()
-        log("key latency during a refresh")
-        results["key_latency_busy"] = key_latency_busy(plan, big, ports)
-        save()
-        log("memory")
-        results["memory_mib"] = memory_after_scrolling(plan, big)
-        log("search and related")
-        results["search"] = probe("search", big, plan.runs)
-        results["related"] = probe("related", big, plan.runs)
-        save()
-    results["refresh"] = {}
-    for latency in plan.latencies_ms:
+        if plan.wants("key_latency"):
+            log("key latency, idle")
+            results["key_latency_idle"] = key_latency_idle(plan, big)
+            save()
+            log("key latency during a refresh")
+            results["key_latency_busy"] = key_latency_busy(plan, big, ports)
+            save()
+        if plan.wants("memory"):
+            log("memory")
+            results["memory_mib"] = memory_after_scrolling(plan, big)
+        if plan.wants("search"):
+            log("search and related")
+            results["search"] = probe("search", big, plan.runs)
+            results["related"] = probe("related", big, plan.runs)
+            save()
+    results.setdefault("refresh", {})
+    for latency in plan.latencies_ms if plan.wants("refresh") else ():
         with feed_server(plan, latency, pregenerate=max(plan.refresh_feeds)) as ports:
             for feeds in plan.refresh_feeds:
                 key = f"{feeds} feeds, {latency} ms"
@@ -578,10 +600,12 @@ def run(plan: Plan) -> dict[str, Any]:
                                                                         threads)
                 results["refresh"][key] = entry
                 save()
-    log("profile")
-    results["profile"] = profile_refresh_work(plan)
-    save()
-    if boats:  # last: newsboat takes minutes to open a 100k cache, run after run
+    if plan.wants("profile"):
+        log("profile")
+        results["profile"] = profile_refresh_work(plan)
+        save()
+    # Last: newsboat takes minutes to open a 100k cache, run after run.
+    if boats and plan.wants("newsboat"):
         log("newsboat first paint")
         results["newsboat_first_paint"] = {label: newsboat_first_paint(plan, f)
                                            for label, f in boats.items()}
@@ -598,12 +622,21 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="tiny sizes, 1 run, no newsboat (a smoke run)")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5)")
     parser.add_argument("--no-newsboat", action="store_true", help="measure the reader only")
+    parser.add_argument("--only", metavar="PHASES",
+                        help="comma-separated phases to measure again, keeping the saved "
+                             f"figures of the others: {', '.join(PHASES)}")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.runs:
         plan = Plan(**{**plan.__dict__, "runs": args.runs})
     if args.no_newsboat:
         plan = Plan(**{**plan.__dict__, "newsboat": False})
+    if args.only:
+        phases = frozenset(p.strip() for p in args.only.split(",") if p.strip())
+        unknown = sorted(phases - set(PHASES))
+        if unknown:
+            parser.error(f"unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}")
+        plan = Plan(**{**plan.__dict__, "only": phases})
     try:
         results = run(plan)
     except Timeout as exc:
