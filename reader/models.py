@@ -109,6 +109,8 @@ class StoryRow:
     read: bool
     starred: bool
     teaser: bool
+    sort_ts: float = 0.0
+    """Where the row sorts (published, else added): lets the list page on from a row."""
 
 
 @dataclass(frozen=True, slots=True)

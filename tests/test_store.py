@@ -316,3 +316,24 @@ def test_many_first_opens_at_once_all_succeed(tmp_path: Path) -> None:
         with Store.open(path) as store:
             assert (store.count(), len(store.sources())) == (4, 1)
         assert user_version(path) == LATEST_VERSION
+
+
+def test_paging_on_from_a_row_matches_paging_by_position(store: Store) -> None:
+    """Keyset paging (from a known row) agrees with OFFSET paging, ties in time included."""
+    from reader.models import StoryDraft, View
+
+    source = store.ensure_source("feed", "http://127.0.0.1/ties.xml", "Ties")
+    store.save_stories(source, [
+        StoryDraft(key=f"t{i}", title=f"Tie {i}",
+                   published=f"2024-01-{1 + i % 3:02d}T00:00:00+00:00" if i % 4 else None)
+        for i in range(300)
+    ])
+    for view in (View(), View(unread_only=True), View(source_id=source)):
+        total = store.count(view)
+        for offset in (0, 64, 128, total - 64):
+            page = store.page(view, offset, 64, total)
+            after = store.page_next_to(view, page[-1], 64)
+            assert after == store.page(view, offset + 64, 64, total)
+            if offset >= 64:
+                before = store.page_next_to(view, page[0], 64, before=True)
+                assert before == store.page(view, offset - 64, 64, total)

@@ -95,7 +95,9 @@ _STORY_COLUMNS = (
     "s.rowid, s.id, src.name, s.title, s.standfirst, s.body, s.url, s.author, s.published,"
     " s.updated, s.teaser, st.read, st.starred, s.tags, s.enclosures, s.source_id"
 )
-_ROW_COLUMNS = "s.rowid, s.id, src.name, s.title, s.published, st.read, st.starred, s.teaser"
+_ROW_COLUMNS = (
+    "s.rowid, s.id, src.name, s.title, s.published, st.read, st.starred, s.teaser, s.sort_ts"
+)
 _FROM = (
     " FROM stories s JOIN story_state st ON st.story = s.rowid"
     " JOIN sources src ON src.id = s.source_id"
@@ -105,7 +107,7 @@ _FROM = (
 def story_row(r: Sequence[Any]) -> StoryRow:
     """A ``StoryRow`` from a row selected with ``_ROW_COLUMNS``."""
     return StoryRow(rowid=r[0], id=r[1], source=r[2], title=r[3], published=r[4],
-                    read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]))
+                    read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]), sort_ts=r[8])
 
 
 class Store:
@@ -405,9 +407,9 @@ class Store:
         clauses: list[str] = []
         params: list[Any] = []
         if view.unread_only:
-            clauses.append("st.read = 0")
+            clauses.append("+st.read = 0")  # "+": stay on the time index (no sort)
         if view.starred_only:
-            clauses.append("st.starred = 1")
+            clauses.append("+st.starred = 1")
         if view.source_id is not None:
             clauses.append("s.source_id = ?")
             params.append(view.source_id)
@@ -432,6 +434,27 @@ class Store:
             return search.page(self, view, offset, limit, total)
         where, params = self._view_filter(view)
         return self.page_where(where, params, offset, limit, total)
+
+    def page_next_to(self, view: View, row: StoryRow, limit: int, *,
+                     before: bool = False) -> list[StoryRow]:
+        """The ``limit`` rows right after ``row`` in the view (or right before it): an index
+        seek from a known row, so paging on costs the same at row 90,000 as at row 100.
+        Not for searches, whose order is their rank."""
+        where, params = self._view_filter(view)
+        joiner = " AND" if where else " WHERE"
+        if before:
+            condition = " (s.sort_ts > ? OR (s.sort_ts = ? AND s.rowid < ?))"
+            order = " ORDER BY s.sort_ts ASC, s.rowid DESC"
+        else:
+            condition = " (s.sort_ts < ? OR (s.sort_ts = ? AND s.rowid > ?))"
+            order = " ORDER BY s.sort_ts DESC, s.rowid ASC"
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS}{_FROM}{where}{joiner}{condition}{order} LIMIT ?",
+            (*params, row.sort_ts, row.sort_ts, row.rowid, limit),
+        ).fetchall()
+        if before:
+            rows.reverse()
+        return [story_row(r) for r in rows]
 
     def index_of(self, view: View, story_id: str) -> int | None:
         """The position of a story in the view, or None if the view does not hold it."""

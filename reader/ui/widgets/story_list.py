@@ -91,13 +91,25 @@ class StoryList(ScrollView, can_focus=True):
         number, offset = divmod(index, PAGE_SIZE)
         page = self._pages.get(number)
         if page is None:
-            page = self._store.page(self.view, number * PAGE_SIZE, PAGE_SIZE, self.total)
+            page = self._load_page(number)
             self._pages[number] = page
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
         else:
             self._pages.move_to_end(number)
         return page[offset] if offset < len(page) else None
+
+    def _load_page(self, number: int) -> list[StoryRow]:
+        """A page of rows: from a neighbouring page already loaded when there is one (an
+        index seek, whatever the depth), else by position (a jump: g, G, a scrollbar drag)."""
+        if not self.view.query:
+            previous, following = self._pages.get(number - 1), self._pages.get(number + 1)
+            if previous and len(previous) == PAGE_SIZE:
+                return self._store.page_next_to(self.view, previous[-1], PAGE_SIZE)
+            if following:
+                return self._store.page_next_to(self.view, following[0], PAGE_SIZE,
+                                                before=True)
+        return self._store.page(self.view, number * PAGE_SIZE, PAGE_SIZE, self.total)
 
     @property
     def highlighted(self) -> StoryRow | None:
