@@ -228,6 +228,11 @@ class Store:
             for r in rows
         ]
 
+    def has_feeds(self) -> bool:
+        """Whether any feed is subscribed (cheap, unlike ``sources()``, which counts stories)."""
+        row = self.conn.execute("SELECT 1 FROM sources WHERE kind = 'feed' LIMIT 1").fetchone()
+        return row is not None
+
     def source_by_name(self, name: str) -> Source | None:
         for source in self.sources():
             if source.name == name:

@@ -314,7 +314,7 @@ class MainScreen(Screen[None]):
         if self._refresh_cancel is not None:
             self.set_status("A refresh is already running")
             return
-        if not any(s.kind == "feed" for s in self.store.sources()):
+        if not self.store.has_feeds():
             self.set_status("No feeds yet: add one with  reader add URL  (or import OPML)")
             return
         self._refresh_cancel = threading.Event()
