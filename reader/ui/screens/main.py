@@ -25,16 +25,15 @@ from reader.history import History
 from reader.models import RelatedStory, Story, View
 from reader.store import Store, StoreError
 from reader.store.writer import BackgroundWriter
-from reader.text import one_line
 from reader.ui.messages import StoryChosen, StoryHighlighted
+from reader.ui.screens.refreshing import Refreshing
+from reader.ui.screens.search_mode import SearchMode
 from reader.ui.screens.sources import SourcesScreen
 from reader.ui.widgets.reading_pane import ReadingPane
 from reader.ui.widgets.related_stories import RelatedStories
 from reader.ui.widgets.story_list import StoryList
 
 NARROW_BELOW = 100
-SEARCH_DELAY = 0.15
-"""Seconds of no typing before the list narrows to the search (debounce)."""
 PREVIEW_DELAY = 0.08
 """Seconds the cursor rests before the story under it is previewed (holding j stays smooth)."""
 
@@ -47,7 +46,7 @@ def related_bindings() -> list[Binding]:
     ]
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SearchMode, Refreshing, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket,backspace", "back", "Back", id="story.back"),
         Binding("right_square_bracket", "forward", "Forward", id="story.forward"),
@@ -309,152 +308,3 @@ class MainScreen(Screen[None]):
                           saved_searches(self.store)),
             chosen,
         )
-
-    def action_refresh(self) -> None:
-        if self._refresh_cancel is not None:
-            self.set_status("A refresh is already running")
-            return
-        if not self.store.has_feeds():
-            self.set_status("No feeds yet: add one with  reader add URL  (or import OPML)")
-            return
-        self._refresh_cancel = threading.Event()
-        self.set_status("Refreshing feeds…")
-        self._refresh(self._refresh_cancel)
-
-    @work(thread=True, exclusive=True, group="refresh")
-    def _refresh(self, cancel: threading.Event) -> None:
-        """Fetch, parse and store in the background; the UI only hears progress and the end."""
-        from reader.refresh import RefreshProgress
-        from reader.refresh_process import refresh_in_child
-
-        app = self.app
-        paths, settings = app.paths, app.config.fetch  # type: ignore[attr-defined]
-
-        def progress(update: RefreshProgress) -> None:
-            app.call_from_thread(self._refresh_progress, update.done, update.total)
-
-        try:
-            summary = refresh_in_child(paths.database, settings, progress=progress,
-                                       cancel=cancel)
-        except Exception as exc:  # a refresh must never take the app down
-            app.call_from_thread(self._refresh_failed, f"Refresh failed: {exc}")
-            return
-        app.call_from_thread(self._refresh_done, summary)
-
-    def _refresh_progress(self, done: int, total: int) -> None:
-        self.set_status(f"Refreshing feeds… {done}/{total}")
-
-    def _refresh_failed(self, message: str) -> None:
-        self._refresh_cancel = None
-        self.set_status(message)
-
-    def _refresh_done(self, summary: object) -> None:
-        """New stories join the list; the cursor stays on its story, the pane is untouched."""
-        from reader.refresh import RefreshSummary
-
-        self._refresh_cancel = None
-        assert isinstance(summary, RefreshSummary)
-        row = self.story_list.highlighted
-        self.story_list.reload(keep_story=row.id if row else None)
-        self._update_titles()
-        text = "Refreshed " + summary.describe()
-        if summary.failed:
-            text += "  ·  S shows which feeds failed and why"
-            names = ", ".join(f"{o.name}: {o.error}" for o in summary.failed[:5])
-            more = len(summary.failed) - 5
-            self.notify(names + (f" (and {more} more)" if more > 0 else ""),
-                        title=f"{len(summary.failed)} feed(s) failed", severity="warning",
-                        markup=False, timeout=8)
-        self.set_status(text)
-
-    def on_unmount(self) -> None:
-        if self._refresh_cancel is not None:
-            self._refresh_cancel.set()
-
-    # -- search ------------------------------------------------------------------------------
-
-    def action_search(self) -> None:
-        """``/``: a search field over the list; the list narrows as you type."""
-        search = self.query_one("#search", Input)
-        if self._before_search is None:
-            row = self.story_list.highlighted
-            self._before_search = (self.story_list.view, row.id if row else None)
-        search.display = True
-        self.remove_class("-reading")
-        search.focus()
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        text = event.value
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self.apply_search(text))
-
-    @on(Input.Submitted, "#search")
-    async def _search_submitted(self, event: Input.Submitted) -> None:
-        """Enter: open the highlighted result (the top one unless the cursor moved)."""
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        if self.story_list.view.query != (event.value.strip() or None):
-            self.apply_search(event.value)
-        row = self.story_list.highlighted
-        if row is not None:
-            await self.open_story(row.id)
-
-    def apply_search(self, text: str) -> None:
-        """Show the ranked results of ``text`` over the view the search started from."""
-        from reader.search import parse_query
-
-        if self._before_search is None:
-            return
-        base = self._before_search[0]
-        query = parse_query(text)
-        view = replace(base, query=None if query.is_empty else text.strip())
-        self.story_list.set_view(view)
-        self._update_titles()
-        total = self.story_list.total
-        found = f"{total:,} match{'es' if total != 1 else ''}"
-        self._search_summary = f"{found}  ·  {query.message}" if query.message else found
-        self.set_status(self._search_summary)
-
-    def end_search(self) -> None:
-        """Clear the search and put back the view and the cursor from before it."""
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        search = self.query_one("#search", Input)
-        search.value = ""
-        search.display = False
-        if self._before_search is not None:
-            view, story_id = self._before_search
-            self._before_search = None
-            self.story_list.set_view(view, keep_story=story_id)
-            self._update_titles()
-        self.set_status("")
-        self.story_list.focus()
-
-    def action_save_search(self) -> None:
-        """Keep the current search as a view listed beside the sources (S)."""
-        from reader.store.search import save_search
-
-        query = self.story_list.view.query
-        if not query:
-            self.set_status("Nothing to save: search with / first")
-            return
-        saved = save_search(self.store, query, query)
-        self.set_status(f"Saved the search {saved.name!r}: S lists it beside the sources")
-
-    def show_snippet(self, story_id: str) -> None:
-        """In a search, the status line shows where the highlighted story matches."""
-        from reader.store.search import snippets
-
-        query = self.story_list.view.query
-        if not query:
-            return
-        pieces = snippets(self.store, query, [story_id]).get(story_id, ())
-        if pieces:
-            prefix = f"{self._search_summary}  ·  " if self._search_summary else ""
-            self.query_one("#status", Static).update(Content.assemble(prefix, *(
-                (one_line(text), "bold $text-warning") if hit else one_line(text)
-                for text, hit in pieces
-            )))
-
