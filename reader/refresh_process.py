@@ -27,8 +27,9 @@ from reader.refresh import (
     start_resource_tracker,
 )
 
-NICENESS = 5
-"""How much the refresh lowers its priority (its parse workers inherit it)."""
+NICENESS = 19
+"""How much the refresh lowers its priority (its parse workers inherit it): all the way, so
+a key press always runs first; an idle UI leaves the refresh every core anyway."""
 
 
 class RefreshProcessError(Exception):

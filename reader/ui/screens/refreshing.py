@@ -8,6 +8,7 @@ cursor or touching the story being read; failed feeds are named with their reaso
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     _Base = MainScreen
 else:
     _Base = object
+
+
+PROGRESS_INTERVAL = 0.25
+"""Seconds between progress repaints: a count ticking 4 times a second reads as progress, and
+a refresh of hundreds of feeds does not repaint the screen for each one while keys wait."""
 
 
 class Refreshing(_Base):
@@ -43,8 +49,14 @@ class Refreshing(_Base):
         app = self.app
         paths, settings = app.paths, app.config.fetch  # type: ignore[attr-defined]
 
+        shown = 0.0
+
         def progress(update: RefreshProgress) -> None:
-            app.call_from_thread(self._refresh_progress, update.done, update.total)
+            nonlocal shown
+            now = time.monotonic()
+            if now - shown >= PROGRESS_INTERVAL:
+                shown = now
+                app.call_from_thread(self._refresh_progress, update.done, update.total)
 
         try:
             summary = refresh_in_child(paths.database, settings, progress=progress,
