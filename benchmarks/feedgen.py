@@ -7,7 +7,12 @@ words. Bodies are assembled from a pool of paragraphs drawn once per seed, which
 generator fast enough to serve 100,000 items without the generator being what is measured.
 
 Planted words make the search measurements meaningful: ``COMMON_WORD`` is in nearly every
-story, ``RARE_WORD`` in one story in a thousand, and ``PHRASE`` in about one in twenty.
+story, ``RARE_WORD`` in one story in a thousand, and ``PHRASE`` in about one in twenty. Each
+item is also about one of ``TOPICS`` subjects, whose coined words (a name, a thing, an event)
+only its stories use, a few subjects far more often than the rest: as in real news, stories
+share distinctive words with a handful or a few hundred others, which is what related-story
+search looks for (the general vocabulary above is in thousands of stories, too common to say
+what one is about).
 """
 
 from __future__ import annotations
@@ -51,6 +56,31 @@ Ashford Brennan Calloway Dunmore Ellery Fairbanks Galloway Hartwell Ingram Jesso
 Lockhart Marlow Northcott Oakley Pemberton Quayle Radcliffe Stanton Thorne Underhill Vance
 Whitlock Yardley Zeller Amsterdam Lisbon Nairobi Osaka Quito Tallinn Valparaiso Winnipeg
 """.split()  # noqa: SIM905 (a word list reads better as prose)
+
+TOPICS = 4000
+"""Subjects the news is about: each item covers one, a few subjects far more often than most."""
+_ONSETS = ("b", "br", "c", "ch", "d", "dr", "f", "g", "gr", "h", "j", "k", "l", "m", "n", "p",
+           "pr", "qu", "r", "s", "sh", "st", "t", "th", "tr", "v", "w", "z")
+_VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "ou")
+_CODAS = ("ck", "ff", "ll", "m", "n", "nd", "r", "rn", "rt", "sk", "ss", "st", "th", "x")
+
+
+def _coined(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(syllables - 1)) + (
+        rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS))
+
+
+@lru_cache(maxsize=4096)
+def topic_words(topic: int) -> tuple[str, str, str]:
+    """A subject's own words: a name, a thing and an event that only stories about it use."""
+    rng = random.Random(f"topic/{topic}")
+    return (_coined(rng, 2).capitalize(), _coined(rng, 3), _coined(rng, 2))
+
+
+def _topic(rng: random.Random) -> int:
+    """A subject, skewed: low numbers (the big stories) come up most often. At 100,000 items
+    the biggest is in ~1,600 stories, the smallest in ~12."""
+    return int(TOPICS * rng.random() ** 2)
 
 
 def _sentence(rng: random.Random, low: int = 6, high: int = 18) -> str:
@@ -124,8 +154,12 @@ def item(seed: int, feed: int, number: int, version: int = 0) -> Item:
                              " shore.</p>")
     if key % 20 == 3:
         paragraphs.insert(0, f"<p>Analysts followed the {PHRASE} disruption closely.</p>")
+    name, thing, event = topic_words(_topic(rng))
+    paragraphs.insert(min(1, len(paragraphs)), f"<p>{name} and the {thing} {event}: "
+                      f"{escape(_sentence(rng))} The {thing} {event} in {name} goes on.</p>")
     title_words = [rng.choice(_WORDS) for _ in range(rng.randint(4, 8))]
     title_words.insert(rng.randrange(len(title_words)), rng.choice(_CAPS))
+    title_words.insert(rng.randrange(len(title_words)), f"{name} {thing}")
     title = " ".join(title_words).capitalize() + f" ({feed}.{number})"
     published = NEWEST - timedelta(minutes=number * FEED_SLOTS + feed)
     return Item(
