@@ -2,6 +2,9 @@
 
 Thin: each command checks its input, calls ``reader.refresh`` / ``reader.store.feeds`` /
 ``reader.feeds.opml`` and prints. Bad input raises ``CommandError`` before anything is stored.
+The fetch, parse and OPML layers (httpx, feedparser, the XML stack: ~100 ms of imports) are
+imported inside the commands that use them: every ``reader`` run, the app included, registers
+these commands, and its start-up must not pay for them.
 """
 
 from __future__ import annotations
@@ -13,17 +16,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.cli.context import CommandError, Context
-from reader.feeds.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from reader.models import Source
-from reader.refresh import (
-    RefreshProgress,
-    SubscribeError,
-    check_feed_url,
-    refresh_feeds,
-    subscribe,
-)
 from reader.store.feeds import (
     add_feed,
     feed_sources,
@@ -33,6 +29,9 @@ from reader.store.feeds import (
     subscriptions,
 )
 from reader.text import clean_line
+
+if TYPE_CHECKING:
+    from reader.refresh import RefreshProgress
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -76,6 +75,8 @@ def warn(message: str) -> None:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
+    from reader.refresh import SubscribeError, check_feed_url, subscribe
+
     try:
         check_feed_url(args.url)  # before the cache is even opened
         added = subscribe(context.store(), args.url, context.config.fetch, title=args.title)
@@ -163,6 +164,8 @@ class _ProgressLine:
 
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
+    from reader.refresh import refresh_feeds
+
     store = context.store()
     ids = None
     if args.feeds:
@@ -195,6 +198,8 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    from reader.feeds.opml import OpmlError, read_opml
+
     try:
         data = Path(args.file).read_bytes()
     except OSError as exc:
@@ -222,6 +227,8 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
+    from reader.feeds.opml import OpmlFeed, write_opml
+
     feeds = [OpmlFeed(s.url, s.name, s.site_url, s.group) for s in subscriptions(context.store())]
     document = write_opml(feeds)
     if args.file is None or args.file == "-":
