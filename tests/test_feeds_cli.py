@@ -171,6 +171,23 @@ def test_import_and_export_round_trip(home: Path) -> None:
     assert to_stdout.stdout.startswith("<?xml") and "https://deep.example/rss" in to_stdout.stdout
 
 
+def test_an_opml_name_that_is_only_the_url_gives_way_to_the_feeds_title(
+    home: Path, server: FeedServer
+) -> None:
+    """``reader export`` names an untitled feed by its URL (OPML needs a text); imported
+    again, that is not a title of the user's: the feed's own title replaces it on refresh."""
+    url = server.url("/c/rss")
+    source = home / "in.opml"
+    source.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+        f'<outline type="rss" text="{url}" title="{url}" xmlUrl="{url}"/></body></opml>'
+    )
+    assert reader(home, "import", str(source)).returncode == 0
+    refreshed = reader(home, "refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert [f["title"] for f in feeds_json(home)] == ["RSS two"]
+
+
 @pytest.mark.parametrize("content", [None, "not xml at all", "<opml version='2.0'></opml>",
                                      "<html><body>x</body></html>"])
 def test_a_bad_opml_file_changes_nothing(home: Path, content: str | None) -> None:

@@ -68,7 +68,9 @@ def read_opml(data: bytes) -> tuple[list[OpmlFeed], list[str]]:
             seen.add(url)
             feeds.append(OpmlFeed(
                 url=url,
-                title=title,
+                # OPML needs a text: with no name of its own a feed's is its URL, and that is
+                # no title to keep over the one the feed gives on its first refresh.
+                title="" if title in (raw_url.strip(), url) else title,
                 site_url=resolve_url(outline.get("htmlUrl"), None, _HTTP),
                 group=GROUP_SEPARATOR.join(folders) or None,
             ))
