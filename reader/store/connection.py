@@ -252,13 +252,15 @@ class Store:
         Read/starred state lives in ``story_state`` keyed by the story's row, so an update
         keeps it. ``links`` are (from key, to key) pairs of explicit related stories. With
         ``replace_links``, ``links`` are the whole set of links leaving the given drafts: a
-        link a draft no longer makes (its file dropped a related item) is removed.
+        link a draft no longer makes (its file dropped a related item) is removed. New stories
+        join the full-text index in one statement at the end (half the cost of a row trigger).
         """
         source_key = self.source_key(source_id)
         new = updated = unchanged = 0
         now = time.time()
         with self.transaction() as conn:
             rowids: dict[str, int] = {}
+            added: list[int] = []
             for draft in drafts:
                 digest = _content_hash(draft)
                 published_ts = iso_to_epoch(draft.published)
@@ -286,6 +288,7 @@ class Store:
                     )
                     rowid = int(cur.lastrowid or 0)
                     conn.execute("INSERT INTO story_state (story) VALUES (?)", (rowid,))
+                    added.append(rowid)
                     new += 1
                 else:
                     rowid = int(row[0])
@@ -302,6 +305,13 @@ class Store:
                     else:
                         unchanged += 1
                 rowids[draft.key] = rowid
+            if added:  # one statement for the lot: see schema migration 3
+                conn.execute(
+                    "INSERT INTO stories_fts (rowid, title, standfirst, body)"
+                    " SELECT rowid, title, standfirst, body FROM stories"
+                    " WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                    (json.dumps(added),),
+                )
             if replace_links:
                 wanted: dict[int, set[int]] = {rowid: set() for rowid in rowids.values()}
                 for from_key, to_key in links:

@@ -166,7 +166,14 @@ CREATE TRIGGER generation_source_delete AFTER DELETE ON sources BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# New stories reach the full-text index in one statement per write (``Store.save_stories``),
+# not from a trigger row by row: each trigger run made FTS5 flush a one-row segment and merge
+# it again, twice the indexing cost (0.35 against 0.17 ms for a 4 KB story).
+_V3 = """
+DROP TRIGGER stories_fts_insert;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """Migration N (1-based) brings a cache from ``user_version`` N-1 to N."""
 
 LATEST_VERSION = len(MIGRATIONS)
