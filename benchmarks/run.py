@@ -543,7 +543,11 @@ def run(plan: Plan) -> dict[str, Any]:
         notes = notes if isinstance(notes, dict) else ({"earlier": notes} if notes else {})
         for phase in sorted(plan.only):
             notes[phase] = time.strftime("%Y-%m-%d %H:%M")
+            if phase == "refresh" and not plan.newsboat:
+                notes[phase] += " (the reader only; newsboat's columns are from before)"
         results["remeasured"] = notes
+    # A partial run without newsboat re-measures the reader and keeps newsboat's saved figures.
+    keep_newsboat = plan.only is not None and not plan.newsboat
     results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
                     "runs": plan.runs, "python": sys.version.split()[0]})
     skip = None if plan.newsboat else "not in this plan"
@@ -553,7 +557,7 @@ def run(plan: Plan) -> dict[str, Any]:
     else:
         version = subprocess.run(["newsboat", "--version"], capture_output=True, text=True)
         results["newsboat_version"] = version.stdout.split("\n", 1)[0]
-    if plan.wants("newsboat") or plan.wants("refresh"):
+    if (plan.wants("newsboat") or plan.wants("refresh")) and not keep_newsboat:
         results["newsboat_skipped"] = skip  # a partial run keeps what was said before
     biggest = max(plan.cache_feeds.values())
 
@@ -593,7 +597,10 @@ def run(plan: Plan) -> dict[str, Any]:
             for feeds in plan.refresh_feeds:
                 key = f"{feeds} feeds, {latency} ms"
                 log(f"refresh: {key}")
-                entry: dict[str, Any] = {"reader": refresh_reader(plan, feeds, ports)}
+                entry: dict[str, Any] = {
+                    **(results["refresh"].get(key, {}) if keep_newsboat else {}),
+                    "reader": refresh_reader(plan, feeds, ports),
+                }
                 if not skip:
                     for threads in (1, 8):
                         entry[f"newsboat_{threads}"] = refresh_newsboat(plan, feeds, ports,
