@@ -260,20 +260,25 @@ def test_tags_follow_story_updates(store: Store, ids: dict[str, str]) -> None:
     assert found(store, "tag:science") == []
 
 
-def test_migration_indexes_tags_of_existing_stories(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA user_version = 0")
+def cache_at_version(path: Path, version: int) -> sqlite3.Connection:
+    """A new cache file migrated only up to ``version``, as an older reader left it."""
     from reader.store import schema
 
+    conn = sqlite3.connect(path, isolation_level=None)
     old = schema.MIGRATIONS
     try:
-        schema.MIGRATIONS = old[:1]
-        schema.LATEST_VERSION = 1
+        schema.MIGRATIONS = old[:version]
+        schema.LATEST_VERSION = version
         migrate(conn)
     finally:
         schema.MIGRATIONS = old
         schema.LATEST_VERSION = len(old)
+    return conn
+
+
+def test_migration_indexes_tags_of_existing_stories(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = cache_at_version(path, 1)
     conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k', 'F', 0)")
     conn.execute(
         "INSERT INTO stories (id, source_id, key, title, tags, added, sort_ts)"
@@ -289,22 +294,11 @@ def test_a_cache_from_before_batched_indexing_stays_searchable(tmp_path: Path) -
     """Migration 3 drops the row-by-row index trigger; stories saved before and after it are
     all found, and FTS5's own check agrees the index matches the stories."""
     path = tmp_path / "v2.sqlite3"
-    conn = sqlite3.connect(path, isolation_level=None)
-    from reader.store import schema
-
-    old = schema.MIGRATIONS
-    try:
-        schema.MIGRATIONS = old[:2]
-        schema.LATEST_VERSION = 2
-        migrate(conn)
-        conn.execute("INSERT INTO sources (id, kind, key, name, added)"
-                     " VALUES (1, 'feed', 'k', 'F', 0)")
-        conn.execute("INSERT INTO stories (id, source_id, key, title, added, sort_ts)"
-                     " VALUES ('abcdefabcdef', 1, 'k1', 'Quillwort before', 0, 0)")
-        conn.execute("INSERT INTO story_state (story) VALUES (1)")
-    finally:
-        schema.MIGRATIONS = old
-        schema.LATEST_VERSION = len(old)
+    conn = cache_at_version(path, 2)
+    conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k', 'F', 0)")
+    conn.execute("INSERT INTO stories (id, source_id, key, title, added, sort_ts)"
+                 " VALUES ('abcdefabcdef', 1, 'k1', 'Quillwort before', 0, 0)")
+    conn.execute("INSERT INTO story_state (story) VALUES (1)")
     conn.close()
     with Store.open(path) as store:
         add_source(store, "After", [Doc("n1", "Quillwort after", "A new story."),
