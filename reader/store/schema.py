@@ -167,8 +167,8 @@ END;
 """
 
 # New stories reach the full-text index in one statement per write (``Store.save_stories``),
-# not from a trigger row by row: each trigger run made FTS5 flush a one-row segment and merge
-# it again, twice the indexing cost (0.35 against 0.17 ms for a 4 KB story).
+# not from a trigger row by row, which measured twice the indexing cost (0.35 against 0.17 ms
+# for a 4 KB story; where inside FTS5 the difference arises was not pinned down).
 _V3 = """
 DROP TRIGGER stories_fts_insert;
 """
