@@ -23,14 +23,21 @@ def server() -> Iterator[FeedServer]:
     running.stop()
 
 
+def subscribed_cache(folder: Path, server: FeedServer, feeds: int) -> Path:
+    """A cache subscribed to ``feeds`` one-story feeds that ``server`` serves."""
+    database = folder / "cache.sqlite3"
+    with Store.open(database) as store:
+        for n in range(feeds):
+            server.routes[f"/f{n}.xml"] = static(rss2(f"F{n}", [(f"Story {n}", "<p>x</p>")]))
+            add_feed(store, server.url(f"/f{n}.xml"), f"F{n}")
+    return database
+
+
 def test_child_refresh_reports_progress_and_stores_stories(
     tmp_path: Path, server: FeedServer
 ) -> None:
-    database = tmp_path / "cache.sqlite3"
+    database = subscribed_cache(tmp_path, server, 3)
     with Store.open(database) as store:
-        for n in range(3):
-            server.routes[f"/f{n}.xml"] = static(rss2(f"F{n}", [(f"Story {n}", "<p>x</p>")]))
-            add_feed(store, server.url(f"/f{n}.xml"), f"F{n}")
         add_feed(store, "http://127.0.0.1:9/refused.xml", "Refused")
     seen: list[RefreshProgress] = []
     for _ in range(3):  # repeated runs must not hang (a multiprocessing Event once did)
@@ -45,11 +52,7 @@ def test_child_refresh_reports_progress_and_stores_stories(
 def test_a_cancelled_child_refresh_skips_what_it_has_not_started(
     tmp_path: Path, server: FeedServer
 ) -> None:
-    database = tmp_path / "cache.sqlite3"
-    with Store.open(database) as store:
-        for n in range(4):
-            server.routes[f"/f{n}.xml"] = static(rss2(f"F{n}", [(f"Story {n}", "<p>x</p>")]))
-            add_feed(store, server.url(f"/f{n}.xml"), f"F{n}")
+    database = subscribed_cache(tmp_path, server, 4)
     cancel = threading.Event()
     cancel.set()
     summary = refresh_in_child(database, FetchSettings(), cancel=cancel)

@@ -95,9 +95,13 @@ class ReaderApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_groups(), self.config.keymap))
 
+    def _main_screen(self) -> MainScreen | None:
+        """The main screen, wherever it sits under help, sources or the palette."""
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        main = self._main_screen()
         if main is None:
             return
         yield SystemCommand("Help", "Show every key", self.action_help)
@@ -123,7 +127,7 @@ class ReaderApp(App[None]):
                             main.action_refresh)
 
     async def open_story(self, story_id: str) -> None:
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        main = self._main_screen()
         if main is not None:
             await main.open_story(story_id)
 
