@@ -1,8 +1,10 @@
 """Feed bytes to stories: ``parse_feed`` turns an RSS/Atom document into ``StoryDraft``s.
 
 Pure: bytes and response headers in, models out, so refresh can run it in a worker process and
-tests can feed it golden files. feedparser always gets the bytes wrapped in a file object,
-never a string it could take for a URL or a path. Its own HTML sanitiser and URI resolver are
+tests can feed it golden files. A plain, well-formed RSS 2.0 or Atom 1.0 document in UTF-8 is
+read with lxml (``parse_lxml``, five times cheaper, the same fields); feedparser reads every
+other document. feedparser always gets the bytes wrapped in a file object, never a string it
+could take for a URL or a path. Its own HTML sanitiser and URI resolver are
 turned off because ``html_markdown`` does both jobs while converting, at a fraction of the cost.
 A broken entry is skipped with a warning; a document with no entries and a parse error is not
 a feed.
@@ -23,6 +25,7 @@ import feedparser
 
 from reader.feeds.discover import FeedLink, find_feed_links, looks_like_html
 from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_url, text_to_markdown
+from reader.feeds.parse_lxml import read_plain_feed
 from reader.models import StoryDraft
 from reader.text import clean_line
 
@@ -164,9 +167,13 @@ def _describe(exc: Any) -> str:
     return text or (type(exc).__name__ if exc is not None else "unknown problem")
 
 
-def parse_feed(data: bytes, headers: Mapping[str, str] | None = None, url: str = "") -> ParsedFeed:
+def parse_feed(
+    data: bytes, headers: Mapping[str, str] | None = None, url: str = "", *, fast: bool = True
+) -> ParsedFeed:
     """Parse a feed document fetched from ``url`` (the base for relative links).
 
+    A plain RSS 2.0 or Atom 1.0 document in UTF-8 is read with lxml (``parse_lxml``), anything
+    else with feedparser; ``fast=False`` reads everything with feedparser (the tests compare).
     Raises ``NotAFeedError`` for a web page and ``FeedParseError`` for anything else that has
     no entries and is not a well-formed feed.
     """
@@ -179,28 +186,12 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None, url: str =
         raise NotAFeedError("a web page, not a feed", tuple(links))
     location = headers.get("content-location")
     headers["content-location"] = urljoin(url, location) if location else url
-    result = feedparser.parse(
-        io.BytesIO(data), response_headers=headers, sanitize_html=False,
-        resolve_relative_uris=False,
-    )
-    entries = result.get("entries") or []
-    version = result.get("version") or ""
-    warnings: list[str] = []
-    if result.get("bozo"):
-        problem = result.get("bozo_exception")
-        reason = _describe(problem)
-        # A surprising content type or declared encoding is only a remark when the document
-        # still parsed as a feed; anything else without entries means it is not one.
-        soft = isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe) and bool(version)
-        if not entries and not soft:
-            raise FeedParseError(f"not a valid feed: {reason}")
-        if entries and soft:
-            warnings.append(f"{reason} (read anyway)")
-        elif entries:
-            warnings.append(f"the feed is not well-formed ({reason}); its entries were kept")
-    elif not entries and not version:
-        raise FeedParseError("not an RSS or Atom feed")
-    feed = result.get("feed") or {}
+    plain = read_plain_feed(data, content_type, headers["content-location"]) if fast else None
+    if plain is not None:
+        feed, entries, version = plain["feed"], plain["entries"], plain["version"]
+        warnings: list[str] = []
+    else:
+        feed, entries, version, warnings = _read_with_feedparser(data, headers)
     base = headers["content-location"] or None
     drafts: list[StoryDraft] = []
     seen: set[str] = set()
@@ -222,6 +213,34 @@ def parse_feed(data: bytes, headers: Mapping[str, str] | None = None, url: str =
         warnings=tuple(warnings),
         version=version,
     )
+
+
+def _read_with_feedparser(
+    data: bytes, headers: dict[str, str]
+) -> tuple[Mapping[str, Any], list[Any], str, list[str]]:
+    """Feed fields, entries, version and warnings from feedparser, which reads anything."""
+    result = feedparser.parse(
+        io.BytesIO(data), response_headers=headers, sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    entries = result.get("entries") or []
+    version = result.get("version") or ""
+    warnings: list[str] = []
+    if result.get("bozo"):
+        problem = result.get("bozo_exception")
+        reason = _describe(problem)
+        # A surprising content type or declared encoding is only a remark when the document
+        # still parsed as a feed; anything else without entries means it is not one.
+        soft = isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe) and bool(version)
+        if not entries and not soft:
+            raise FeedParseError(f"not a valid feed: {reason}")
+        if entries and soft:
+            warnings.append(f"{reason} (read anyway)")
+        elif entries:
+            warnings.append(f"the feed is not well-formed ({reason}); its entries were kept")
+    elif not entries and not version:
+        raise FeedParseError("not an RSS or Atom feed")
+    return result.get("feed") or {}, entries, version, warnings
 
 
 def _is_xml(data: bytes) -> bool:
