@@ -38,14 +38,20 @@ _VOID = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
     "source", "track", "wbr",
 })
+_WRAPPERS = frozenset({*_EMPHASIS, *_CODE, "a"})
+_CONTAINERS = frozenset({*_HEADINGS, *_LISTS, "blockquote", "li", "pre"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
 
 _BREAK = "\x00"  # a hard line break inside a paragraph; clean_text removes NUL from input text
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _RUNS = re.compile(r" {2,}")
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_INLINE_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
+# A run of text needs work (whitespace collapsed, Markdown escaped) only if it has one of these
+# or two spaces in a row; most runs of prose have neither, and a search is cheaper than both.
+_TEXT_WORK = re.compile(r"[\t\n\r\f\v\\`*_\[\]<>|~]")
 _LINE_START = re.compile(r"([#>+=\-])|(\d+)([.)])")
+_LINE_START_CHARS = frozenset("#>+=-0123456789")
 _URL_UNSAFE = re.compile(r"[ ()<>\\]")
 _SIZE = re.compile(r"\s*(\d+)")
 # What ``clean_text`` would change: most text has none of it, and a search is cheaper.
@@ -56,11 +62,13 @@ _UNSAFE = re.compile(
 
 def escape_inline(text: str) -> str:
     """Backslash the characters that would make plain text into Markdown syntax mid-line."""
-    return _INLINE_SPECIAL.sub(r"\\\1", text)
+    return text.translate(_INLINE_ESCAPES)
 
 
 def _escape_line_start(line: str) -> str:
     """Stop a line from reading as a heading, quote, list item or setext underline."""
+    if line[:1] not in _LINE_START_CHARS:
+        return line  # most lines start with a letter: no pattern to try
     match = _LINE_START.match(line)
     if match is None:
         return line
@@ -122,6 +130,8 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
         return None
     if scheme != "mailto" and not rest[2:].split("/", 1)[0]:
         return None
+    if _URL_UNSAFE.search(url) is None:
+        return url
     return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
@@ -155,6 +165,7 @@ _TOKEN = re.compile(
     r"|(?P<lt><)",
     re.DOTALL,
 )
+_TEXT, _END, _START, _ATTRS, _LT = 1, 2, 3, 4, 5  # _TOKEN's groups; a start tag ends on _ATTRS
 _ATTR = re.compile(r"""([^\s=/<>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s<>"']+)))?""")
 # Elements whose content is raw text up to their end tag (all dropped whole).
 _RAW_TEXT = frozenset({"script", "style", "iframe", "textarea", "title", "xmp", "noembed",
@@ -198,35 +209,44 @@ class _Converter:
         self.skip_tag: str | None = None
         self.skip_depth = 0
         self.code_depth = 0
+        self.unsafe = True
 
     def feed(self, markup: str) -> None:
+        # Control characters come from the markup itself or from a reference (``&#27;``,
+        # ``&rlm;``): runs of text are searched only when the markup has some, or a reference.
+        self.unsafe = _UNSAFE.search(markup) is not None
         position, size = 0, len(markup)
-        match_token = _TOKEN.match
+        unsafe = self.unsafe
+        handle_data = self.handle_data
         while position < size:
-            token = match_token(markup, position)
-            assert token is not None  # "<" alone always matches
-            position = token.end()
-            kind = token.lastgroup
-            if kind == "text":
-                text = token.group("text")
-                self.handle_data(html.unescape(text) if "&" in text else text)
-            elif kind == "start" or kind == "attrs":
-                tag = token.group("start").lower()
-                raw = token.group("attrs")
-                attrs = parse_attrs(raw) if "=" in raw else []
-                if raw.endswith("/"):
-                    self.handle_startendtag(tag, attrs)
-                    continue
-                self.handle_starttag(tag, attrs)
-                if tag in _RAW_TEXT:  # skip to its end tag (or the end)
-                    close = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE)
-                    found = close.search(markup, position)
-                    position = found.end() if found else size
-                    self.handle_endtag(tag)
-            elif kind == "end":
-                self.handle_endtag(token.group("end").lower())
-            elif kind == "lt":
-                self.handle_data("<")
+            for token in _TOKEN.finditer(markup, position):
+                kind = token.lastindex  # which group matched last: see _TOKEN's group numbers
+                if kind == _TEXT:
+                    text = token[_TEXT]
+                    if "&" in text:
+                        handle_data(html.unescape(text), True)
+                    else:
+                        handle_data(text, unsafe)
+                elif kind == _ATTRS:
+                    tag = token[_START].lower()
+                    raw = token[_ATTRS]
+                    attrs = parse_attrs(raw) if "=" in raw else []
+                    if raw.endswith("/"):
+                        self.handle_startendtag(tag, attrs)
+                        continue
+                    self.handle_starttag(tag, attrs)
+                    if tag in _RAW_TEXT:  # skip to its end tag (or the end), then scan on
+                        close = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE)
+                        found = close.search(markup, token.end())
+                        position = found.end() if found else size
+                        self.handle_endtag(tag)
+                        break
+                elif kind == _END:
+                    self.handle_endtag(token[_END].lower())
+                elif kind == _LT:
+                    handle_data("<")
+            else:
+                return
 
     # -- markup events -----------------------------------------------------------------------
 
@@ -248,7 +268,9 @@ class _Converter:
             if tag == "br":
                 top.inline.append("\n")
             return
-        if tag in _EMPHASIS:
+        if tag in _BLOCKS:  # the most common tag (p) first; the sets below do not overlap
+            self._flush(top)
+        elif tag in _EMPHASIS:
             top.wraps.append([tag, _EMPHASIS[tag], len(top.inline)])
         elif tag == "a":
             href = resolve_url(dict(attrs).get("href"), self.base, LINK_SCHEMES)
@@ -263,8 +285,6 @@ class _Converter:
         elif tag in ("td", "th"):
             if "".join(top.inline[-2:]).strip():
                 top.inline.append(" · ")
-        elif tag in _BLOCKS:
-            self._flush(top)
         elif tag == "hr":
             self._flush(top)
             top.blocks.append("* * *")
@@ -293,11 +313,11 @@ class _Converter:
         top = self.stack[-1]
         if top.kind == "pre" and tag != "pre":
             return
-        if tag in _EMPHASIS or tag in _CODE or tag == "a":
-            self._close_wrap(top, tag)
-        elif tag in _BLOCKS:
+        if tag in _BLOCKS:
             self._flush(top)
-        elif tag in _HEADINGS or tag in _LISTS or tag in ("blockquote", "li", "pre"):
+        elif tag in _WRAPPERS:
+            self._close_wrap(top, tag)
+        elif tag in _CONTAINERS:
             for depth in range(len(self.stack) - 1, 0, -1):
                 if self.stack[depth].tag == tag:
                     while len(self.stack) > depth:
@@ -306,18 +326,20 @@ class _Converter:
                 if tag == "li" and self.stack[depth].kind == "list":
                     break
 
-    def handle_data(self, data: str) -> None:
+    def handle_data(self, data: str, check: bool = True) -> None:
         if self.skip_tag is not None or not data:
             return
-        if _UNSAFE.search(data):
+        if check and _UNSAFE.search(data):
             data = clean_text(data)
         top = self.stack[-1]
         if top.kind == "pre":
             top.inline.append(data)
-        elif self.code_depth:
-            top.inline.append(_SPACES.sub(" ", data))
-        else:
-            top.inline.append(escape_inline(_SPACES.sub(" ", data)))
+            return
+        if "  " in data or _TEXT_WORK.search(data):
+            data = _SPACES.sub(" ", data)
+            if not self.code_depth:
+                data = data.translate(_INLINE_ESCAPES)
+        top.inline.append(data)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -380,9 +402,14 @@ class _Converter:
         top.inline.clear()
         for wrap in top.wraps:
             wrap[2] = 0
+        if _BREAK not in text:  # one line, the common case
+            line = (_RUNS.sub(" ", text) if "  " in text else text).strip()
+            if line:
+                top.blocks.append(_escape_line_start(line))
+            return
         lines = []
         for raw in text.split(_BREAK):
-            line = _RUNS.sub(" ", raw).strip()
+            line = (_RUNS.sub(" ", raw) if "  " in raw else raw).strip()
             if line:
                 lines.append(_escape_line_start(line))
         if lines:
