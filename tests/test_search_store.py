@@ -311,6 +311,36 @@ def test_a_cache_from_before_batched_indexing_stays_searchable(tmp_path: Path) -
         )
 
 
+def test_migration_4_merges_index_segments_sixteen_at_a_time(tmp_path: Path) -> None:
+    """FTS5 merges 4 segments at a time by default; a refresh writes one per feed."""
+    path = tmp_path / "v3.sqlite3"
+    conn = cache_at_version(path, 3)
+    conn.close()
+    with Store.open(path) as store:
+        row = store.conn.execute("SELECT v FROM stories_fts_config WHERE k = 'automerge'")
+        assert row.fetchone()[0] == 16
+
+
+def test_new_stories_whose_rowids_are_not_one_run_are_all_indexed(tmp_path: Path) -> None:
+    """With the largest rowid taken, SQLite picks new rowids at random: the index still gets
+    every new story (the list path, not the one-range path)."""
+    with Store.open(tmp_path / "c.sqlite3") as store:
+        add_source(store, "First", [Doc("a", "Quillwort one", "x")])
+        source = store.conn.execute("SELECT source_id FROM stories").fetchone()[0]
+        store.conn.execute(
+            "INSERT INTO stories (rowid, id, source_id, key, title, added, sort_ts)"
+            " VALUES (9223372036854775807, 'ffffffffffff', ?, 'last', 'Quillwort last', 0, 0)",
+            (source,),
+        )
+        store.conn.execute("INSERT INTO story_state (story) VALUES (9223372036854775807)")
+        store.conn.execute("INSERT INTO stories_fts (stories_fts) VALUES ('rebuild')")
+        add_source(store, "Second", [Doc(f"k{n}", f"Quillwort {n}", "y") for n in range(5)])
+        assert len(found(store, "quillwort")) == 7
+        store.conn.execute(
+            "INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)"
+        )
+
+
 # -- any text a person types is safe ------------------------------------------------------------
 
 _PIECES = ['"', "*", "-", "NEAR(", "NEAR", "AND", "OR", "NOT", ":", "^", "(", ")", "{", "}",
