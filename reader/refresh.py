@@ -11,6 +11,7 @@ The command line calls it directly; the app calls it from a thread worker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -43,6 +44,10 @@ from reader.text import clean_line
 PROCESS_POOL_MIN_FEEDS = 8
 """Below this many feeds, starting worker processes costs more than it saves."""
 MAX_PARSE_WORKERS = 8
+PARSE_WORKER_NICENESS = 10
+"""How much lower than the refreshing process parse workers run where there is no SCHED_IDLE."""
+REFRESH_CHECKPOINT_PAGES = 20_000
+"""The refresh's connection copies its write-ahead log into the cache every this many pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +129,20 @@ def describe_not_a_feed(exc: NotAFeedError) -> str:
     return f"the URL gives a web page, not a feed; it links to the feed {chosen.url}"
 
 
-def _ignore_interrupts() -> None:
-    """In a parse worker: Ctrl-C is the parent's to handle (it shuts the pool down)."""
+def _start_parse_worker() -> None:
+    """In a parse worker: Ctrl-C is the parent's to handle (it shuts the pool down), and the
+    worker takes only CPU time the parent process leaves.
+
+    Storing is the refresh's one serial stage (one writer thread), so it sets the pace; the
+    workers have time to spare. At the same priority they took the writer's core: in a cold
+    refresh of 500 feeds the writer waited 0.92 s for a CPU, and 0.55 s with the workers on
+    Linux's idle scheduling class. Elsewhere they fall back to a plain lower priority.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(PARSE_WORKER_NICENESS)
+    with contextlib.suppress(OSError, AttributeError):  # SCHED_IDLE is Linux's
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 _TRACKER_LOCK = threading.Lock()
@@ -179,9 +195,11 @@ class _Parsers:
         # "spawn": the app runs threads, and forking a threaded process is unsafe.
         self.pool: Executor = (
             ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_ignore_interrupts)
+                                initializer=_start_parse_worker)
             if workers > 0 else ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
         )
+        for _ in range(workers):  # start every worker now: their imports overlap the first fetches
+            self.pool.submit(os.getpid)
 
     async def parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         loop = asyncio.get_running_loop()
@@ -209,6 +227,11 @@ class _Writer:
     def _open(self) -> Store:
         if self.store is None:
             self.store = Store.open(self.database)
+            # A cold refresh writes hundreds of MB. Copying the log into the file every 4 MB
+            # (SQLite's default) meant a checkpoint, with two fsyncs, every few feeds and pages
+            # copied again and again; every 80 MB keeps the log bounded, and storing 500
+            # generated feeds took 5.4 s instead of 6.3 s.
+            self.store.conn.execute(f"PRAGMA wal_autocheckpoint = {REFRESH_CHECKPOINT_PAGES}")
         return self.store
 
     def states(self, ids: Sequence[int] | None) -> list[FeedState]:
