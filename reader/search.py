@@ -30,9 +30,10 @@ MATCH_END = "\x03"
 MAX_TERMS = 32
 """More words than this are dropped (with a note): keeps the FTS5 expression small."""
 
-MIN_PREFIX = 2
-"""``a*`` would merge the posting lists of every term starting with "a"; the index keeps 2- and
-3-character prefixes, so shorter prefixes are searched as whole words instead."""
+MIN_PREFIX = 3
+"""``th*`` would merge the posting lists of every term starting with "th" (seconds at 100,000
+stories); the index keeps 3-character prefixes (schema migration 4), so shorter prefixes are
+searched as whole words instead, with a note saying so."""
 
 FILTERS = ("source", "is", "tag")
 IS_VALUES = ("unread", "starred")

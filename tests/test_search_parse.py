@@ -42,9 +42,10 @@ def test_prefix_word_and_phrase() -> None:
 
 
 def test_short_prefix_is_searched_as_a_word() -> None:
-    query = parse_query("c* memo")
-    assert query.terms[0] == Term("c")
-    assert "needs 2 letters" in (query.message or "")
+    query = parse_query("co* memo")
+    assert query.terms[0] == Term("co")
+    assert "needs 3 letters" in (query.message or "")
+    assert parse_query("con*").terms[0] == Term("con", prefix=True)
 
 
 def test_exclusion() -> None:
