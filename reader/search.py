@@ -32,7 +32,7 @@ MAX_TERMS = 32
 
 MIN_PREFIX = 3
 """``th*`` would merge the posting lists of every term starting with "th" (seconds at 100,000
-stories); the index keeps 3-character prefixes (schema migration 4), so shorter prefixes are
+stories); the index keeps 3-character prefixes (schema migration 5), so shorter prefixes are
 searched as whole words instead, with a note saying so."""
 
 FILTERS = ("source", "is", "tag")

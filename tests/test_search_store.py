@@ -311,11 +311,11 @@ def test_a_cache_from_before_batched_indexing_stays_searchable(tmp_path: Path) -
         )
 
 
-def test_migration_4_rebuilds_the_index_cheaper_to_keep_and_as_complete(tmp_path: Path) -> None:
+def test_migration_5_rebuilds_the_index_cheaper_to_keep_and_as_complete(tmp_path: Path) -> None:
     """A 3-letter prefix index only, segments merged 16 at a time, and every story (saved
     before the migration) still found, by word, phrase and 3-letter prefix."""
-    path = tmp_path / "v3.sqlite3"
-    conn = cache_at_version(path, 3)
+    path = tmp_path / "v4.sqlite3"
+    conn = cache_at_version(path, 4)
     conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k', 'F', 0)")
     conn.execute("INSERT INTO stories (id, source_id, key, title, body, added, sort_ts)"
                  " VALUES ('abcdefabcdef', 1, 'k1', 'Quillwort', 'supply chain news', 0, 0)")
