@@ -198,8 +198,6 @@ class _Parsers:
                                 initializer=_start_parse_worker)
             if workers > 0 else ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
         )
-        for _ in range(workers):  # start every worker now: their imports overlap the first fetches
-            self.pool.submit(os.getpid)
 
     async def parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         loop = asyncio.get_running_loop()
