@@ -133,6 +133,22 @@ def _utf8(data: bytes, content_type: str | None) -> bool:
     return declared is None or declared.group(1).lower().decode("ascii", "replace") in _UTF8
 
 
+def _attrs(element: Any) -> dict[str, str]:
+    """Attributes with the names lower-cased, as feedparser sees them."""
+    return {name.lower(): value for name, value in element.attrib.items()}
+
+
+def _children(element: Any) -> Any:
+    """Child elements, comments skipped (feedparser ignores them); a processing instruction
+    or an entity reference declines the document."""
+    for child in element:
+        if child.tag is etree.Comment:
+            continue
+        if not isinstance(child.tag, str):
+            raise _Decline
+        yield child
+
+
 def _leaf(element: Any, allowed: frozenset[str] = frozenset()) -> str:
     """The text of an element with no children, whose attributes are all in ``allowed``."""
     if len(element) or any(name.lower() not in allowed for name in element.attrib):
@@ -150,7 +166,7 @@ def _repair(value: str) -> str:
 
 
 def _content_type(element: Any, default: str) -> str:
-    kind = {k.lower(): v for k, v in element.attrib.items()}.get("type", default).lower()
+    kind = _attrs(element).get("type", default).lower()
     kind = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(kind, kind)
     if kind not in _TEXT_OR_HTML:
         raise _Decline  # xhtml (child elements), base64 and other types: feedparser's to read
@@ -192,7 +208,7 @@ class _Reader:
             self.add_tag(tags, value, None, None)
 
     def guid(self, context: Fields, element: Any, allowed: frozenset[str]) -> None:
-        attrs = {k.lower(): v for k, v in element.attrib.items()}
+        attrs = _attrs(element)
         is_link = attrs.get("ispermalink", "true") == "true"
         value = _leaf(element, allowed).strip()
         if is_link:
@@ -219,12 +235,8 @@ class _Rss(_Reader):
         feed: Fields = {}
         entries: list[Fields] = []
         seen: set[str] = set()
-        for element in channels[0]:
+        for element in _children(channels[0]):
             tag = element.tag
-            if tag is etree.Comment:
-                continue
-            if not isinstance(tag, str):
-                raise _Decline
             if tag == "item":
                 entries.append(self.item(element))
             elif tag in ("title", "link"):
@@ -241,7 +253,7 @@ class _Rss(_Reader):
                 else:
                     feed["link"] = _ENTITY_LIKE.sub(r"&\g<1>", _repair(self.resolve(value)))
             elif tag == ATOM + "link":
-                attrs = {k.lower(): v for k, v in element.attrib.items()}
+                attrs = _attrs(element)
                 if attrs.get("rel", "").lower() not in ("self", "hub") or len(element):
                     raise _Decline  # an alternate atom:link would set the feed's link
             elif tag not in _RSS_CHANNEL_SKIPPED:
@@ -256,12 +268,8 @@ class _Rss(_Reader):
         enclosures: list[Fields] = []
         seen: set[str] = set()
         has_content = False
-        for element in item:
+        for element in _children(item):
             tag = element.tag
-            if tag is etree.Comment:
-                continue
-            if not isinstance(tag, str):
-                raise _Decline
             self.once(seen, tag)
             if tag == "title":
                 value = _leaf(element).strip()
@@ -296,12 +304,12 @@ class _Rss(_Reader):
             elif tag in ("author", _DC + "creator"):
                 entry["author"] = _repair(_leaf(element).strip())
             elif tag == "category":
-                attrs = {k.lower(): v for k, v in element.attrib.items()}
+                attrs = _attrs(element)
                 text = _leaf(element, frozenset({"domain"}))
                 self.add_tag(tags, None, attrs.get("domain"), None)
                 self.category_text(tags, _repair(text.strip()))
             elif tag == "enclosure":
-                attrs = {k.lower(): v for k, v in element.attrib.items()}
+                attrs = _attrs(element)
                 _leaf(element, frozenset({"url", "length", "type"}))
                 enclosures.append({"href": attrs["url"]} if attrs.get("url") else {})
             elif tag not in _RSS_ITEM_SKIPPED:
@@ -318,12 +326,8 @@ class _Atom(_Reader):
         feed: Fields = {}
         entries: list[Fields] = []
         seen: set[str] = set()
-        for element in root:
+        for element in _children(root):
             tag = element.tag
-            if tag is etree.Comment:
-                continue
-            if not isinstance(tag, str):
-                raise _Decline
             if tag == ATOM + "entry":
                 entries.append(self.entry(element))
             elif tag in (ATOM + "title", ATOM + "id"):
@@ -349,7 +353,7 @@ class _Atom(_Reader):
         context["title_detail"] = self.detail(kind, value)
 
     def link(self, context: Fields, element: Any, enclosures: list[Fields]) -> None:
-        attrs = {k.lower(): v for k, v in element.attrib.items()}
+        attrs = _attrs(element)
         _leaf(element, frozenset({"rel", "type", "href", "title", "hreflang", "length"}))
         if "href" not in attrs:
             raise _Decline  # feedparser would read the element's text as the link
@@ -370,12 +374,8 @@ class _Atom(_Reader):
         tags: list[Fields] = []
         enclosures: list[Fields] = []
         seen: set[str] = set()
-        for element in item:
+        for element in _children(item):
             tag = element.tag
-            if tag is etree.Comment:
-                continue
-            if not isinstance(tag, str):
-                raise _Decline
             self.once(seen, tag)
             if tag == ATOM + "title":
                 self.title(entry, element)
@@ -402,7 +402,7 @@ class _Atom(_Reader):
             elif tag == ATOM + "author":
                 entry["author"] = self.author(element)
             elif tag == ATOM + "category":
-                attrs = {k.lower(): v for k, v in element.attrib.items()}
+                attrs = _attrs(element)
                 text = _leaf(element, frozenset({"term", "scheme", "label"}))
                 self.add_tag(tags, attrs.get("term"), attrs.get("scheme"), attrs.get("label"))
                 self.category_text(tags, _repair(text.strip()))
@@ -422,11 +422,8 @@ class _Atom(_Reader):
         ):
             raise _Decline  # text of its own: feedparser would keep it as the author
         parts: dict[str, str] = {}
-        for child in element:
-            if child.tag is etree.Comment:
-                continue
-            name = child.tag[len(ATOM):] if isinstance(child.tag, str) and \
-                child.tag.startswith(ATOM) else ""
+        for child in _children(element):
+            name = child.tag[len(ATOM):] if child.tag.startswith(ATOM) else ""
             if name not in ("name", "email", "uri") or name in parts:
                 raise _Decline
             parts[name] = _leaf(child).strip()
