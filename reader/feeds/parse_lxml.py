@@ -165,6 +165,22 @@ def _repair(value: str) -> str:
     return value.translate(_cp1252)
 
 
+def _date(entry: Fields, key: str, element: Any) -> None:
+    """A date as written (``published``) and as feedparser reads it (``published_parsed``)."""
+    value = _repair(_leaf(element).strip())
+    entry[key] = value
+    entry[key + "_parsed"] = _parse_date(value)
+
+
+def _with_lists(entry: Fields, tags: list[Fields], enclosures: list[Fields]) -> Fields:
+    """The entry with its tags and enclosures, each only when there are some (as feedparser)."""
+    if tags:
+        entry["tags"] = tags
+    if enclosures:
+        entry["enclosures"] = enclosures
+    return entry
+
+
 def _content_type(element: Any, default: str) -> str:
     kind = _attrs(element).get("type", default).lower()
     kind = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(kind, kind)
@@ -294,13 +310,9 @@ class _Rss(_Reader):
                 entry.setdefault("content", []).append(self.detail("text/html", value))
                 entry.setdefault("summary", value)
             elif tag == "pubDate":
-                value = _repair(_leaf(element).strip())
-                entry["published"] = value
-                entry["published_parsed"] = _parse_date(value)
+                _date(entry, "published", element)
             elif tag == _DC + "date":
-                value = _repair(_leaf(element).strip())
-                entry["updated"] = value
-                entry["updated_parsed"] = _parse_date(value)
+                _date(entry, "updated", element)
             elif tag in ("author", _DC + "creator"):
                 entry["author"] = _repair(_leaf(element).strip())
             elif tag == "category":
@@ -314,11 +326,7 @@ class _Rss(_Reader):
                 enclosures.append({"href": attrs["url"]} if attrs.get("url") else {})
             elif tag not in _RSS_ITEM_SKIPPED:
                 raise _Decline
-        if tags:
-            entry["tags"] = tags
-        if enclosures:
-            entry["enclosures"] = enclosures
-        return entry
+        return _with_lists(entry, tags, enclosures)
 
 
 class _Atom(_Reader):
@@ -384,10 +392,7 @@ class _Atom(_Reader):
             elif tag == ATOM + "id":
                 self.guid(entry, element, frozenset())
             elif tag in (ATOM + "published", ATOM + "updated"):
-                key = tag[len(ATOM):]
-                value = _repair(_leaf(element).strip())
-                entry[key] = value
-                entry[key + "_parsed"] = _parse_date(value)
+                _date(entry, tag[len(ATOM):], element)
             elif tag in (ATOM + "summary", ATOM + "content"):
                 kind = _content_type(element, "text/plain")
                 value = _repair(_leaf(element, frozenset({"type"})).strip())
@@ -408,11 +413,7 @@ class _Atom(_Reader):
                 self.category_text(tags, _repair(text.strip()))
             elif tag != ATOM + "rights":
                 raise _Decline
-        if tags:
-            entry["tags"] = tags
-        if enclosures:
-            entry["enclosures"] = enclosures
-        return entry
+        return _with_lists(entry, tags, enclosures)
 
     @staticmethod
     def author(element: Any) -> str:
