@@ -335,6 +335,34 @@ def test_migration_5_rebuilds_the_index_cheaper_to_keep_and_as_complete(tmp_path
         conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
 
 
+def test_a_slow_migration_is_announced_before_it_runs(tmp_path: Path, monkeypatch) -> None:
+    """Rebuilding the index of a big cache takes seconds: whoever opens it hears why first;
+    a small cache is rebuilt without a word."""
+    from reader.store import schema
+
+    monkeypatch.setattr(schema, "SLOW_NOTICE_STORIES", 3)
+    heard: dict[int, list[str]] = {}
+    for stories in (3, 2):
+        path = tmp_path / f"v4-{stories}.sqlite3"
+        conn = cache_at_version(path, 4)
+        conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k',"
+                     " 'F', 0)")
+        conn.executemany(
+            "INSERT INTO stories (id, source_id, key, title, added, sort_ts)"
+            " VALUES (?, 1, ?, 'Quillwort', 0, 0)",
+            [(f"{n:012x}", f"k{n}") for n in range(stories)],
+        )
+        conn.execute("INSERT INTO story_state (story) SELECT rowid FROM stories")
+        conn.close()
+        heard[stories] = []
+        with Store.open(path, notice=heard[stories].append) as store:
+            assert len(found(store, "quillwort")) == stories
+    assert heard == {
+        3: ["rebuilding the search index of 3 stories, once after an upgrade (about 1 s)"],
+        2: [],
+    }
+
+
 def test_new_stories_whose_rowids_are_not_one_run_are_all_indexed(tmp_path: Path) -> None:
     """With the largest rowid taken, SQLite picks new rowids at random: the index still gets
     every new story (the list path, not the one-range path)."""

@@ -35,7 +35,10 @@ class Context:
     def store(self, load_seeds: bool = True) -> Store:
         """The open cache, with seed folders brought up to date on first use."""
         if self._store is None:
-            self._store = Store.open(self.paths.database)
+            self._store = Store.open(
+                self.paths.database,
+                notice=lambda message: print(f"reader: {message}…", file=sys.stderr, flush=True),
+            )
             if load_seeds:
                 report = load_seed_articles(self._store, self.seed_dirs)
                 for warning in report.warnings:

@@ -11,7 +11,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,14 +118,15 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating and migrating as needed) the cache at ``path``."""
+    def open(cls, path: Path | str, notice: Callable[[str], None] | None = None) -> Store:
+        """Open (creating and migrating as needed) the cache at ``path``; ``notice`` hears of
+        a migration that will take a while (see ``schema.migrate``)."""
         path = Path(path)
         conn: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = connect(path)
-            migrate(conn)
+            migrate(conn, notice)
         except (SchemaTooNewError, OSError, sqlite3.DatabaseError) as exc:
             if conn is not None:
                 conn.close()  # a refused cache is not left open behind the error

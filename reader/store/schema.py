@@ -7,6 +7,7 @@ file is always at a whole version. Add new migrations at the end; never edit a s
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 _V1 = """
 CREATE TABLE sources (
@@ -205,6 +206,11 @@ MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 LATEST_VERSION = len(MIGRATIONS)
 
+SLOW_MIGRATIONS = {5: "rebuilding the search index"}
+"""Migrations (by the version they bring a cache to) that re-read every story."""
+SLOW_NOTICE_STORIES = 10_000
+"""From this many stories (about a second of rebuilding) a slow migration is announced."""
+
 
 class SchemaTooNewError(Exception):
     """The cache was written by a newer reader; we refuse rather than corrupt it."""
@@ -219,11 +225,13 @@ def _version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: sqlite3.Connection, notice: Callable[[str], None] | None = None) -> int:
     """Apply every migration the file lacks; return the version it ends at.
 
     Two processes may open a new cache at once (the app and a command in another terminal):
     the version is read again once the write lock is held, so only one of them migrates.
+    ``notice`` hears, before it starts, of a migration that re-reads a big cache (13 s at
+    100,000 stories), so a person is not left looking at a terminal that seems stuck.
     """
     while _version(conn) < LATEST_VERSION:
         # executescript would COMMIT on its own; run the statements in one explicit transaction.
@@ -231,6 +239,12 @@ def migrate(conn: sqlite3.Connection) -> int:
         try:
             version = _version(conn)
             if version < LATEST_VERSION:
+                slow = SLOW_MIGRATIONS.get(version + 1)
+                if slow and notice is not None:
+                    stories = int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+                    if stories >= SLOW_NOTICE_STORIES:
+                        notice(f"{slow} of {stories:,} stories, once after an upgrade (about"
+                               f" {max(1, round(stories / 8_000))} s)")
                 for statement in _split_statements(MIGRATIONS[version]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version + 1}")
