@@ -276,6 +276,18 @@ def cache_at_version(path: Path, version: int) -> sqlite3.Connection:
     return conn
 
 
+def add_old_stories(conn: sqlite3.Connection, *stories: tuple[str, str]) -> None:
+    """Stories (title, body) of one feed, written straight into a cache at an older version."""
+    conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k', 'F', 0)")
+    conn.executemany(
+        "INSERT INTO stories (id, source_id, key, title, body, added, sort_ts)"
+        " VALUES (?, 1, ?, ?, ?, 0, 0)",
+        [(format(0xABCDEFABCDEF + n, "012x"), f"k{n + 1}", title, body)
+         for n, (title, body) in enumerate(stories)],
+    )
+    conn.execute("INSERT INTO story_state (story) SELECT rowid FROM stories")
+
+
 def test_migration_indexes_tags_of_existing_stories(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     conn = cache_at_version(path, 1)
@@ -295,10 +307,7 @@ def test_a_cache_from_before_batched_indexing_stays_searchable(tmp_path: Path) -
     all found, and FTS5's own check agrees the index matches the stories."""
     path = tmp_path / "v2.sqlite3"
     conn = cache_at_version(path, 2)
-    conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k', 'F', 0)")
-    conn.execute("INSERT INTO stories (id, source_id, key, title, added, sort_ts)"
-                 " VALUES ('abcdefabcdef', 1, 'k1', 'Quillwort before', 0, 0)")
-    conn.execute("INSERT INTO story_state (story) VALUES (1)")
+    add_old_stories(conn, ("Quillwort before", ""))
     conn.close()
     with Store.open(path) as store:
         add_source(store, "After", [Doc("n1", "Quillwort after", "A new story."),
@@ -316,10 +325,7 @@ def test_migration_5_rebuilds_the_index_cheaper_to_keep_and_as_complete(tmp_path
     before the migration) still found, by word, phrase and 3-letter prefix."""
     path = tmp_path / "v4.sqlite3"
     conn = cache_at_version(path, 4)
-    conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k', 'F', 0)")
-    conn.execute("INSERT INTO stories (id, source_id, key, title, body, added, sort_ts)"
-                 " VALUES ('abcdefabcdef', 1, 'k1', 'Quillwort', 'supply chain news', 0, 0)")
-    conn.execute("INSERT INTO story_state (story) VALUES (1)")
+    add_old_stories(conn, ("Quillwort", "supply chain news"))
     conn.execute("INSERT INTO stories_fts (rowid, title, standfirst, body)"
                  " SELECT rowid, title, standfirst, body FROM stories")
     conn.close()
@@ -345,14 +351,7 @@ def test_a_slow_migration_is_announced_before_it_runs(tmp_path: Path, monkeypatc
     for stories in (3, 2):
         path = tmp_path / f"v4-{stories}.sqlite3"
         conn = cache_at_version(path, 4)
-        conn.execute("INSERT INTO sources (id, kind, key, name, added) VALUES (1, 'feed', 'k',"
-                     " 'F', 0)")
-        conn.executemany(
-            "INSERT INTO stories (id, source_id, key, title, added, sort_ts)"
-            " VALUES (?, 1, ?, 'Quillwort', 0, 0)",
-            [(f"{n:012x}", f"k{n}") for n in range(stories)],
-        )
-        conn.execute("INSERT INTO story_state (story) SELECT rowid FROM stories")
+        add_old_stories(conn, *[("Quillwort", "")] * stories)
         conn.close()
         heard[stories] = []
         with Store.open(path, notice=heard[stories].append) as store:

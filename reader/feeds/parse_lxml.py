@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -67,7 +68,7 @@ _ATOM_FEED_SKIPPED = frozenset({
     ATOM + "subtitle", ATOM + "updated", ATOM + "generator", ATOM + "icon", ATOM + "logo",
     ATOM + "rights", ATOM + "category",
 })
-_ONCE_PER_ITEM = {  # feedparser keeps the first, or the last, of these: either way, decline
+_ONCE_PER_ITEM = {  # a second one of these declines: see _Reader.fields
     "title": "title", "link": "link", "description": "description", "guid": "guid",
     "pubDate": "published", "author": "author", _DC + "creator": "author",
     _DC + "date": "updated", _CONTENT + "encoded": "content",
@@ -235,12 +236,20 @@ class _Reader:
             context.setdefault("link", value)
 
     @staticmethod
-    def once(seen: set[str], tag: str) -> None:
-        slot = _ONCE_PER_ITEM.get(tag)
-        if slot is not None:
-            if slot in seen:
-                raise _Decline
-            seen.add(slot)
+    def fields(item: Any) -> Iterator[Any]:
+        """The child elements of an item or entry, declining attributes on it and a second
+        title, link, id, date, author, summary or content (feedparser keeps the first of
+        some, the last of others)."""
+        if item.attrib:
+            raise _Decline
+        seen: set[str] = set()
+        for element in _children(item):
+            slot = _ONCE_PER_ITEM.get(element.tag)
+            if slot is not None:
+                if slot in seen:
+                    raise _Decline
+                seen.add(slot)
+            yield element
 
 
 class _Rss(_Reader):
@@ -277,16 +286,12 @@ class _Rss(_Reader):
         return {"feed": feed, "entries": entries, "version": "rss20"}
 
     def item(self, item: Any) -> Fields:
-        if item.attrib:
-            raise _Decline
         entry: Fields = {}
         tags: list[Fields] = []
         enclosures: list[Fields] = []
-        seen: set[str] = set()
         has_content = False
-        for element in _children(item):
+        for element in self.fields(item):
             tag = element.tag
-            self.once(seen, tag)
             if tag == "title":
                 value = _leaf(element).strip()
                 kind = "text/html" if _FeedParserMixin.looks_like_html(value) else "text/plain"
@@ -376,15 +381,11 @@ class _Atom(_Reader):
             enclosures.append({"href": href} if href else {})
 
     def entry(self, item: Any) -> Fields:
-        if item.attrib:
-            raise _Decline
         entry: Fields = {}
         tags: list[Fields] = []
         enclosures: list[Fields] = []
-        seen: set[str] = set()
-        for element in _children(item):
+        for element in self.fields(item):
             tag = element.tag
-            self.once(seen, tag)
             if tag == ATOM + "title":
                 self.title(entry, element)
             elif tag == ATOM + "link":
