@@ -291,3 +291,20 @@ def test_a_304_without_validators_keeps_the_stored_ones(server: FeedServer, stor
     statuses = [refresh_feeds(store.path, SETTINGS, [feed]).outcomes[0].status for _ in range(3)]
     assert statuses == ["ok", "not_modified", "not_modified"]
     assert server.requests_for("/t5/quiet")[-1].get("If-None-Match") == '"q1"'
+
+
+def test_a_refresh_leaves_every_new_story_searchable(server: FeedServer, store: Store) -> None:
+    # Left by a refresh that was killed: stored, listed, not yet in the search index.
+    orphan = add_feed(store, "http://127.0.0.1:9/orphan", "orphan")
+    store.save_stories(orphan, [StoryDraft(key="o", title="Orphaned capybara")],
+                       index_later=True)
+    feeds = []
+    for n in range(10):
+        server.routes[f"/t-search/f{n}"] = static(rss2(f"S{n}", items(f"capybara{n}", 6)))
+        feeds.append(add_feed(store, server.url(f"/t-search/f{n}"), f"s{n}"))
+    assert refresh_feeds(store.path, SETTINGS, feeds).new == 60
+    assert store.conn.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 0
+    store.conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
+    for n in range(10):
+        assert store.count(View(query=f"capybara{n}")) == 6
+    assert [s.title for s in store.iter_view(View(query="orphaned"))] == ["Orphaned capybara"]

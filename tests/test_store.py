@@ -337,3 +337,58 @@ def test_paging_on_from_a_row_matches_paging_by_position(store: Store) -> None:
             if offset >= 64:
                 before = store.page_next_to(view, page[0], 64, before=True)
                 assert before == store.page(view, offset - 64, 64, total)
+
+
+# -- stories indexed for search later (a refresh's batches) ----------------------------------
+
+
+def check_search_index(store: Store) -> None:
+    """FTS5's own check of its index; once nothing is pending, also that the index holds
+    exactly what the stories table does."""
+    whole = 0 if pending(store) else 1
+    store.conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', ?)",
+                       (whole,))
+
+
+def pending(store: Store) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM search_pending").fetchone()[0])
+
+
+def test_stories_saved_to_index_later_are_found_once_indexed(store: Store) -> None:
+    source_id = store.ensure_source("feed", "f", "Feed")
+    generation = store.conn.execute("SELECT n FROM content_generation").fetchone()[0]
+    report = store.save_stories(source_id, [StoryDraft(key=f"k{n}", title=f"Quokka {n}")
+                                            for n in range(3)], index_later=True)
+    assert report.new == 3 and pending(store) == 3
+    assert fts_ids(store, "quokka") == []
+    assert store.count(View()) == 3  # listed at once; only search waits
+    check_search_index(store)
+    assert store.index_pending() == 3
+    assert len(fts_ids(store, "quokka")) == 3 and pending(store) == 0
+    assert store.conn.execute("SELECT n FROM content_generation").fetchone()[0] > generation
+    assert store.index_pending() == 0
+    check_search_index(store)
+
+
+def test_a_pending_story_changed_or_deleted_before_indexing_keeps_the_index_whole(
+    store: Store
+) -> None:
+    source_id = store.ensure_source("feed", "f", "Feed")
+    drafts = [StoryDraft(key=f"k{n}", title=f"Wombat {n}", body="burrow") for n in range(4)]
+    store.save_stories(source_id, drafts, index_later=True)
+    # Changed before it was indexed: the index gets the new text only.
+    store.save_stories(source_id, [StoryDraft(key="k0", title="Numbat 0", body="termites")])
+    # Deleted before it was indexed: nothing to remove from the index, and it leaves the list.
+    last = store.conn.execute("SELECT max(rowid) FROM stories").fetchone()[0]
+    store.conn.execute("DELETE FROM stories WHERE rowid = ?", (last,))
+    assert pending(store) == 3
+    # Its row number is given again at once, to a story indexed straight away.
+    store.save_stories(source_id, [StoryDraft(key="new", title="Wombat again")])
+    assert store.conn.execute("SELECT max(rowid) FROM stories").fetchone()[0] == last
+    check_search_index(store)
+    assert store.index_pending() == 3
+    check_search_index(store)
+    titles = {s.title for s in store.iter_view(View(query="wombat"))}
+    assert titles == {"Wombat 1", "Wombat 2", "Wombat again"}
+    assert [s.title for s in store.iter_view(View(query="termites"))] == ["Numbat 0"]
+    assert list(store.iter_view(View(query="burrow numbat"))) == []

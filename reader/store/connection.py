@@ -67,6 +67,22 @@ def _content_hash(draft: StoryDraft) -> str:
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:16]
 
 
+def _index_new(conn: sqlite3.Connection, added: list[int], *, later: bool) -> None:
+    """Index new stories for search in one statement (schema migration 3), or with ``later``
+    list them for ``Store.index_pending`` (migration 6). Their rows are nearly always one run
+    of rowids, which needs no list to look them up."""
+    target = ("search_pending (story) SELECT rowid" if later else
+              "stories_fts (rowid, title, standfirst, body)"
+              " SELECT rowid, title, standfirst, body")
+    if max(added) - min(added) == len(added) - 1:
+        conn.execute(f"INSERT INTO {target} FROM stories WHERE rowid BETWEEN ? AND ?",
+                     (min(added), max(added)))
+    else:
+        conn.execute(f"INSERT INTO {target} FROM stories"
+                     " WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                     (json.dumps(added),))
+
+
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open a connection with the settings every connection to the cache must have."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=10.0)
@@ -247,6 +263,7 @@ class Store:
     def save_stories(
         self, source_id: int, drafts: Sequence[StoryDraft],
         links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
+        index_later: bool = False,
     ) -> LoadReport:
         """Insert new stories and update changed ones of one source, in one transaction.
 
@@ -254,7 +271,9 @@ class Store:
         keeps it. ``links`` are (from key, to key) pairs of explicit related stories. With
         ``replace_links``, ``links`` are the whole set of links leaving the given drafts: a
         link a draft no longer makes (its file dropped a related item) is removed. New stories
-        join the full-text index in one statement at the end (half the cost of a row trigger).
+        join the full-text index in one statement at the end (half the cost of a row trigger),
+        or with ``index_later`` are listed for ``index_pending`` (a refresh indexes many
+        feeds' stories at once; see schema migration 6).
         """
         source_key = self.source_key(source_id)
         new = updated = unchanged = 0
@@ -312,22 +331,8 @@ class Store:
                     else:
                         unchanged += 1
                 rowids[draft.key] = rowid
-            # New stories join the index in one statement (see schema migration 3). Their
-            # rows are nearly always one run of rowids, which needs no list to look them up.
-            if added and max(added) - min(added) == len(added) - 1:
-                conn.execute(
-                    "INSERT INTO stories_fts (rowid, title, standfirst, body)"
-                    " SELECT rowid, title, standfirst, body FROM stories"
-                    " WHERE rowid BETWEEN ? AND ?",
-                    (min(added), max(added)),
-                )
-            elif added:
-                conn.execute(
-                    "INSERT INTO stories_fts (rowid, title, standfirst, body)"
-                    " SELECT rowid, title, standfirst, body FROM stories"
-                    " WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-                    (json.dumps(added),),
-                )
+            if added:
+                _index_new(conn, added, later=index_later)
             if replace_links:
                 wanted: dict[int, set[int]] = {rowid: set() for rowid in rowids.values()}
                 for from_key, to_key in links:
@@ -348,6 +353,28 @@ class Store:
                         (rowids[from_key], rowids[to_key], position, position),
                     )
         return LoadReport(new=new, updated=updated, unchanged=unchanged)
+
+    def index_pending(self) -> int:
+        """Add the stories ``save_stories(index_later=True)`` listed to the full-text index.
+
+        One transaction, which reads the list once it holds the write lock, so two processes
+        finishing the same list never index a story twice. It counts as a change of content:
+        a related-stories list worked out meanwhile could not see these stories yet. Returns
+        how many were indexed.
+        """
+        if self.conn.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone() is None:
+            return 0  # the usual case: no write lock needed
+        with self.transaction() as conn:
+            count = int(conn.execute("SELECT count(*) FROM search_pending").fetchone()[0])
+            if count:
+                conn.execute(
+                    "INSERT INTO stories_fts (rowid, title, standfirst, body)"
+                    " SELECT s.rowid, s.title, s.standfirst, s.body"
+                    " FROM search_pending p JOIN stories s ON s.rowid = p.story ORDER BY p.story"
+                )
+                conn.execute("DELETE FROM search_pending")
+                conn.execute("UPDATE content_generation SET n = n + 1 WHERE id = 1")
+        return count
 
     def set_read(self, story_id: str, read: bool) -> None:
         with self.transaction():

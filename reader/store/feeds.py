@@ -169,9 +169,13 @@ def remove_feed(store: Store, feed_id: int) -> int:
 
 def record_refresh(
     store: Store, feed_id: int, update: FeedUpdate, *, retention_days: int | None = None,
-    now: float | None = None,
+    now: float | None = None, index_later: bool = False,
 ) -> tuple[LoadReport, int]:
-    """Write one refresh of one feed in one transaction; returns (stories report, pruned)."""
+    """Write one refresh of one feed in one transaction; returns (stories report, pruned).
+
+    With ``index_later`` its new stories wait for ``Store.index_pending`` to join the search
+    index, which a refresh of many feeds calls once for many of them.
+    """
     now = time.time() if now is None else now
     checked = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
     report = LoadReport()
@@ -186,7 +190,7 @@ def record_refresh(
         name, user_title, disabled = row
         success = update.status in ("ok", "not_modified")
         if update.status == "ok":
-            report = store.save_stories(feed_id, update.drafts)
+            report = store.save_stories(feed_id, update.drafts, index_later=index_later)
             if update.title and not user_title and update.title != name:
                 name = store._unique_name(update.title, exclude_id=feed_id)
             conn.execute(
