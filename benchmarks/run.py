@@ -41,7 +41,7 @@ OUT = Path(os.environ.get("READER_BENCH_OUT") or ROOT / "out")
 PORT = 18_431
 """Fixed, so the feed URLs stored in a cache built by an earlier run still reach the server."""
 SEED = 1
-BUILD_VERSION = 3
+BUILD_VERSION = 4
 """Bump when the generator or the way caches are built changes: stale caches are rebuilt."""
 KEY_DOWN = b"j"
 PAGE_DOWN = b"\x1b[6~"
