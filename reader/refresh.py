@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -30,7 +31,7 @@ from reader.feeds.discover import FeedLink, choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.html_markdown import resolve_url
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed, default_title, parse_feed
-from reader.store import Store
+from reader.store import Store, StoreError
 from reader.store.feeds import (
     FeedState,
     FeedUpdate,
@@ -247,8 +248,18 @@ class _Writer:
 
     def states(self, ids: Sequence[int] | None) -> list[FeedState]:
         store = self._open()
-        store.index_pending()  # left by a refresh that was killed
+        self._index_pending(store)  # left by a refresh that was killed
         return feed_states(store, ids)
+
+    def _index_pending(self, store: Store) -> None:
+        """Index the stories waiting for it, if the cache can be written now. If another
+        process keeps it locked past the busy timeout, they wait for the next try: the
+        feeds they came with are stored, and that is what their outcomes report."""
+        try:
+            store.index_pending()
+        except sqlite3.OperationalError:
+            return
+        self._unindexed = 0
 
     def expect(self) -> None:
         """Called (in any thread) before handing the writer thread one more feed."""
@@ -269,14 +280,16 @@ class _Writer:
                 waiting = self._queued > 0
         self._unindexed += report.new
         if self._unindexed >= SEARCH_BATCH_STORIES or (self._unindexed and not waiting):
-            store.index_pending()
-            self._unindexed = 0
+            self._index_pending(store)
         return report.new, report.updated, pruned, str(row[0]) if row else ""
 
     def close(self) -> None:
         if self.store is not None:
             try:
                 self.store.index_pending()
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"the new stories are stored, but search will find them only"
+                                 f" after the next refresh: {exc}") from None
             finally:
                 self.store.close()
                 self.store = None

@@ -8,6 +8,7 @@ story and its state, and still bring in the good feeds' new stories.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -30,7 +31,7 @@ from feed_server import (
 from reader.config import FetchSettings
 from reader.models import StoryDraft, View
 from reader.refresh import RefreshProgress, refresh_feeds
-from reader.store import Store
+from reader.store import Store, StoreError
 from reader.store.feeds import FeedUpdate, add_feed, feed_sources, find_feed, record_refresh
 
 FEEDS = Path(__file__).parent / "feeds"
@@ -308,3 +309,27 @@ def test_a_refresh_leaves_every_new_story_searchable(server: FeedServer, store: 
     for n in range(10):
         assert store.count(View(query=f"capybara{n}")) == 6
     assert [s.title for s in store.iter_view(View(query="orphaned"))] == ["Orphaned capybara"]
+
+
+def test_a_locked_cache_leaves_new_stories_for_the_next_refresh_to_index(store: Store) -> None:
+    from reader.refresh import _Writer
+
+    feed = add_feed(store, "http://127.0.0.1:9/locked", "locked")
+    writer = _Writer(store.path, None)
+    writer.states(None)
+    assert writer.store is not None
+    writer.store.save_stories(feed, [StoryDraft(key="k", title="Locked tapir")], index_later=True)
+    writer.store.conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(store.path)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock throughout
+        with pytest.raises(StoreError, match="after the next refresh"):
+            writer.close()
+    finally:
+        other.rollback()
+        other.close()
+    assert writer.store is None
+    assert store.count(View(query="tapir")) == 0
+    assert store.count(View(source_id=feed)) == 1  # stored all the same
+    assert store.index_pending() == 1
+    assert store.count(View(query="tapir")) == 1
