@@ -1,85 +1,229 @@
 """The user's ``config.toml``: seed folders, theme, key remapping and fetch settings.
 
-Read with tomllib. The reader only ever writes one thing back (the chosen theme), and does it
-by editing that one line so the user's comments and layout survive.
+Read with tomllib, from a file read with a cap (a config is a few hundred bytes; a link to
+``/dev/zero`` must not fill memory). Every value is checked on load against the rule its
+field declares: ``number(default, low, high, unit)`` in a settings dataclass is the whole
+declaration, so adding a key with its range is one line. A bad value is one line naming the
+key and what is allowed; the command line stops on it (exit 2), the app shows it and uses the
+default (``load_config(..., lenient=True)``).
+
+The reader only ever writes one thing back (the chosen theme), and does it by editing that
+one line so the user's comments and layout survive.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from reader.files import LocalFileError, format_size, read_bounded_text
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a few hundred bytes; anything past a megabyte is not one."""
+KB = 1024
+MB = 1024 * KB
+GB = 1024 * MB
 
 
 class ConfigError(Exception):
     """The config file exists but cannot be used; one line says why."""
 
 
+# -- rules: what a value may be ---------------------------------------------------------------
+
+Check = Callable[[Any], Any]
+"""Takes the TOML value; returns the value to use, or raises ``ValueError`` saying what is
+allowed (the message completes "KEY must be ...")."""
+
+
+def _number_check(kind: type, low: float, high: float, unit: str) -> Check:
+    if unit == "bytes":
+        span = (f"{int(low)} to {int(high)} bytes"
+                f" ({format_size(int(low))} to {format_size(int(high))})")
+    else:
+        span = f"{low:g} to {high:g}{f' {unit}' if unit else ''}"
+    wanted = f"{'a whole number' if kind is int else 'a number'} from {span}"
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(wanted)
+        if kind is int and not isinstance(value, int):
+            raise ValueError(wanted)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError(wanted)
+        return kind(value)
+
+    return check
+
+
+def number(default: Any, low: float, high: float, unit: str = "") -> Any:
+    """A dataclass field holding a number in ``[low, high]``; an ``int`` default makes it a
+    whole number. ``default=None`` makes it optional (absent means off)."""
+    kind = type(default) if default is not None else int
+    return field(default=default, metadata={"check": _number_check(kind, low, high, unit),
+                                            "range": (kind, low, high)})
+
+
+# -- the settings -----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class FetchSettings:
-    """How refresh talks to servers; the defaults are polite to them and quick for us."""
+    """How refresh talks to servers; the defaults are polite to them and quick for us.
 
-    concurrency: int = 16
-    per_host: int = 2
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_redirects: int = 5
-    retention_days: int | None = None
+    ``deadline`` bounds one feed, ``host_deadline`` and ``host_max_bytes`` everything one host
+    is asked in one refresh, and ``refresh_deadline`` the whole refresh, so one slow or
+    bottomless host can hold a refresh (and the app's status line) for at most that long.
+    """
+
+    concurrency: int = number(16, 1, 256)
+    per_host: int = number(2, 1, 16)
+    connect_timeout: float = number(10.0, 0.1, 300, "seconds")
+    read_timeout: float = number(20.0, 0.1, 300, "seconds")
+    deadline: float = number(60.0, 0.1, 3600, "seconds")
+    max_bytes: int = number(DEFAULT_MAX_BYTES, 1 * KB, 1 * GB, "bytes")
+    max_redirects: int = number(5, 0, 20)
+    host_deadline: float = number(60.0, 0.1, 3600, "seconds")
+    host_max_bytes: int = number(100 * MB, 1 * KB, 64 * GB, "bytes")
+    refresh_deadline: float = number(120.0, 0.1, 86400, "seconds")
+    retention_days: int | None = number(None, 1, 36500, "days")
+
+
+SECTIONS: dict[str, type] = {"fetch": FetchSettings}
+"""The config's tables and the settings dataclass each is read into. Another area adds its
+table (``[sync]``, ...) as a frozen dataclass of ``number`` fields (or fields with their own
+``check`` in the metadata), one line here and
+one field on ``Config``."""
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The whole config as loaded. ``problems`` holds the lines about values that were
+    replaced by their defaults (only when loaded leniently, for the app to show)."""
+
     seed_dirs: tuple[str, ...] = ()
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    problems: tuple[str, ...] = ()
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise ConfigError(f"config: {where} has the wrong type")
-    return value
+# -- loading ----------------------------------------------------------------------------------
 
 
-def load_config(path: Path) -> Config:
-    """Read the config file; a missing file is the default config."""
+class _Problems:
+    """Collects bad values: the first one stops a strict load, a lenient one keeps them all."""
+
+    def __init__(self, path: Path, lenient: bool) -> None:
+        self.path = path
+        self.lenient = lenient
+        self.lines: list[str] = []
+
+    def add(self, message: str) -> None:
+        line = f"config {self.path}: {message}"
+        if not self.lenient:
+            raise ConfigError(line)
+        self.lines.append(line)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    shown = repr(value) if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+def _read_settings(cls: type, raw: Any, where: str, problems: _Problems) -> Any:
+    """An instance of the settings dataclass ``cls`` from its TOML table, checked field by
+    field; a value that breaks its rule is reported and its default kept."""
+    defaults = cls()
+    if not isinstance(raw, dict):
+        problems.add(f"[{where}] must be a table")
+        return defaults
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        if item.name not in raw:
+            continue
+        value = raw[item.name]
+        try:
+            values[item.name] = _check_of(item)(value)
+        except ValueError as exc:
+            problems.add(f"{where}.{item.name} must be {exc}, not {_shown(value)}")
+    return replace(defaults, **values)
+
+
+def _check_of(item: Field[Any]) -> Check:
+    check = item.metadata.get("check")
+    if check is None:
+        raise TypeError(f"setting {item.name} declares no rule (use number())")
+    return check  # type: ignore[no-any-return]
+
+
+def _string_list(raw: Any, key: str, problems: _Problems) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        problems.add(f"{key} must be a list of strings in quotes, not {_shown(raw)}")
+        return ()
+    return tuple(raw)
+
+
+def _keymap(raw: Any, problems: _Problems) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        problems.add("[keymap] must be a table")
+        return {}
+    keymap: dict[str, str] = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            keymap[key] = value
+        else:
+            problems.add(f"keymap.{key} must be a key name in quotes, not {_shown(value)}")
+    return keymap
+
+
+def load_config(path: Path, *, lenient: bool = False) -> Config:
+    """Read the config file; a missing file is the default config.
+
+    Strict (the command line): the first bad value raises ``ConfigError``. Lenient (the app):
+    a bad value, or a file that cannot be read at all, leaves the default in its place and a
+    line in ``Config.problems``.
+    """
+    problems = _Problems(path, lenient)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_bounded_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    except LocalFileError as exc:
+        return _unusable(path, f"cannot read config {path}: {exc}", lenient)
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
-    seed_dirs = _expect(raw.get("seed_dirs", []), list, "seed_dirs")
-    for item in seed_dirs:
-        _expect(item, str, "seed_dirs")
+        return _unusable(path, f"config {path} is not valid TOML: {exc}", lenient)
+    seed_dirs = _string_list(raw.get("seed_dirs", []), "seed_dirs", problems)
     theme = raw.get("theme")
-    if theme is not None:
-        _expect(theme, str, "theme")
-    keymap = _expect(raw.get("keymap", {}), dict, "[keymap]")
-    for key, value in keymap.items():
-        _expect(value, str, f"keymap.{key}")
-    fetch_raw = _expect(raw.get("fetch", {}), dict, "[fetch]")
-    defaults = FetchSettings()
-    fetch_values: dict[str, Any] = {}
-    for name in FetchSettings.__dataclass_fields__:
-        if name in fetch_raw:
-            wanted = type(getattr(defaults, name)) if getattr(defaults, name) is not None else int
-            value = fetch_raw[name]
-            if wanted is float and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            fetch_values[name] = _expect(value, wanted, f"fetch.{name}")
-    return Config(
-        seed_dirs=tuple(seed_dirs), theme=theme, keymap=dict(keymap),
-        fetch=FetchSettings(**fetch_values),
-    )
+    if theme is not None and not isinstance(theme, str):
+        problems.add(f"theme must be a theme name in quotes, not {_shown(theme)}")
+        theme = None
+    keymap = _keymap(raw.get("keymap", {}), problems)
+    sections = {name: _read_settings(cls, raw.get(name, {}), name, problems)
+                for name, cls in SECTIONS.items()}
+    return Config(seed_dirs=seed_dirs, theme=theme, keymap=keymap, **sections,
+                  problems=tuple(problems.lines))
+
+
+def _unusable(path: Path, message: str, lenient: bool) -> Config:
+    if not lenient:
+        raise ConfigError(message)
+    return Config(problems=(f"{message}; using the defaults",))
 
 
 _THEME_LINE = re.compile(r"^theme\s*=.*$", re.MULTILINE)
@@ -89,9 +233,11 @@ def save_theme(path: Path, theme: str) -> None:
     """Remember the chosen theme, touching only the ``theme = ...`` line of the file."""
     line = f"theme = {_toml_string(theme)}"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         text = ""
+    except LocalFileError as exc:
+        raise ConfigError(f"cannot rewrite config {path}: {exc}") from None
     top_end = re.search(r"^\[", text, re.MULTILINE)
     head, tail = (text[: top_end.start()], text[top_end.start():]) if top_end else (text, "")
     if _THEME_LINE.search(head):

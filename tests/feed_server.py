@@ -37,10 +37,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer(ThreadingHTTPServer):
+    """Serves its routes on ``host`` (any 127.x.y.z is loopback: a second "host" for the
+    per-host limits is a second server on 127.0.0.2)."""
+
     daemon_threads = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), _Handler)
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
@@ -48,7 +52,7 @@ class FeedServer(ThreadingHTTPServer):
         self.thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+        return f"http://{self.host}:{self.server_address[1]}{path}"
 
     def requests_for(self, path: str) -> list[dict[str, str]]:
         return [headers for p, headers in self.requests if p == path]
@@ -108,6 +112,19 @@ def trickle(every: float = 0.2, limit: float = 20.0) -> Route:
             h.wfile.write(b" ")
             h.wfile.flush()
             time.sleep(every)
+    return route
+
+
+def slow_headers(every: float = 0.2, limit: float = 20.0) -> Route:
+    """Slowloris: the status line and then headers a byte at a time, never finished."""
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
+        started = time.monotonic()
+        while time.monotonic() - started < limit and not h.server.stopping.is_set():  # type: ignore[attr-defined]
+            h.wfile.write(b"X")
+            h.wfile.flush()
+            time.sleep(every)
+        h.close_connection = True
     return route
 
 

@@ -23,10 +23,15 @@ class Context:
     _store: Store | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, home: str | None, extra_seed_dirs: list[str] | None) -> Context:
-        """Resolve folders and config, and check every seed folder before touching the cache."""
+    def create(cls, home: str | None, extra_seed_dirs: list[str] | None, *,
+               lenient_config: bool = False) -> Context:
+        """Resolve folders and config, and check every seed folder before touching the cache.
+
+        ``lenient_config`` (the app): a bad config value is kept in ``config.problems`` for the
+        app to show, with its default in its place, instead of stopping with an error.
+        """
         paths = resolve_paths(home)
-        config = load_config(paths.config_file)
+        config = load_config(paths.config_file, lenient=lenient_config)
         seed_dirs = [bundled_seed_dir()]
         for folder in [*config.seed_dirs, *(extra_seed_dirs or [])]:
             seed_dirs.append(user_seed_dir(folder))

@@ -198,16 +198,12 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
-    from reader.feeds.opml import OpmlError, read_opml
+    from reader.feeds.opml import OpmlError, read_opml_file
 
     try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-    try:
-        feeds, warnings = read_opml(data)
+        feeds, warnings = read_opml_file(Path(args.file))
     except OpmlError as exc:
-        raise CommandError(f"{args.file}: {exc}") from None
+        raise CommandError(f"cannot import {args.file}: {exc}") from None
     store = context.store()
     added = known = 0
     with store.transaction():

@@ -27,7 +27,8 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line naming the fix, not the whole usage block."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        # Always "reader: error:", the one prefix of every error, a subcommand's too.
+        self.exit(EXIT_USAGE, f"reader: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,12 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     context: Context | None = None
     try:
-        context = Context.create(args.home, args.seeds)
+        context = Context.create(args.home, args.seeds, lenient_config=args.command is None)
         if args.command is None:
             from reader.ui.launch import run_app  # Textual loads only for the app
 
             return run_app(context)
-        return int(args.func(context, args) or 0)
+        status = int(args.func(context, args) or 0)
+        # Flushed here, not at exit: with stdout buffered (the default, unless
+        # PYTHONUNBUFFERED is set) a closed pipe shows only when the buffer is written, and
+        # at exit that is an "Exception ignored ... BrokenPipeError" and status 120.
+        sys.stdout.flush()
+        return status
     except (CommandError, ConfigError, SeedDirError, StoreError) as exc:
         print(f"reader: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -79,10 +85,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `reader list | head`: the reader of our output left; that is not an error.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return 0
     finally:
         if context is not None:
             context.close()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so what is still buffered goes nowhere, quietly, at exit."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

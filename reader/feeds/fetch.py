@@ -2,15 +2,28 @@
 
 Politeness and safety live here, apart from parsing and storage: bounded concurrency overall
 and per host, connect/read timeouts plus a whole-fetch deadline (a server trickling bytes is cut
-off), redirects followed by hand so a permanent move can be recorded and a loop detected,
-conditional requests with the stored ETag/Last-Modified, ``Retry-After`` honoured, and a body
-cap counted on decompressed bytes, decompressed here in bounded steps so a gzip bomb never
-gets the chance to fill memory.
+off; one trickling its headers is cut off after the read timeout), redirects followed by hand
+so a permanent move can be recorded and a loop detected, conditional requests with the stored
+ETag/Last-Modified, ``Retry-After`` honoured, and a body cap counted on decompressed bytes,
+decompressed here in bounded steps so a gzip bomb never gets the chance to fill memory.
+
+One ``Fetcher`` also bounds a whole refresh: each host has a budget of busy time and bytes, and
+the refresh an overall deadline. Six feeds trickling 1 byte/s from one host, 2 at a time with a
+60 s deadline each, held a refresh for 180 s; now that host's first two are cut off at their
+deadline, which spends its budget, and the rest come back at once as ``skipped`` ("host
+example.org too slow this time"), while other hosts' feeds never wait behind them.
+
+Whatever goes wrong (httpx, anyio's exception groups, the OS, a malformed URL or redirect) ends
+as an ``error`` result whose reason is words, never an exception's class name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import re
+import socket
+import ssl
 import time
 import zlib
 from collections.abc import Mapping
@@ -23,6 +36,8 @@ import httpx
 
 from reader import __version__
 from reader.config import FetchSettings
+from reader.files import format_size
+from reader.text import clean_line
 
 USER_AGENT = f"reader-tui/{__version__} (+terminal news reader)"
 ACCEPT = (
@@ -52,10 +67,11 @@ class FetchRequest:
 class FetchResult:
     """What one fetch came to.
 
-    ``status`` is ``ok`` (``body`` holds the document), ``not_modified`` (304) or ``error``
-    (``error`` says why). ``permanent_url`` is set when the feed moved for good (301/308 all
-    the way from the requested URL); ``retry_after`` (unix time) when the server asked us to
-    wait; ``gone`` on 410.
+    ``status`` is ``ok`` (``body`` holds the document), ``not_modified`` (304), ``error``
+    (``error`` says why) or ``skipped`` (not fetched, or not to the end, because its host
+    spent its budget or the refresh ran out of time; ``error`` says which). ``permanent_url``
+    is set when the feed moved for good (301/308 all the way from the requested URL);
+    ``retry_after`` (unix time) when the server asked us to wait; ``gone`` on 410.
     """
 
     status: str
@@ -69,14 +85,6 @@ class FetchResult:
     error: str | None = None
     retry_after: float | None = None
     gone: bool = False
-
-
-def format_size(size: int) -> str:
-    """``10 MB`` for round sizes, else the exact number of bytes."""
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale} {unit}"
-    return f"{size:,} bytes"
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -134,32 +142,222 @@ class _BoundedDecoder:
             raise FetchError("the compressed body ended early")
 
 
-def _describe_http_error(exc: Exception, settings: FetchSettings) -> str:
-    detail = str(exc).strip()
+# -- errors in words ----------------------------------------------------------------------------
+
+_ERRNO_PREFIX = re.compile(r"^\[Errno -?\d+\]\s*")
+
+
+def check_url(url: str, *, redirect: bool = False) -> str:
+    """``url`` if it can be fetched over http(s), else ``FetchError`` saying what is wrong with
+    it (bad port, malformed host, another scheme), before any connection is tried.
+
+    A port out of range reached the socket layer and came back as a 97-line ``ExceptionGroup``
+    traceback; ``:abc`` as httpx's ``InvalidURL``, which is not an ``httpx.HTTPError``. The
+    reason does not repeat the URL, which the caller shows, except for a redirect's target.
+    """
+    where = f"redirected to {clean_line(url)[:200]!r}, " if redirect else ""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise FetchError(f"{where}not a usable URL ({_lower(exc)})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        what = f"a {clean_line(scheme)[:20]}: URL" if scheme else "no http:// or https://"
+        raise FetchError(f"{where}{what}, not http(s)")
+    if not parts.hostname:
+        raise FetchError(f"{where}a URL without a host")
+    try:
+        parts.port  # noqa: B018  (it is the check: urlsplit parses the port lazily)
+    except ValueError:
+        port = clean_line(parts.netloc.rpartition(":")[2])[:20]
+        raise FetchError(f"{where}bad port {port!r} (a port is a number from 1 to 65535)"
+                         ) from None
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise FetchError(f"{where}not a usable URL ({_lower(exc)})") from None
+    return url
+
+
+def _lower(exc: BaseException | str) -> str:
+    """An exception's message as the tail of our sentence: no "[Errno N]", no final stop."""
+    text = clean_line(_ERRNO_PREFIX.sub("", str(exc))).rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real error inside (nested) exception groups, as anyio raises them."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = next((e for e in exc.exceptions if not isinstance(e, asyncio.CancelledError)),
+                   exc.exceptions[0])
+    return exc
+
+
+def _os_cause(exc: BaseException) -> BaseException | None:
+    """The socket-level error httpx wrapped, if any: the most specific one (with an errno)
+    along the chain of causes, including inside anyio's groups ("All connection attempts
+    failed" holds the real reason, connection refused, in its cause)."""
+    found: list[BaseException] = []
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BaseExceptionGroup):
+            pending[:0] = list(current.exceptions)
+        if isinstance(current, OSError | OverflowError):  # ssl.SSLError is an OSError
+            found.append(current)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+    specific = [e for e in found if not isinstance(e, OSError) or e.errno is not None]
+    candidates = specific or found
+    return candidates[0] if candidates else None
+
+
+def describe_os_error(exc: BaseException, url: str) -> str:
+    """A socket-level failure in words: refused, unreachable, unknown host, TLS."""
+    host = urlsplit(url).hostname or "the host"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the certificate of {host} is not valid ({_lower(exc.verify_message or exc)})"
+    if isinstance(exc, ssl.SSLError):
+        return f"the secure connection to {host} failed ({_lower(exc.reason or exc)})"
+    if isinstance(exc, socket.gaierror):
+        return f"the host name {host} was not found (offline, or no such host)"
+    if isinstance(exc, OverflowError):
+        return "the port is out of range (a port is a number from 1 to 65535)"
+    if isinstance(exc, OSError):
+        reasons = {
+            errno.ECONNREFUSED: f"{host} refused the connection (nothing listens there)",
+            errno.ECONNRESET: f"{host} reset the connection",
+            errno.EHOSTUNREACH: f"{host} cannot be reached (offline or unreachable)",
+            errno.ENETUNREACH: f"{host} cannot be reached (the network is unreachable)",
+            errno.ETIMEDOUT: f"the connection to {host} timed out",
+            errno.EADDRNOTAVAIL: f"cannot connect to {host} (address not available)",
+            errno.EPIPE: f"{host} closed the connection",
+        }
+        if exc.errno in reasons:
+            return reasons[exc.errno]
+        detail = _lower(exc.strerror or exc) if exc.strerror else _lower(exc)
+        return f"cannot connect to {host} ({detail or 'connection failed'})"
+    return f"cannot connect to {host} ({_lower(exc) or 'connection failed'})"
+
+
+def describe_error(exc: BaseException, url: str, settings: FetchSettings) -> str:
+    """Any exception a fetch can end with, as a reason in words (no class names)."""
+    exc = _leaf(exc)
+    if isinstance(exc, FetchError):
+        return str(exc)
     if isinstance(exc, httpx.ConnectTimeout):
         return f"could not connect within {settings.connect_timeout:g} s"
     if isinstance(exc, httpx.ReadTimeout):
         return f"the server sent nothing for {settings.read_timeout:g} s"
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"the server accepted nothing for {settings.read_timeout:g} s"
     if isinstance(exc, httpx.TimeoutException):
-        return f"timed out ({detail or type(exc).__name__})"
-    if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect (offline or unreachable: {detail or 'connection failed'})"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke off ({detail or 'protocol error'})"
-    if isinstance(exc, httpx.ReadError):
-        return f"the connection dropped while reading ({detail or 'read error'})"
+        return "timed out waiting for the server"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return f"not a usable http(s) URL ({detail})"
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        return f"not a usable http(s) URL ({_lower(exc)})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the connection broke off ({_lower(exc) or 'protocol error'})"
+    if isinstance(exc, httpx.ReadError):
+        cause = _os_cause(exc)
+        detail = describe_os_error(cause, url) if cause else _lower(exc) or "read error"
+        return f"the connection dropped while reading ({detail})"
+    if isinstance(exc, httpx.LocalProtocolError):
+        return f"the request could not be sent ({_lower(exc) or 'protocol error'})"
+    cause = _os_cause(exc)
+    if cause is not None:
+        return describe_os_error(cause, url)
+    if isinstance(exc, httpx.TransportError):
+        return f"cannot connect ({_lower(exc) or 'connection failed'})"
+    if isinstance(exc, UnicodeError | ValueError):
+        return f"not a usable URL ({_lower(exc) or 'malformed'})"
+    detail = _lower(exc)
+    return f"failed unexpectedly ({detail})" if detail else "failed unexpectedly"
+
+
+def _redirect_target(url: str, location: str | None, status: int) -> str:
+    """The absolute, checked URL a redirect's ``Location`` points to; else ``FetchError``."""
+    if not location:
+        raise FetchError(f"HTTP {status} redirect without a Location")
+    try:
+        target = urljoin(url, location.strip())
+    except ValueError as exc:
+        raise FetchError(f"redirected to {clean_line(location)[:200]!r}, not a usable URL"
+                         f" ({_lower(exc)})") from None
+    return check_url(target, redirect=True)
+
+
+async def _check_redirect(response: httpx.Response) -> None:
+    """A response hook: a bad ``Location`` is reported in our words before httpx reads it
+    (it builds the next request even when not following redirects, and a ``javascript:`` or
+    ``:abc`` target came back as its own exceptions, without the target)."""
+    if response.status_code in REDIRECTS:
+        _redirect_target(str(response.request.url), response.headers.get("location"),
+                         response.status_code)
+
+
+# -- the per-host budget -----------------------------------------------------------------------
+
+
+class _Skip(Exception):
+    """This feed is not fetched (further) this time; the message says why."""
+
+
+@dataclass(slots=True)
+class _Host:
+    """One host's share of a refresh: its slots, its busy time and the bytes it sent.
+
+    Busy time is wall time with at least one request to the host outstanding, so a host whose
+    feeds wait for a free slot elsewhere is not charged for it.
+    """
+
+    name: str
+    slots: asyncio.Semaphore
+    active: int = 0
+    busy: float = 0.0
+    busy_since: float = 0.0
+    received: int = 0
+    spent: str | None = None  # why this host is asked nothing more this refresh
+
+    def busy_for(self, now: float) -> float:
+        return self.busy + (now - self.busy_since if self.active else 0.0)
+
+    def start(self, now: float) -> None:
+        if self.active == 0:
+            self.busy_since = now
+        self.active += 1
+
+    def stop(self, now: float) -> None:
+        self.active -= 1
+        if self.active == 0:
+            self.busy += now - self.busy_since
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """Where one fetch is, so running out of refresh time can say what it was waiting for."""
+
+    host: str
+    started: bool = False
+
+
+# -- the fetcher -------------------------------------------------------------------------------
 
 
 class Fetcher:
-    """One shared HTTP client with the concurrency limits; use as ``async with``."""
+    """One shared HTTP client with the concurrency limits and the refresh's budgets; use as
+    ``async with``. Everything fetched through one ``Fetcher`` ends within
+    ``settings.refresh_deadline`` of entering it."""
 
     def __init__(self, settings: FetchSettings, user_agent: str = USER_AGENT) -> None:
         self.settings = settings
+        self._stop_at: float | None = None
         self._global = asyncio.Semaphore(max(1, settings.concurrency))
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts: dict[str, _Host] = {}
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(
@@ -171,9 +369,11 @@ class Fetcher:
                 max_keepalive_connections=max(1, settings.concurrency),
             ),
             headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip"},
+            event_hooks={"response": [_check_redirect]},
         )
 
     async def __aenter__(self) -> Fetcher:
+        self._stop_at = asyncio.get_running_loop().time() + self.settings.refresh_deadline
         return self
 
     async def __aexit__(
@@ -182,97 +382,169 @@ class Fetcher:
     ) -> None:
         await self._client.aclose()
 
-    def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
-        return slot
+    def _host(self, url: str) -> _Host:
+        name = (urlsplit(url).hostname or "").lower()
+        host = self._hosts.get(name)
+        if host is None:
+            host = self._hosts[name] = _Host(name, asyncio.Semaphore(self.settings.per_host))
+        return host
+
+    def host_spent(self, url: str) -> str | None:
+        """Why the host of ``url`` gets no more requests this time, if it spent its budget."""
+        host = self._hosts.get((urlsplit(url).hostname or "").lower())
+        return host.spent if host is not None else None
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
-        """Fetch one feed; every failure comes back as an ``error`` result with its reason."""
+        """Fetch one feed; every failure comes back as an ``error`` result with its reason,
+        and a feed its host's budget or the refresh's deadline left out as ``skipped``."""
         try:
-            return await self._fetch(request)
+            check_url(request.url)
         except FetchError as exc:
             return FetchResult("error", request.url, error=str(exc))
+        attempt = _Attempt((urlsplit(request.url).hostname or "").lower())
+        try:
+            async with asyncio.timeout_at(self._stop_at) as overall:
+                return await self._fetch(request, attempt)
+        except _Skip as exc:
+            return FetchResult("skipped", request.url, error=str(exc))
         except TimeoutError:
+            if overall.expired():
+                return FetchResult("skipped", request.url, error=self._out_of_time(attempt))
             return FetchResult(
                 "error", request.url,
                 error=f"cut off after the {self.settings.deadline:g} s deadline",
             )
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # every failure becomes this feed's reason
             return FetchResult("error", request.url,
-                               error=_describe_http_error(exc, self.settings))
-        except (OSError, ValueError) as exc:
-            return FetchResult("error", request.url, error=f"{type(exc).__name__}: {exc}")
+                               error=describe_error(exc, request.url, self.settings))
+        except BaseExceptionGroup as group:  # anyio's, holding only non-Exception errors
+            return FetchResult("error", request.url,
+                               error=describe_error(group, request.url, self.settings))
 
-    async def _fetch(self, request: FetchRequest) -> FetchResult:
+    def _out_of_time(self, attempt: _Attempt) -> str:
+        bound = f"the refresh stops after {self.settings.refresh_deadline:g} s"
+        host = self._hosts.get(attempt.host)
+        if attempt.started or (host is not None and host.active):
+            return f"host {attempt.host} too slow this time ({bound})"
+        return f"not reached this time ({bound})"
+
+    async def _fetch(self, request: FetchRequest, attempt: _Attempt) -> FetchResult:
         loop = asyncio.get_running_loop()
         url = request.url
         seen = {url}
         permanent_url: str | None = None
         all_permanent = True
         deadline: float | None = None
-        for _hop in range(self.settings.max_redirects + 1):
-            async with self._host_slot(url), self._global:
-                if deadline is None:
-                    deadline = loop.time() + self.settings.deadline
-                async with asyncio.timeout_at(deadline):
-                    headers = {}
-                    if request.etag:
-                        headers["If-None-Match"] = request.etag
-                    if request.last_modified:
-                        headers["If-Modified-Since"] = request.last_modified
-                    async with self._client.stream("GET", url, headers=headers) as response:
-                        status = response.status_code
-                        if status in REDIRECTS:
-                            location = response.headers.get("location")
-                            if not location:
-                                raise FetchError(f"HTTP {status} redirect without a Location")
-                            target = urljoin(url, location.strip())
-                            if urlsplit(target).scheme not in ("http", "https"):
-                                raise FetchError(f"redirected to a non-http URL: {target}")
-                            if target in seen:
-                                raise FetchError(f"redirect loop at {target}")
-                            seen.add(target)
-                            all_permanent = all_permanent and status in PERMANENT
-                            if all_permanent:
-                                permanent_url = target
-                            url = target
-                            continue
-                        return await self._finish(response, url, permanent_url)
-        raise FetchError(f"more than {self.settings.max_redirects} redirects")
+        settings = self.settings
+        for _hop in range(settings.max_redirects + 1):
+            host = self._host(url)
+            attempt.host = host.name
+            async with host.slots:
+                if host.spent is None and host.busy_for(loop.time()) >= settings.host_deadline:
+                    host.spent = f"host {host.name} too slow this time"
+                if host.spent is not None:
+                    raise _Skip(host.spent)
+                async with self._global:
+                    now = loop.time()
+                    if deadline is None:
+                        deadline = now + settings.deadline
+                    host_end = now + settings.host_deadline - host.busy_for(now)
+                    attempt.started = True
+                    host.start(now)
+                    try:
+                        async with asyncio.timeout_at(min(deadline, host_end)) as cut:
+                            response = await self._send(url, request)
+                            try:
+                                target = self._redirect(response, url, seen)
+                                if target is None:
+                                    return await self._finish(response, url, permanent_url,
+                                                              host)
+                            finally:
+                                await response.aclose()
+                    except TimeoutError:
+                        if cut.expired() and host_end < deadline:
+                            host.spent = f"host {host.name} too slow this time"
+                            raise _Skip(host.spent) from None
+                        raise
+                    finally:
+                        host.stop(loop.time())
+            all_permanent = all_permanent and response.status_code in PERMANENT
+            if all_permanent:
+                permanent_url = target
+            url = target
+        raise FetchError(f"more than {settings.max_redirects} redirects")
+
+    async def _send(self, url: str, request: FetchRequest) -> httpx.Response:
+        """The response with its headers read; the body is still to come.
+
+        The headers must be complete within the read timeout of the request being sent: a
+        server sending them a byte at a time (slowloris) kept every read short, so only the
+        whole-feed deadline (60 s) stopped it.
+        """
+        loop = asyncio.get_running_loop()
+        headers = {}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        try:
+            async with asyncio.timeout(None) as wait_headers:
+                async def trace(event: str, info: Mapping[str, object]) -> None:
+                    if event == "http11.receive_response_headers.started":
+                        wait_headers.reschedule(loop.time() + self.settings.read_timeout)
+
+                built = self._client.build_request("GET", url, headers=headers,
+                                                   extensions={"trace": trace})
+                return await self._client.send(built, stream=True)
+        except TimeoutError:
+            if wait_headers.expired():
+                raise FetchError(f"the server took more than {self.settings.read_timeout:g} s"
+                                 " to send its headers") from None
+            raise
+
+    def _redirect(self, response: httpx.Response, url: str, seen: set[str]) -> str | None:
+        """Where a redirect points (checked), or ``None`` when this is the final answer."""
+        status = response.status_code
+        if status not in REDIRECTS:
+            return None
+        target = _redirect_target(url, response.headers.get("location"), status)
+        if target in seen:
+            raise FetchError(f"redirect loop at {target}")
+        seen.add(target)
+        return target
 
     async def _finish(
-        self, response: httpx.Response, url: str, permanent_url: str | None
+        self, response: httpx.Response, url: str, permanent_url: str | None, host: _Host
     ) -> FetchResult:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
-        common = {"url": url, "headers": headers, "http_status": status,
-                  "permanent_url": permanent_url}
         if status == 304:
-            return FetchResult("not_modified", etag=etag, last_modified=last_modified, **common)
+            return FetchResult("not_modified", url, headers=headers,
+                               permanent_url=permanent_url, etag=etag,
+                               last_modified=last_modified)
         if status in (429, 503):
             retry = parse_retry_after(response.headers.get("retry-after"), time.time())
             reason = f"HTTP {status} {response.reason_phrase}".strip()
             if retry is not None:
                 wait = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(retry))
                 reason += f"; the server asked to wait until {wait}"
-            return FetchResult("error", error=reason, retry_after=retry, **common)
+            return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
+                               error=reason, retry_after=retry)
         if status == 410:
-            return FetchResult(
-                "error", error="HTTP 410 Gone: the feed was removed, so it is disabled",
-                gone=True, **common,
-            )
+            return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
+                               error="HTTP 410 Gone: the feed was removed, so it is disabled",
+                               gone=True)
         if status != 200:
-            reason = f"HTTP {status} {response.reason_phrase}".strip()
-            return FetchResult("error", error=reason, **common)
-        body = await self._read_body(response)
-        return FetchResult("ok", body=body, etag=etag, last_modified=last_modified, **common)
+            reason = clean_line(f"HTTP {status} {response.reason_phrase}").strip()
+            return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
+                               error=reason)
+        body = await self._read_body(response, host)
+        return FetchResult("ok", url, body=body, headers=headers, permanent_url=permanent_url,
+                           etag=etag, last_modified=last_modified)
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
+    async def _read_body(self, response: httpx.Response, host: _Host) -> bytes:
         cap = self.settings.max_bytes
         too_big = f"the body is larger than the limit of {format_size(cap)}"
         declared = response.headers.get("content-length", "")
@@ -287,6 +559,11 @@ class Fetcher:
             total += len(data)
             if total > cap:
                 raise FetchError(too_big)
+            host.received += len(data)
+            if host.received > self.settings.host_max_bytes:
+                host.spent = (f"host {host.name} sent more than"
+                              f" {format_size(self.settings.host_max_bytes)} this time")
+                raise _Skip(host.spent)
             parts.append(data)
         decoder.finish()
         return b"".join(parts)

@@ -1,6 +1,7 @@
-"""OPML 2.0 subscription lists: ``read_opml`` and ``write_opml``.
+"""OPML 2.0 subscription lists: ``read_opml`` and ``write_opml``, and ``read_opml_file``.
 
-Pure, like parsing: bytes in, ``OpmlFeed``s out, and back. Nested outline folders become a
+Pure, like parsing: bytes in, ``OpmlFeed``s out, and back (``read_opml_file`` reads the bytes
+first, with the 10 MB cap enforced while reading). Nested outline folders become a
 feed's group ("News/Tech"). Reading checks the whole document before anything is returned,
 so an unreadable or invalid file changes nothing in the cache.
 """
@@ -11,8 +12,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import formatdate
+from pathlib import Path
 
 from reader.feeds.html_markdown import resolve_url
+from reader.files import LocalFileError, read_bounded
 from reader.text import clean_line
 
 _HTTP = frozenset({"http", "https"})
@@ -32,6 +35,22 @@ class OpmlFeed:
     title: str = ""
     site_url: str | None = None
     group: str | None = None
+
+
+def read_opml_file(path: Path) -> tuple[list[OpmlFeed], list[str]]:
+    """``read_opml`` of a file named by the user: a regular file, or a pipe such as
+    ``/dev/stdin`` or a shell's ``<(...)``; anything larger than 10 MB (``/dev/zero``, a sparse
+    1 GB file) is refused having read at most that much."""
+    try:
+        data = read_bounded(path, MAX_OPML_BYTES, streams=True)
+    except FileNotFoundError:
+        raise OpmlError("no such file") from None
+    except LocalFileError as exc:
+        raise OpmlError(f"{exc}; not an OPML subscription list"
+                        if str(exc).startswith("it is larger") else str(exc)) from None
+    if not data.strip():
+        raise OpmlError("the file is empty")
+    return read_opml(data)
 
 
 def read_opml(data: bytes) -> tuple[list[OpmlFeed], list[str]]:

@@ -53,6 +53,8 @@ class ReaderApp(App[None]):
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self.push_screen(MainScreen(self.store, self.writer))
+        for problem in self.config.problems:  # bad config values: shown, defaults used
+            self.notify(problem, title="Config", severity="warning", timeout=15, markup=False)
 
     def _remember_theme(self, theme: object) -> None:
         try:
