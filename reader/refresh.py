@@ -346,6 +346,8 @@ class _Refresh:
         result = await self.fetcher.fetch(
             FetchRequest(state.url, state.etag, state.last_modified)
         )
+        if result.status == "skipped":  # its host's budget or the refresh's time ran out
+            return outcome("skipped", error=result.error)
         parsed: ParsedFeed | None = None
         error: str | None = None
         if result.status == "ok":
