@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.config import FetchSettings
-from reader.refresh import refresh_feeds
+from reader.refresh.pipeline import refresh_feeds
 from reader.store import Store
 from reader.store.feeds import add_feed
 

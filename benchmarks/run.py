@@ -485,8 +485,9 @@ def probe(what: str, home: Path, runs: int) -> dict[str, Any]:
 def profile_refresh_work(plan: Plan, feeds: int = 20) -> dict[str, Any]:
     """Where a cold refresh's CPU goes: parse (lxml or feedparser, HTML → Markdown), store."""
     from reader.feeds.parse import parse_feed
+    from reader.models import FeedFetched
     from reader.store import Store
-    from reader.store.feeds import FeedUpdate, add_feed, record_refresh
+    from reader.store.feeds import add_feed, record_refresh
 
     docs = [generate_feed(SEED, n, plan.items) for n in range(feeds)]
     profiler = cProfile.Profile()
@@ -510,7 +511,7 @@ def profile_refresh_work(plan: Plan, feeds: int = 20) -> dict[str, Any]:
         ids = [add_feed(store, f"http://127.0.0.1/{n}.xml", f"f{n}") for n in range(feeds)]
         start = time.perf_counter()
         for feed_id, p in zip(ids, parsed, strict=True):
-            record_refresh(store, feed_id, FeedUpdate("ok", drafts=p.drafts))
+            record_refresh(store, feed_id, FeedFetched(drafts=p.drafts))
         store_s = time.perf_counter() - start
     items = feeds * plan.items
     (OUT / "profile.txt").write_text(text.getvalue())

@@ -7,6 +7,16 @@ Keeping them immutable means a row handed to a widget cannot be changed behind t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from reader.search import SearchQuery, parse_query
+
+SourceKind = Literal["seed", "feed"]
+"""A folder of seed articles, or a subscribed feed."""
+FeedStatus = Literal["ok", "not_modified", "error"]
+"""How a feed's last refresh ended, as stored in the cache (``Source.last_status``)."""
+RelatedKind = Literal["explicit", "recommended-by", "similar"]
+"""Why a story is in another's related list (see ``RelatedStory``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +45,13 @@ class Source:
     """A place stories come from: a folder of seed articles or a subscribed feed."""
 
     id: int
-    kind: str  # "seed" or "feed"
+    kind: SourceKind
     name: str
     url: str | None = None
     path: str | None = None
     group: str | None = None
     last_checked: str | None = None
-    last_status: str | None = None
+    last_status: FeedStatus | None = None
     last_error: str | None = None
     disabled: bool = False
     story_count: int = 0
@@ -58,7 +68,7 @@ class RelatedStory:
 
     id: str
     title: str
-    kind: str
+    kind: RelatedKind
     source: str = ""
     terms: tuple[str, ...] = ()
     teaser: bool = False
@@ -118,6 +128,8 @@ class View:
     """Which stories a list shows. Combined freely: e.g. unread stories of one source.
 
     ``query`` is a search (see ``reader.search``); when set, rows come ranked by relevance.
+    ``search`` is that query parsed, once, when the view is made: the planner, the list's
+    highlighting and the status line all read it instead of parsing the text again.
     """
 
     unread_only: bool = False
@@ -125,6 +137,10 @@ class View:
     source_id: int | None = None
     source_name: str | None = None
     query: str | None = None
+    search: SearchQuery = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "search", parse_query(self.query))
 
     def describe(self) -> str:
         """The view's name as the header and status line show it."""
@@ -148,3 +164,54 @@ class LoadReport:
     updated: int = 0
     unchanged: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+# -- what one refresh learned about a feed: exactly one of three shapes ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFetched:
+    """The feed gave a document and it parsed: ``drafts`` are its entries.
+
+    ``url`` is the feed's new address after a permanent redirect; ``etag`` and
+    ``last_modified`` are the validators of this document (none: the server gave none).
+    """
+
+    status: ClassVar[FeedStatus] = "ok"
+    drafts: tuple[StoryDraft, ...] = ()
+    title: str | None = None
+    site_url: str | None = None
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedNotModified:
+    """The server answered 304: nothing changed since the validators it was sent.
+
+    Validators it repeated replace the stored ones; ``None`` keeps them.
+    """
+
+    status: ClassVar[FeedStatus] = "not_modified"
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFailed:
+    """Fetching or parsing failed: ``error`` says why in one line.
+
+    ``retry_after`` is a time (seconds since the epoch) the server asked to wait until;
+    ``gone`` means HTTP 410: the feed is disabled until named explicitly.
+    """
+
+    status: ClassVar[FeedStatus] = "error"
+    error: str
+    retry_after: float | None = None
+    gone: bool = False
+
+
+FeedUpdate = FeedFetched | FeedNotModified | FeedFailed
+"""What one refresh learned about one feed; ``reader.store.feeds.record_refresh`` writes it."""

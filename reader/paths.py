@@ -42,14 +42,3 @@ def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
     )
 
-
-def bundled_seeds_dir() -> Path:
-    """The seed articles shipped with the reader.
-
-    A wheel carries them inside the package (``reader/seeds``); a source checkout or an
-    editable install finds the repository's top-level ``seeds/`` beside the package.
-    """
-    packaged = Path(__file__).parent / "seeds"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).parent.parent / "seeds"

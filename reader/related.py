@@ -22,10 +22,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from reader.identity import normalise_title
 from reader.models import RelatedStory, Story
-from reader.search import BM25_WEIGHTS, fts_string, iter_tokens, tokenize
+from reader.search import iter_tokens, tokenize
 from reader.store import Store
-from reader.store.connection import normalise_title
+from reader.store import related as sql
 from reader.store.content_cache import ContentCache
 
 TITLE_TF, STANDFIRST_TF, BODY_TF = 3, 2, 1
@@ -80,14 +81,6 @@ def story_term_weights(story: Story) -> tuple[Counter[str], dict[str, str]]:
     return weights, shown
 
 
-def _document_frequency(store: Store, term: str, cap: int) -> int:
-    """How many stories contain ``term``, counting no further than ``cap``."""
-    return int(store.conn.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?)",
-        (fts_string(term), cap),
-    ).fetchone()[0])
-
-
 def df_cap(total: int) -> int:
     """The document frequency from which a term counts as common, for a cache of ``total``."""
     return max(100, total // 200)
@@ -105,12 +98,12 @@ def key_terms(store: Store, story: Story) -> list[KeyTerm]:
     weights, shown = story_term_weights(story)
     if not weights:
         return []
-    total = int(store.conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+    total = store.story_count()
     cap = df_cap(total)
     candidates = sorted(weights.items(), key=lambda kv: -kv[1])[:CANDIDATES]
     terms: list[KeyTerm] = []
     for term, weight in candidates:
-        df = _document_frequency(store, term, cap)
+        df = sql.document_frequency(store, term, cap)
         if df < 2 or df >= cap or df > total / 2:
             continue
         idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
@@ -121,29 +114,7 @@ def key_terms(store: Store, story: Story) -> list[KeyTerm]:
 
 def also_in(store: Store, story: Story) -> list[str]:
     """Names of the other sources carrying the same story (same link or normalised title)."""
-    clauses, params = _copy_clauses(story)
-    if not clauses:
-        return []
-    rows = store.conn.execute(
-        "SELECT DISTINCT src.name FROM stories s JOIN sources src ON src.id = s.source_id"
-        f" WHERE ({' OR '.join(clauses)}) AND s.rowid != ? AND s.source_id != ?"
-        " ORDER BY src.name COLLATE NOCASE",
-        (*params, story.rowid, story.source_id),
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def _copy_clauses(story: Story) -> tuple[list[str], list[str]]:
-    clauses: list[str] = []
-    params: list[str] = []
-    if story.url:
-        clauses.append("s.url = ?")
-        params.append(story.url)
-    norm = normalise_title(story.title)
-    if norm:
-        clauses.append("s.norm_title = ?")
-        params.append(norm)
-    return clauses, params
+    return sql.also_in(store, story)
 
 
 def related_stories(store: Store, story: Story, limit: int = 9) -> list[RelatedStory]:
@@ -161,48 +132,26 @@ def _compute(store: Store, story: Story, limit: int) -> list[RelatedStory]:
     out = list(explicit)
     if len(out) >= limit:
         return out
-    clauses, params = _copy_clauses(story)
-    copies = 1
-    if clauses:
-        copies += int(store.conn.execute(
-            f"SELECT count(*) FROM stories s WHERE ({' OR '.join(clauses)}) AND s.rowid != ?",
-            (*params, story.rowid),
-        ).fetchone()[0])
+    copies = 1 + sql.copy_count(store, story)
     terms = key_terms(store, story)[:QUERY_TERMS]
     if not terms:
         return out
     wanted = limit - len(out)
-    match = " OR ".join(fts_string(t.term) for t in terms)
-    rank = "bm25(stories_fts, {}, {}, {})".format(*BM25_WEIGHTS)
-    candidates = store.conn.execute(
-        f"SELECT f.rowid FROM stories_fts f"
-        " CROSS JOIN stories m INDEXED BY stories_search_meta ON m.rowid = f.rowid"
-        f" WHERE stories_fts MATCH ? AND f.rowid != ?"
-        f" ORDER BY {rank}, m.sort_ts DESC, f.rowid LIMIT ?",
-        (match, story.rowid, 4 * wanted + len(explicit) + copies + 8),
-    ).fetchall()
-    order = [r[0] for r in candidates]
-    rows = {
-        r[0]: r for r in store.conn.execute(
-            "SELECT s.rowid, s.id, s.url, s.norm_title FROM stories s"
-            f" WHERE s.rowid IN ({','.join('?' * len(order))})",
-            order,
-        )
-    } if order else {}
+    candidates = sql.similar_candidates(store, [t.term for t in terms], story,
+                                        4 * wanted + len(explicit) + copies + 8)
     # Copies of the story, of its explicit links and of each other are left out.
     seen_ids = {story.id, *(r.id for r in explicit)}
     seen_urls = {story.url} if story.url else set()
     seen_titles = {normalise_title(t) for t in (story.title, *(r.title for r in explicit))}
     seen_titles.discard("")
     chosen: list[int] = []
-    for rowid in order:
-        if rowid not in rows:  # deleted meanwhile by another process
+    for candidate in candidates:
+        url, norm = candidate.url, candidate.norm_title
+        if candidate.id in seen_ids or (url and url in seen_urls) or \
+                (norm and norm in seen_titles):
             continue
-        _, story_id, url, norm = rows[rowid]
-        if story_id in seen_ids or (url and url in seen_urls) or (norm and norm in seen_titles):
-            continue
-        chosen.append(rowid)
-        seen_ids.add(story_id)
+        chosen.append(candidate.rowid)
+        seen_ids.add(candidate.id)
         if url:
             seen_urls.add(url)
         if norm:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reader.identity import story_public_id
 from reader.models import StoryDraft
 from reader.store import Store
-from reader.store.connection import story_public_id
 
 
 @dataclass

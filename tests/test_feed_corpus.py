@@ -17,9 +17,9 @@ import pytest
 from conftest import REPO, run_reader
 
 from reader.feeds.parse import FeedParseError, parse_feed
-from reader.models import View
+from reader.models import FeedFetched, View
 from reader.store import Store
-from reader.store.feeds import FeedUpdate, add_feed, record_refresh
+from reader.store.feeds import add_feed, record_refresh
 from reader.story_output import story_as_text, story_to_json
 
 
@@ -62,7 +62,7 @@ def test_every_corpus_file_parses_stores_and_shows(isolated_home: Path) -> None:
             failures += [f"{rel}: {w}" for w in feed.warnings if w.startswith("skipped entry")]
             try:
                 feed_id = add_feed(store, f"http://corpus.example/{rel}", feed.title or rel)
-                report, _ = record_refresh(store, feed_id, FeedUpdate("ok", drafts=feed.drafts))
+                report, _ = record_refresh(store, feed_id, FeedFetched(drafts=feed.drafts))
                 stored += report.new
             except Exception as exc:
                 failures.append(f"{rel}: store: {type(exc).__name__}: {exc}")

@@ -146,6 +146,6 @@ def test_duplicate_guids_keep_the_first() -> None:
 
 
 def test_feed_modules_never_import_textual() -> None:
-    code = ("import sys, reader.refresh, reader.cli.feeds, reader.feeds.opml, reader.store.feeds;"
-            " sys.exit('textual' in sys.modules)")
+    code = ("import sys, reader.refresh.pipeline, reader.cli.feeds, reader.feeds.opml,"
+            " reader.store.feeds; sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

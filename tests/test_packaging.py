@@ -55,7 +55,7 @@ def test_the_unpacked_wheel_finds_its_own_seeds(wheel: Path, tmp_path: Path) -> 
         archive.extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site), "READER_HOME": str(tmp_path / "home")}
     where = subprocess.run(
-        [sys.executable, "-c", "import reader.paths as p; print(p.bundled_seeds_dir())"],
+        [sys.executable, "-c", "import reader.seed.loader as s; print(s.bundled_seed_dir().path)"],
         capture_output=True, text=True, env=env, check=True, cwd=tmp_path,
     )
     assert Path(where.stdout.strip()) == site / "reader" / "seeds"

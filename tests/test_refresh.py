@@ -29,10 +29,11 @@ from feed_server import (
 )
 
 from reader.config import FetchSettings
-from reader.models import StoryDraft, View
-from reader.refresh import RefreshProgress, refresh_feeds
+from reader.models import FeedFetched, StoryDraft, View
+from reader.refresh.outcomes import RefreshProgress
+from reader.refresh.pipeline import refresh_feeds
 from reader.store import Store, StoreError
-from reader.store.feeds import FeedUpdate, add_feed, feed_sources, find_feed, record_refresh
+from reader.store.feeds import add_feed, feed_sources, find_feed, record_refresh
 
 FEEDS = Path(__file__).parent / "feeds"
 SETTINGS = FetchSettings(
@@ -206,7 +207,7 @@ def test_retention_prunes_only_old_read_unstarred_stories_gone_from_the_feed(
     feed = add_feed(store, "http://retention.example/feed", "retention")
     drafts = tuple(StoryDraft(key=k, title=k, published="2001-01-01T00:00:00+00:00")
                    for k in ("read-gone", "starred-gone", "unread-gone", "read-current"))
-    record_refresh(store, feed, FeedUpdate("ok", drafts=drafts))
+    record_refresh(store, feed, FeedFetched(drafts=drafts))
     with store.transaction() as conn:  # as if first seen long ago
         conn.execute("UPDATE stories SET added = ? WHERE source_id = ?",
                      (time.time() - 400 * 86400, feed))
@@ -215,9 +216,9 @@ def test_retention_prunes_only_old_read_unstarred_stories_gone_from_the_feed(
         store.set_read(stories[title].id, True)
     store.set_starred(stories["starred-gone"].id, True)
     # Without a retention setting nothing goes, however old.
-    record_refresh(store, feed, FeedUpdate("ok", drafts=drafts[3:]))
+    record_refresh(store, feed, FeedFetched(drafts=drafts[3:]))
     assert len(story_ids(store, feed)) == 4
-    _, pruned = record_refresh(store, feed, FeedUpdate("ok", drafts=drafts[3:]),
+    _, pruned = record_refresh(store, feed, FeedFetched(drafts=drafts[3:]),
                                retention_days=30)
     assert pruned == 1
     left = {s.title for s in store.iter_view(View(source_id=feed))}
@@ -312,10 +313,10 @@ def test_a_refresh_leaves_every_new_story_searchable(server: FeedServer, store: 
 
 
 def test_a_locked_cache_leaves_new_stories_for_the_next_refresh_to_index(store: Store) -> None:
-    from reader.refresh import _Writer
+    from reader.refresh.writer import RefreshWriter
 
     feed = add_feed(store, "http://127.0.0.1:9/locked", "locked")
-    writer = _Writer(store.path, None)
+    writer = RefreshWriter(store.path, None)
     writer.states(None)
     assert writer.store is not None
     writer.store.save_stories(feed, [StoryDraft(key="k", title="Locked tapir")], index_later=True)

@@ -21,11 +21,11 @@ class Capture:
     def fileno(self): return -1
 
 from benchmarks.feedgen import generate_feed
-from reader.refresh import _Parsers
+from reader.refresh.parse_workers import ParseWorkers
 
 document = generate_feed(1, 0, 3)
 sys.stderr = Capture()
-parsers = _Parsers(8, 2)
+parsers = ParseWorkers(8, 2)
 try:
     parsed = asyncio.run(parsers.parse(document, {}, "http://127.0.0.1/feed.xml"))
 finally:

@@ -10,8 +10,8 @@ import pytest
 from feed_server import FeedServer, rss2, static
 
 from reader.config import FetchSettings
-from reader.refresh import RefreshProgress
-from reader.refresh_process import refresh_in_child
+from reader.refresh.child import refresh_in_child
+from reader.refresh.outcomes import RefreshProgress
 from reader.store import Store
 from reader.store.feeds import add_feed
 

@@ -167,7 +167,7 @@ def test_split_marked_keeps_escaped_backslashes_and_drops_escapes_before_matches
 
 def test_search_and_related_do_not_load_textual() -> None:
     code = (
-        "import sys, reader.search, reader.related, reader.store.search, reader.cli.search\n"
+        "import sys, reader.search, reader.related, reader.store.searches, reader.cli.search\n"
         "sys.exit('textual' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

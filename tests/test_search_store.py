@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from search_cache import Doc, add_source
 
 from reader.models import View
-from reader.store import Store, StoreError
-from reader.store import search as store_search
+from reader.store import Store, StoreError, views
+from reader.store import searches as store_search
 from reader.store.schema import migrate
 
 REGISTER = [
@@ -172,27 +172,27 @@ def _all_ids(store: Store) -> list[str]:
                                    "the -civil"])
 def test_common_words_are_listed_newest_first(store: Store, ids: dict[str, str], query: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_search, "NEWEST_FIRST_MIN_HITS", 1)
+    monkeypatch.setattr(views, "NEWEST_FIRST_MIN_HITS", 1)
     add_source(store, "Extra", [
         Doc(f"x{i}", f"Extra story {i}", "All of the words.", published=f"2009-09-0{i}T00:00:00")
         for i in range(1, 7)
     ])
     store.set_read(ids["r3"], True)
     view = View(query=query)
-    assert store_search.plan(store, view).kind == "common"
+    assert views.plan(store, view).kind == "common"
     plain = replace(view, query=None)
     expected = [i for i in (r.id for r in store.page(plain, 0, 100))
                 if i in set(found(store, query))]
     assert found(store, query) == expected
     check_view_agrees(store, view)
     # Deeper pages sort the hits by time instead of walking: the same order.
-    monkeypatch.setattr(store_search, "WALK_ROWS", 0)
+    monkeypatch.setattr(views, "WALK_ROWS", 0)
     assert found(store, query) == expected
     check_view_agrees(store, view)
 
 
 def test_rare_words_are_ranked_even_in_a_small_cache(store: Store, ids: dict[str, str]) -> None:
-    assert store_search.plan(store, View(query="the")).kind == "ranked"
+    assert views.plan(store, View(query="the")).kind == "ranked"
 
 
 def test_snippets_mark_matches_as_pieces(store: Store, ids: dict[str, str]) -> None:

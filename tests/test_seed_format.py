@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.seed_format import SeedArticle, SeedFormatError, parse_article
+from reader.seed.format import SeedArticle, SeedFormatError, parse_article
 from tests.conftest import SEED_FILE
 
 FOOTER = "Biting the hand that feeds IT © 1998–2022"

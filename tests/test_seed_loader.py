@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.models import View
-from reader.seed_loader import (
+from reader.seed.loader import (
     SeedDirError,
     bundled_seed_dir,
     load_seed_articles,

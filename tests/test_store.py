@@ -14,7 +14,7 @@ import pytest
 
 from reader.models import StoryDraft, View
 from reader.store import Store, StoreError
-from reader.store.connection import StoryNotFound
+from reader.store.errors import StoryNotFound
 from reader.store.schema import LATEST_VERSION
 
 BIG = 1000
@@ -293,7 +293,7 @@ def test_an_ambiguous_prefix_is_refused(big_store: Store) -> None:
 
 def test_many_first_opens_at_once_all_succeed(tmp_path: Path) -> None:
     """The app and a command in another terminal may create the cache at the same moment."""
-    from reader.seed_loader import bundled_seed_dir, load_seed_articles
+    from reader.seed.loader import bundled_seed_dir, load_seed_articles
 
     def open_and_load(path: Path, barrier: threading.Barrier, errors: list[str]) -> None:
         barrier.wait()

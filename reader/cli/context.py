@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from reader.config import Config, load_config
 from reader.paths import Paths, resolve_paths
-from reader.seed_loader import SeedDir, bundled_seed_dir, load_seed_articles, user_seed_dir
+from reader.seed.loader import SeedDir, bundled_seed_dir, load_seed_articles, user_seed_dir
 from reader.store import Store
 
 

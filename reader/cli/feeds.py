@@ -31,7 +31,7 @@ from reader.store.feeds import (
 from reader.text import clean_line
 
 if TYPE_CHECKING:
-    from reader.refresh import RefreshProgress
+    from reader.refresh.outcomes import RefreshProgress
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -75,7 +75,7 @@ def warn(message: str) -> None:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
-    from reader.refresh import SubscribeError, check_feed_url, subscribe
+    from reader.refresh.subscribe import SubscribeError, check_feed_url, subscribe
 
     try:
         check_feed_url(args.url)  # before the cache is even opened
@@ -164,7 +164,7 @@ class _ProgressLine:
 
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
-    from reader.refresh import refresh_feeds
+    from reader.refresh.pipeline import refresh_feeds
 
     store = context.store()
     ids = None

@@ -15,7 +15,7 @@ from reader import __version__
 from reader.cli import feeds, search, stories
 from reader.cli.context import CommandError, Context
 from reader.config import ConfigError
-from reader.seed_loader import SeedDirError
+from reader.seed.loader import SeedDirError
 from reader.store import StoreError
 
 EXIT_USAGE = 2

@@ -16,7 +16,7 @@ from reader.cli.context import CommandError, Context
 from reader.models import RelatedStory
 from reader.related import also_in, related_stories
 from reader.search import match_spans, plain_text
-from reader.store.search import (
+from reader.store.searches import (
     SearchHit,
     remove_saved_search,
     save_search,

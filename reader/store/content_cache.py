@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from reader.store.connection import Store
+from reader.store.connection import Database
 
 V = TypeVar("V")
 
@@ -22,14 +22,15 @@ class ContentCache(Generic[V]):
     """A small thread-safe LRU keyed by (cache file, content generation, key)."""
 
     def __init__(self, size: int = 256) -> None:
+        """Keep at most ``size`` entries, the least recently used going first."""
         self.size = size
         self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, store: Store, key: Hashable, compute: Callable[[], V]) -> V:
+    def get(self, db: Database, key: Hashable, compute: Callable[[], V]) -> V:
         """The cached value for ``key``, computing and keeping it when absent or stale."""
-        where = str(store.path) if store.path is not None else id(store.conn)
-        full_key = (where, store.content_generation(), key)
+        where = str(db.path) if db.path is not None else id(db.conn)
+        full_key = (where, db.content_generation(), key)
         with self._lock:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
@@ -42,5 +43,6 @@ class ContentCache(Generic[V]):
         return value
 
     def clear(self) -> None:
+        """Forget every entry (tests start from a known state)."""
         with self._lock:
             self._entries.clear()

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from reader.store.connection import Store
+from reader.store.facade import Store
 
 T = TypeVar("T")
 

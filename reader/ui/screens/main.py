@@ -295,7 +295,7 @@ class MainScreen(SearchMode, Refreshing, Screen[None]):
     # -- sources and refresh -----------------------------------------------------------------
 
     def action_sources(self) -> None:
-        from reader.store.search import saved_searches
+        from reader.store.searches import saved_searches
 
         def chosen(view: View | None) -> None:
             if view is not None:

@@ -1,6 +1,6 @@
 """``Refreshing``: the main screen's background refresh (R), as a mixin of ``MainScreen``.
 
-The refresh runs in a child process (``reader.refresh_process``) driven from a thread worker;
+The refresh runs in a child process (``reader.refresh.child``) driven from a thread worker;
 the screen only hears progress and the end. New stories join the list without moving the
 cursor or touching the story being read; failed feeds are named with their reason.
 """
@@ -43,8 +43,8 @@ class Refreshing(_Base):
     @work(thread=True, exclusive=True, group="refresh")
     def _refresh(self, cancel: threading.Event) -> None:
         """Fetch, parse and store in the background; the UI only hears progress and the end."""
-        from reader.refresh import RefreshProgress
-        from reader.refresh_process import refresh_in_child
+        from reader.refresh.child import refresh_in_child
+        from reader.refresh.outcomes import RefreshProgress
 
         app = self.app
         paths, settings = app.paths, app.config.fetch  # type: ignore[attr-defined]
@@ -75,7 +75,7 @@ class Refreshing(_Base):
 
     def _refresh_done(self, summary: object) -> None:
         """New stories join the list; the cursor stays on its story, the pane is untouched."""
-        from reader.refresh import RefreshSummary
+        from reader.refresh.outcomes import RefreshSummary
 
         self._refresh_cancel = None
         assert isinstance(summary, RefreshSummary)

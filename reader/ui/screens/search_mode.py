@@ -93,7 +93,7 @@ class SearchMode(_Base):
 
     def action_save_search(self) -> None:
         """Keep the current search as a view listed beside the sources (S)."""
-        from reader.store.search import save_search
+        from reader.store.searches import save_search
 
         query = self.story_list.view.query
         if not query:
@@ -104,7 +104,7 @@ class SearchMode(_Base):
 
     def show_snippet(self, story_id: str) -> None:
         """In a search, the status line shows where the highlighted story matches."""
-        from reader.store.search import snippets
+        from reader.store.searches import snippets
 
         query = self.story_list.view.query
         if not query:

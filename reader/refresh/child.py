@@ -19,13 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from reader.config import FetchSettings
-from reader.refresh import (
-    ProgressCallback,
-    RefreshProgress,
-    RefreshSummary,
-    refresh_feeds,
-    start_resource_tracker,
-)
+from reader.refresh.outcomes import ProgressCallback, RefreshProgress, RefreshSummary
+from reader.refresh.parse_workers import start_resource_tracker
+from reader.refresh.pipeline import refresh_feeds
 
 NICENESS = 19
 """How much the refresh lowers its priority (its parse workers inherit it): all the way, so

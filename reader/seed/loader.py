@@ -12,10 +12,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.identity import normalise_title
 from reader.models import LoadReport, StoryDraft
-from reader.paths import bundled_seeds_dir
-from reader.seed_format import SeedArticle, SeedFormatError, parse_article
-from reader.store.connection import Store, normalise_title
+from reader.seed.format import SeedArticle, SeedFormatError, parse_article
+from reader.store import Store
 from reader.text import escape_markdown
 
 BUNDLED_KEY = "bundled-seeds"
@@ -34,7 +34,15 @@ class SeedDir:
 
 
 def bundled_seed_dir() -> SeedDir:
-    return SeedDir(bundled_seeds_dir(), BUNDLED_KEY, BUNDLED_NAME)
+    """The seed articles shipped with the reader.
+
+    A wheel carries them inside the package (``reader/seeds``); a source checkout or an
+    editable install finds the repository's top-level ``seeds/`` beside the package.
+    """
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "seeds"
+    path = packaged if packaged.is_dir() else package.parent / "seeds"
+    return SeedDir(path, BUNDLED_KEY, BUNDLED_NAME)
 
 
 def user_seed_dir(path: str | os.PathLike[str]) -> SeedDir:

@@ -1,0 +1,88 @@
+"""How a refresh ends, feed by feed: the values the command line, the app and scripts read.
+
+Plain frozen dataclasses with no import of the fetch or parse layers, so the app can name
+them (and a child process can send them over a queue) without loading httpx or feedparser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+OutcomeStatus = Literal["ok", "not_modified", "error", "skipped"]
+"""How one feed's refresh ended; ``skipped`` feeds were not fetched this time."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """How one feed's refresh ended.
+
+    ``status``: ``ok``, ``not_modified``, ``error`` (``error`` says why) or ``skipped`` (not
+    fetched: disabled, waiting for the time the server asked for, or the refresh was cancelled).
+    """
+
+    feed_id: int
+    name: str
+    url: str
+    status: OutcomeStatus
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    moved_to: str | None = None
+    pruned: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as ``reader refresh --json`` prints it (field names are a contract)."""
+        return {
+            "id": self.feed_id, "title": self.name, "url": self.url, "status": self.status,
+            "new": self.new, "updated": self.updated, "error": self.error,
+            "warnings": list(self.warnings), "moved_to": self.moved_to, "pruned": self.pruned,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """One feed finished: ``done`` of ``total`` so far."""
+
+    done: int
+    total: int
+    outcome: FeedOutcome
+
+
+ProgressCallback = Callable[[RefreshProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSummary:
+    """Every feed's outcome, in feed-name order."""
+
+    outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
+
+    def count(self, status: OutcomeStatus) -> int:
+        """How many feeds ended with ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def new(self) -> int:
+        """New stories stored, over all feeds."""
+        return sum(o.new for o in self.outcomes)
+
+    @property
+    def failed(self) -> tuple[FeedOutcome, ...]:
+        """The feeds that ended in an error."""
+        return tuple(o for o in self.outcomes if o.status == "error")
+
+    def describe(self) -> str:
+        """The summary line: feeds ok / not modified / failed, new stories."""
+        total = len(self.outcomes)
+        parts = [f"{self.count('ok')} ok", f"{self.count('not_modified')} not modified",
+                 f"{self.count('error')} failed"]
+        if self.count("skipped"):
+            parts.append(f"{self.count('skipped')} skipped")
+        new = self.new
+        return (f"{total} feed{'s' if total != 1 else ''}: {', '.join(parts)}; "
+                f"{new} new stor{'ies' if new != 1 else 'y'}")
+
+

@@ -1,0 +1,185 @@
+"""A refresh: every feed fetched, parsed and stored, each ending in its own outcome.
+
+``refresh_feeds`` fetches every feed concurrently on an asyncio loop (the network is the wait),
+parses in worker processes (``parse_workers``: parsing is the CPU cost, so it uses every core
+and never blocks the loop), and stores each feed in one short transaction on the refresh's own
+cache connection, in one writer thread (``writer``). Every feed ends in a ``FeedOutcome``
+reported through the progress callback as it finishes; one feed's failure, whatever it is,
+never touches the others. The command line calls it directly; the app through ``child``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from reader.config import FetchSettings
+from reader.feeds.discover import choose_feed_link
+from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
+from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
+from reader.models import FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
+from reader.refresh.outcomes import (
+    FeedOutcome,
+    OutcomeStatus,
+    ProgressCallback,
+    RefreshProgress,
+    RefreshSummary,
+)
+from reader.refresh.parse_workers import ParseWorkers
+from reader.refresh.writer import RefreshWriter
+from reader.store.feeds import FeedState
+from reader.text import clean_line
+
+
+def _wait_until(when: float) -> str:
+    """A time the server asked us to wait until, as a person reads it."""
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+
+
+def describe_not_a_feed(exc: NotAFeedError) -> str:
+    """Why a web page given as a feed was refused, naming the feed it links to if any."""
+    chosen = choose_feed_link(list(exc.links))
+    if chosen is None:
+        return "the URL gives a web page with no feed link, not a feed"
+    return f"the URL gives a web page, not a feed; it links to the feed {chosen.url}"
+
+
+def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | None) -> FeedUpdate:
+    """What a fetch and parse learned, as the one of three shapes the store records."""
+    if result.status == "not_modified":
+        return FeedNotModified(url=result.permanent_url, etag=result.etag,
+                               last_modified=result.last_modified)
+    if parsed is None:
+        return FeedFailed(error=error or result.error or "unknown error",
+                          retry_after=result.retry_after, gone=result.gone)
+    return FeedFetched(
+        title=parsed.title or None, site_url=parsed.site_url, url=result.permanent_url,
+        etag=result.etag, last_modified=result.last_modified, drafts=parsed.drafts,
+    )
+
+
+class _Refresh:
+    """One refresh run: the shared pieces every feed's task uses."""
+
+    def __init__(self, settings: FetchSettings, writer: RefreshWriter, writer_pool: Executor,
+                 parsers: ParseWorkers, fetcher: Fetcher, explicit: bool,
+                 cancel: threading.Event | None) -> None:
+        self.settings = settings
+        self.writer = writer
+        self.writer_pool = writer_pool
+        self.parsers = parsers
+        self.fetcher = fetcher
+        self.explicit = explicit
+        self.cancel = cancel
+        # Fetched documents waiting for parse or store are bounded, and so is memory.
+        self.in_flight = asyncio.Semaphore(max(2, 2 * settings.concurrency))
+
+    async def one(self, state: FeedState) -> FeedOutcome:
+        def outcome(status: OutcomeStatus, name: str = state.name, **more: Any) -> FeedOutcome:
+            return FeedOutcome(state.id, name, state.url, status, **more)
+
+        if state.disabled and not self.explicit:
+            return outcome("skipped", error="disabled after HTTP 410 Gone (name it to retry)")
+        if state.retry_after is not None and state.retry_after > time.time():
+            return outcome("skipped", error="the server asked to wait until "
+                           + _wait_until(state.retry_after))
+        async with self.in_flight:
+            if self.cancel is not None and self.cancel.is_set():
+                return outcome("skipped", error="the refresh was cancelled")
+            try:
+                return await self._fetch_parse_store(state, outcome)
+            except Exception as exc:  # whatever it is, it stays with this feed
+                return outcome("error", error=clean_line(f"{type(exc).__name__}: {exc}"))
+
+    async def _fetch_parse_store(
+        self, state: FeedState, outcome: Callable[..., FeedOutcome]
+    ) -> FeedOutcome:
+        loop = asyncio.get_running_loop()
+        result = await self.fetcher.fetch(
+            FetchRequest(state.url, state.etag, state.last_modified)
+        )
+        if result.status == "skipped":  # its host's budget or the refresh's time ran out
+            return outcome("skipped", error=result.error)
+        parsed: ParsedFeed | None = None
+        error: str | None = None
+        if result.status == "ok":
+            try:
+                parsed = await self.parsers.parse(result.body, dict(result.headers), result.url)
+            except NotAFeedError as exc:
+                error = describe_not_a_feed(exc)
+            except FeedParseError as exc:
+                error = str(exc)
+            except Exception as exc:  # a parser bug: recorded on this feed like a bad document
+                error = clean_line(f"could not parse: {type(exc).__name__}: {exc}")
+        update = _update_for(result, parsed, error)
+        self.writer.expect()
+        new, updated, pruned, name = await loop.run_in_executor(
+            self.writer_pool, self.writer.record, state.id, update
+        )
+        return outcome(
+            update.status, name=name, new=new, updated=updated,
+            error=update.error if isinstance(update, FeedFailed) else None,
+            warnings=parsed.warnings if parsed else (),
+            moved_to=None if isinstance(update, FeedFailed) else update.url, pruned=pruned,
+        )
+
+
+async def refresh_feeds_async(
+    database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
+    progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    parse_workers: int | None = None,
+) -> RefreshSummary:
+    """``refresh_feeds`` on an already running event loop."""
+    loop = asyncio.get_running_loop()
+    writer = RefreshWriter(Path(database), settings.retention_days)
+    writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
+    parsers: ParseWorkers | None = None
+    tasks: list[asyncio.Task[FeedOutcome]] = []
+    try:
+        states = await loop.run_in_executor(writer_pool, writer.states, feed_ids)
+        parsers = ParseWorkers(len(states), parse_workers)
+        async with Fetcher(settings) as fetcher:
+            run = _Refresh(settings, writer, writer_pool, parsers, fetcher,
+                           explicit=feed_ids is not None, cancel=cancel)
+            tasks = [asyncio.create_task(run.one(state)) for state in states]
+            by_id: dict[int, FeedOutcome] = {}
+            for finished in asyncio.as_completed(tasks):
+                result = await finished
+                by_id[result.feed_id] = result
+                if progress is not None:
+                    progress(RefreshProgress(len(by_id), len(states), result))
+        return RefreshSummary(tuple(by_id[s.id] for s in states))
+    finally:
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if parsers is not None:
+            parsers.close()
+        await loop.run_in_executor(writer_pool, writer.close)
+        writer_pool.shutdown(wait=True)
+
+
+def refresh_feeds(
+    database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
+    progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    parse_workers: int | None = None,
+) -> RefreshSummary:
+    """Refresh all feeds, or those with ``feed_ids``; blocks until every feed has an outcome.
+
+    Call it from any thread that is not running an event loop (the app: a thread worker).
+    It opens its own cache connection. ``progress`` is called in the calling thread after each
+    feed is stored. Setting ``cancel`` skips the feeds not yet started. Named feeds are
+    fetched even when disabled by a 410; a refresh of all feeds skips those.
+    """
+    return asyncio.run(refresh_feeds_async(
+        database, settings, feed_ids, progress=progress, cancel=cancel,
+        parse_workers=parse_workers,
+    ))
+
+

@@ -1,0 +1,109 @@
+"""Subscribing: one feed (or the feed a web page links to) added with its first stories.
+
+Fetched and parsed first; stored, with its stories, in one transaction only if that worked,
+so a failed subscription leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from reader.config import FetchSettings
+from reader.feeds.discover import FeedLink, choose_feed_link
+from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
+from reader.feeds.html_markdown import resolve_url
+from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed, default_title, parse_feed
+from reader.models import FeedFetched
+from reader.store import Store
+from reader.store.feeds import add_feed, record_refresh, subscribed_as
+
+
+class SubscribeError(Exception):
+    """Subscribing failed; nothing was stored. The message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    """A new subscription: its id, name, feed URL and first stories.
+
+    ``found`` is the feed chosen from the page's links when the URL given was a web page;
+    ``links`` are all the feeds that page offered.
+    """
+
+    feed_id: int
+    name: str
+    url: str
+    new: int
+    found: FeedLink | None = None
+    links: tuple[FeedLink, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def check_feed_url(url: str) -> str:
+    """The URL if it is a usable http(s) address; else ``SubscribeError``."""
+    checked = resolve_url(url, None, frozenset({"http", "https"}))
+    if checked is None:
+        hint = f" (did you mean https://{url.strip()}?)" if "://" not in url and "." in url \
+            and " " not in url.strip() else ""
+        raise SubscribeError(f"{url!r} is not an http:// or https:// URL{hint}")
+    return checked
+
+
+async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, ParsedFeed,
+                                                                  FeedLink | None,
+                                                                  tuple[FeedLink, ...]]:
+    """The feed at ``url``, or the feed the page at ``url`` links to, fetched and parsed."""
+    async with Fetcher(settings) as fetcher:
+        result = await fetcher.fetch(FetchRequest(url))
+        if result.status != "ok":
+            raise SubscribeError(f"cannot fetch {url}: {result.error}")
+        try:
+            return result, parse_feed(result.body, result.headers, result.url), None, ()
+        except NotAFeedError as exc:
+            links = exc.links
+        except FeedParseError as exc:
+            raise SubscribeError(f"{url} is not a feed: {exc}") from None
+        chosen = choose_feed_link(list(links))
+        if chosen is None:
+            raise SubscribeError(f"{url} is a web page that links to no RSS or Atom feed")
+        result = await fetcher.fetch(FetchRequest(chosen.url))
+        if result.status != "ok":
+            raise SubscribeError(f"the page links to the feed {chosen.url}, which cannot be "
+                                 f"fetched: {result.error}")
+        try:
+            parsed = parse_feed(result.body, result.headers, result.url)
+        except FeedParseError as exc:
+            raise SubscribeError(f"the page links to {chosen.url}, which is not a feed: "
+                                 f"{exc}") from None
+        return result, parsed, chosen, links
+
+
+def subscribe(
+    store: Store, url: str, settings: FetchSettings, *, title: str | None = None,
+    group: str | None = None,
+) -> Subscribed:
+    """Subscribe to a feed, or to the feed a web page links to, with its first stories.
+
+    Fetches and parses first; stores the feed and its stories in one transaction only if
+    that worked. Blocking (it runs its own event loop): call it from a thread, not a loop.
+    """
+    url = check_feed_url(url)
+    existing = subscribed_as(store, url)
+    if existing is not None:
+        raise SubscribeError(f"already subscribed to {url} as {existing!r}")
+    result, parsed, found, links = asyncio.run(_fetch_feed(url, settings))
+    feed_url = result.permanent_url or (found.url if found else url)
+    existing = subscribed_as(store, feed_url)
+    if existing is not None:
+        raise SubscribeError(f"already subscribed to {feed_url} as {existing!r}")
+    name = title.strip() if title and title.strip() else parsed.title or default_title(feed_url)
+    with store.transaction():
+        feed_id = add_feed(store, feed_url, name, user_title=bool(title and title.strip()),
+                           group=group, site_url=parsed.site_url)
+        report, _ = record_refresh(store, feed_id, FeedFetched(
+            site_url=parsed.site_url, etag=result.etag,
+            last_modified=result.last_modified, drafts=parsed.drafts,
+        ))
+    stored_name = next((s.name for s in store.sources() if s.id == feed_id), name)
+    return Subscribed(feed_id, stored_name, feed_url, report.new, found, links, parsed.warnings)

@@ -1,0 +1,103 @@
+"""The refresh's one writer: its own cache connection, used from one thread only.
+
+Storing is the refresh's serial stage: every feed's stories and outcome go through here, in
+the order feeds finish, each in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from reader.models import FeedUpdate
+from reader.store import Store, StoreError
+from reader.store.feeds import FeedState, feed_name, feed_states, record_refresh
+
+REFRESH_CHECKPOINT_PAGES = 20_000
+"""The refresh's connection copies its write-ahead log into the cache every this many pages."""
+SEARCH_BATCH_STORIES = 500
+"""While feeds wait to be stored, their new stories join the search index this many at a time."""
+
+
+class RefreshWriter:
+    """The refresh's own cache connection; every call runs in the one writer thread.
+
+    Each feed is stored in its own transaction, but its new stories join the search index
+    later, many feeds' at once: as soon as no other feed waits to be stored, or once
+    ``SEARCH_BATCH_STORIES`` are waiting, and in any case before the refresh ends. Indexing
+    per feed wrote and merged a new index segment with every commit; a cold refresh of 500
+    feeds took 6.2 s that way and 5.8 s with batches. A search run meanwhile misses only the
+    stories of the last few feeds stored.
+    """
+
+    def __init__(self, database: Path, retention_days: int | None) -> None:
+        """A writer for the cache at ``database``; it opens its connection on first use."""
+        self.database = database
+        self.retention_days = retention_days
+        self.store: Store | None = None
+        self._lock = threading.Lock()
+        self._queued = 0  # feeds handed to the writer thread and not yet stored
+        self._unindexed = 0
+
+    def _open(self) -> Store:
+        if self.store is None:
+            self.store = Store.open(self.database)
+            # A cold refresh writes hundreds of MB. Copying the log into the file every 4 MB
+            # (SQLite's default) meant a checkpoint, with two fsyncs, every few feeds and pages
+            # copied again and again; every 80 MB keeps the log bounded, and storing 500
+            # generated feeds took 5.4 s instead of 6.3 s.
+            self.store.checkpoint_every(REFRESH_CHECKPOINT_PAGES)
+        return self.store
+
+    def states(self, ids: Sequence[int] | None) -> list[FeedState]:
+        """The feeds to refresh (and, first, index what a killed refresh left pending)."""
+        store = self._open()
+        self._index_pending(store)  # left by a refresh that was killed
+        return feed_states(store, ids)
+
+    def _index_pending(self, store: Store) -> None:
+        """Index the stories waiting for it, if the cache can be written now. If another
+        process keeps it locked past the busy timeout, they wait for the next try: the
+        feeds they came with are stored, and that is what their outcomes report."""
+        try:
+            store.index_pending()
+        except sqlite3.OperationalError:
+            return
+        self._unindexed = 0
+
+    def expect(self) -> None:
+        """Called (in any thread) before handing the writer thread one more feed."""
+        with self._lock:
+            self._queued += 1
+
+    def record(self, feed_id: int, update: FeedUpdate) -> tuple[int, int, int, str]:
+        """Store one feed's refresh; returns new, updated, pruned and the feed's name now."""
+        try:
+            store = self._open()
+            report, pruned = record_refresh(store, feed_id, update,
+                                            retention_days=self.retention_days, index_later=True)
+            name = feed_name(store, feed_id)
+        finally:
+            with self._lock:
+                self._queued -= 1
+                waiting = self._queued > 0
+        self._unindexed += report.new
+        if self._unindexed >= SEARCH_BATCH_STORIES or (self._unindexed and not waiting):
+            self._index_pending(store)
+        return report.new, report.updated, pruned, name
+
+    def close(self) -> None:
+        """Index what is still pending, then close the connection."""
+        if self.store is not None:
+            try:
+                self.store.index_pending()
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"the new stories are stored, but search will find them only"
+                                 f" after the next refresh: {exc}") from None
+            finally:
+                self.store.close()
+                self.store = None
+
+

@@ -1,0 +1,182 @@
+"""What a write should change, decided apart from writing it (lemon24/reader's "decider").
+
+Pure functions over plain values: no database, no clock, no I/O. ``stories.save_stories`` and
+``feeds.record_refresh`` read what is stored, ask these functions what to do, and then only
+carry the intents out. So the rules (when a story counts as updated, which date it sorts by,
+what a 304 does to the validators, when a feed is disabled) are tested as plain data, and the
+SQL modules hold no decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from reader.identity import content_hash, iso_to_epoch, normalise_title, story_public_id
+from reader.models import FeedFailed, FeedFetched, FeedStatus, FeedUpdate, StoryDraft
+
+# -- stories ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """What the store knows of a story already there, enough to decide without its text."""
+
+    rowid: int
+    content_hash: str
+    added: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """Insert ``draft`` as a new story with ``public_id``."""
+
+    draft: StoryDraft
+    public_id: str
+    content_hash: str
+    norm_title: str
+    sort_ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatedStory:
+    """Overwrite the stored story ``rowid`` with ``draft`` (its read/starred state stays)."""
+
+    rowid: int
+    draft: StoryDraft
+    content_hash: str
+    norm_title: str
+    sort_ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnchangedStory:
+    """The stored story ``rowid`` already says what ``draft`` says."""
+
+    rowid: int
+    draft: StoryDraft
+
+
+StoryIntent = NewStory | UpdatedStory | UnchangedStory
+
+
+def sort_time(draft: StoryDraft, fallback: float) -> float:
+    """Where a story sorts: its published date, else its updated date (an Atom entry may give
+    only that), else ``fallback`` (when the cache first saw it)."""
+    published = iso_to_epoch(draft.published)
+    if published is None:
+        published = iso_to_epoch(draft.updated)
+    return fallback if published is None else published
+
+
+def decide_stories(
+    source_key: str, stored: Mapping[str, StoredStory], drafts: Iterable[StoryDraft],
+    now: float,
+) -> list[StoryIntent]:
+    """One intent per distinct key of ``drafts``, in first-seen order.
+
+    A key not stored is new; a stored one whose content hash differs is updated; else it is
+    unchanged. When one batch carries a key twice, the later draft wins (as writing both in
+    turn would leave it).
+    """
+    intents: dict[str, StoryIntent] = {}
+    for draft in drafts:
+        digest = content_hash(draft)
+        earlier = intents.get(draft.key)
+        if isinstance(earlier, NewStory):
+            intents[draft.key] = NewStory(draft, earlier.public_id, digest,
+                                          normalise_title(draft.title), sort_time(draft, now))
+            continue
+        row = stored.get(draft.key)
+        if row is None:
+            intents[draft.key] = NewStory(draft, story_public_id(source_key, draft.key), digest,
+                                          normalise_title(draft.title), sort_time(draft, now))
+        elif row.content_hash != digest:
+            intents[draft.key] = UpdatedStory(row.rowid, draft, digest,
+                                              normalise_title(draft.title),
+                                              sort_time(draft, row.added))
+        elif not isinstance(earlier, UpdatedStory):
+            intents[draft.key] = UnchangedStory(row.rowid, draft)
+    return list(intents.values())
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChanges:
+    """Explicit related-story links to write: ``delete`` maps a story's row to the links it
+    keeps (every other link leaving it goes); ``upsert`` are (from, to, position)."""
+
+    delete: dict[int, set[int]]
+    upsert: list[tuple[int, int, int]]
+
+
+def decide_links(
+    rowids: Mapping[str, int], links: Sequence[tuple[str, str]], *, replace: bool
+) -> LinkChanges:
+    """Links between stories of one batch, by key; a link naming a key not in the batch, or
+    a story linking to itself, is left out. With ``replace``, ``links`` are the whole set
+    leaving the batch's stories: a link a story no longer makes is deleted."""
+    delete: dict[int, set[int]] = {}
+    if replace:
+        delete = {rowid: set() for rowid in rowids.values()}
+        for from_key, to_key in links:
+            if from_key in rowids and to_key in rowids:
+                delete[rowids[from_key]].add(rowids[to_key])
+    upsert = [
+        (rowids[from_key], rowids[to_key], position)
+        for position, (from_key, to_key) in enumerate(links)
+        if from_key in rowids and to_key in rowids and from_key != to_key
+    ]
+    return LinkChanges(delete, upsert)
+
+
+# -- feeds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFeed:
+    """What a refresh needs of a feed's row to decide what its outcome changes."""
+
+    name: str
+    user_title: bool
+    disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedIntent:
+    """The columns one refresh writes on its feed's row.
+
+    ``rename_to`` is the title the feed now gives (to be made unique), when the user did not
+    name it; ``validators`` replace the stored ETag/Last-Modified, ``keep_validators`` fill
+    them in only where given; ``url`` is the address after a permanent redirect.
+    """
+
+    status: FeedStatus
+    error: str | None
+    retry_after: float | None
+    disabled: bool
+    rename_to: str | None = None
+    site_url: str | None = None
+    url: str | None = None
+    validators: tuple[str | None, str | None] | None = None
+    keep_validators: tuple[str | None, str | None] | None = None
+
+
+def decide_feed(stored: StoredFeed, update: FeedUpdate) -> FeedIntent:
+    """How one refresh's outcome changes the feed's row.
+
+    A success (a document or a 304) re-enables the feed and records a moved address; a 410
+    disables it; any other failure leaves it as it was. A document's validators replace the
+    stored ones (none given: none kept, or the next request would claim a version we do not
+    have); a 304 need not repeat them, so it keeps the stored ones unless renewed.
+    """
+    if isinstance(update, FeedFailed):
+        return FeedIntent("error", update.error, update.retry_after,
+                          disabled=True if update.gone else stored.disabled)
+    if isinstance(update, FeedFetched):
+        rename = (update.title if update.title and not stored.user_title
+                  and update.title != stored.name else None)
+        return FeedIntent("ok", None, None, disabled=False, rename_to=rename,
+                          site_url=update.site_url, url=update.url,
+                          validators=(update.etag, update.last_modified))
+    return FeedIntent("not_modified", None, None, disabled=False, url=update.url,
+                      keep_validators=(update.etag, update.last_modified))

@@ -1,0 +1,138 @@
+"""``Store``: the cache as one object, for callers that want methods rather than modules.
+
+A thin facade: each method is one call into ``sources``, ``stories`` or ``views``, which hold
+the SQL. ``Store`` is a ``Database``, so every module function (``reader.store.feeds``,
+``reader.store.searches``) accepts a ``Store`` as its first argument too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from reader.models import (
+    LoadReport,
+    RelatedStory,
+    Source,
+    SourceKind,
+    Story,
+    StoryDraft,
+    StoryRow,
+    View,
+)
+from reader.store import sources, stories, views
+from reader.store.connection import Database
+
+ALL_STORIES = View()
+
+
+class Store(Database):
+    """The cache on disk. Not thread-safe: open one ``Store`` per thread."""
+
+    # -- sources ---------------------------------------------------------------------------------
+
+    def ensure_source(
+        self, kind: SourceKind, key: str, name: str, *, url: str | None = None,
+        path: str | None = None, group: str | None = None, user_title: bool = False,
+    ) -> int:
+        """Return the id of the source with ``key``, creating it if new."""
+        return sources.ensure_source(self, kind, key, name, url=url, path=path, group=group,
+                                     user_title=user_title)
+
+    def source_key(self, source_id: int) -> str:
+        """The key a source was created with."""
+        return sources.source_key(self, source_id)
+
+    def source_meta(self, source_id: int) -> dict[str, Any]:
+        """The source's free-form JSON notes."""
+        return sources.source_meta(self, source_id)
+
+    def set_source_meta(self, source_id: int, meta: dict[str, Any]) -> None:
+        """Replace the source's JSON notes."""
+        sources.set_source_meta(self, source_id, meta)
+
+    def sources(self) -> list[Source]:
+        """Every source with its story and unread counts, seeds first, then by name."""
+        return sources.list_sources(self)
+
+    def has_feeds(self) -> bool:
+        """Whether any feed is subscribed (cheap, unlike ``sources()``)."""
+        return sources.has_feeds(self)
+
+    def source_by_name(self, name: str) -> Source | None:
+        """The source called ``name`` (case-blind when that is unambiguous)."""
+        return sources.source_by_name(self, name)
+
+    # -- stories ---------------------------------------------------------------------------------
+
+    def save_stories(
+        self, source_id: int, drafts: Sequence[StoryDraft],
+        links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
+        index_later: bool = False,
+    ) -> LoadReport:
+        """Insert new stories and update changed ones of one source (see ``stories``)."""
+        return stories.save_stories(self, source_id, drafts, links,
+                                    replace_links=replace_links, index_later=index_later)
+
+    def index_pending(self) -> int:
+        """Index the stories a refresh left waiting for search; returns how many."""
+        return stories.index_pending(self)
+
+    def set_read(self, story_id: str, read: bool) -> None:
+        """Mark one story read or unread."""
+        stories.set_read(self, story_id, read)
+
+    def set_starred(self, story_id: str, starred: bool) -> None:
+        """Star or unstar one story."""
+        stories.set_starred(self, story_id, starred)
+
+    def get_story(self, ref: str) -> Story:
+        """The story with id ``ref``, or with a unique id prefix of at least 4 characters."""
+        return stories.get_story(self, ref)
+
+    def stories_by_rowid(self, rowids: Sequence[int]) -> dict[int, Story]:
+        """Whole stories by row number."""
+        return stories.stories_by_rowid(self, rowids)
+
+    def explicit_related(self, story: Story) -> list[RelatedStory]:
+        """Stories this one recommends, then stories that recommend it."""
+        return stories.explicit_related(self, story)
+
+    def find_titles(self, words: Sequence[str], limit: int = 30) -> list[tuple[str, str, str]]:
+        """(id, title, source) of recent stories whose titles hold every word."""
+        return stories.find_titles(self, words, limit)
+
+    # -- views -----------------------------------------------------------------------------------
+
+    def count(self, view: View = ALL_STORIES) -> int:
+        """How many stories the view holds."""
+        return views.count(self, view)
+
+    def page(self, view: View, offset: int, limit: int, total: int | None = None) -> list[StoryRow]:
+        """Rows ``offset`` .. ``offset + limit`` of the view, in its order."""
+        return views.page(self, view, offset, limit, total)
+
+    def page_next_to(self, view: View, row: StoryRow, limit: int, *,
+                     before: bool = False) -> list[StoryRow]:
+        """The ``limit`` rows right after (or before) ``row`` in a view without a query."""
+        return views.page_next_to(self, view, row, limit, before=before)
+
+    def index_of(self, view: View, story_id: str) -> int | None:
+        """The position of a story in the view, or None if the view does not hold it."""
+        return views.index_of(self, view, story_id)
+
+    def iter_view(self, view: View, batch: int = 500) -> Iterator[Story]:
+        """Every story of the view as whole ``Story`` objects, a batch at a time."""
+        page: list[StoryRow] = []
+        for row in views.iter_view(self, view, batch):
+            page.append(row)
+            if len(page) == batch:
+                yield from self._whole(page)
+                page = []
+        yield from self._whole(page)
+
+    def _whole(self, page: list[StoryRow]) -> Iterator[Story]:
+        by_rowid = self.stories_by_rowid([r.rowid for r in page])
+        for r in page:
+            if r.rowid in by_rowid:
+                yield by_rowid[r.rowid]

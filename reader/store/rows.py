@@ -1,0 +1,65 @@
+"""Column lists and row factories: the one place an sqlite row becomes a model.
+
+Every query that hands rows to ``story``, ``story_row`` or ``source`` selects the matching
+column list over ``STORY_FROM`` (aliases ``s`` stories, ``st`` story_state, ``src`` sources),
+so a column added to a model is added here once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from reader.models import Source, Story, StoryRow
+
+STORY_FROM = (
+    " FROM stories s JOIN story_state st ON st.story = s.rowid"
+    " JOIN sources src ON src.id = s.source_id"
+)
+"""The join every story query reads from."""
+
+STORY_COLUMNS = (
+    "s.rowid, s.id, src.name, s.title, s.standfirst, s.body, s.url, s.author, s.published,"
+    " s.updated, s.teaser, st.read, st.starred, s.tags, s.enclosures, s.source_id"
+)
+"""A whole story, for ``story``."""
+
+ROW_COLUMNS = (
+    "s.rowid, s.id, src.name, s.title, s.published, st.read, st.starred, s.teaser, s.sort_ts"
+)
+"""The few fields of a list row, for ``story_row``."""
+
+SOURCE_COLUMNS = (
+    "src.id, src.kind, src.name, src.url, src.path, src.group_name,"
+    " src.last_checked, src.last_status, src.last_error, src.disabled,"
+    " (SELECT count(*) FROM stories s WHERE s.source_id = src.id),"
+    " (SELECT count(*) FROM stories s JOIN story_state st ON st.story = s.rowid"
+    "   WHERE s.source_id = src.id AND st.read = 0)"
+)
+"""A source with its story and unread counts, over ``sources src``, for ``source``."""
+
+
+def story(r: Sequence[Any]) -> Story:
+    """A ``Story`` from a row selected with ``STORY_COLUMNS``."""
+    return Story(
+        rowid=r[0], id=r[1], source=r[2], title=r[3], standfirst=r[4], body=r[5], url=r[6],
+        author=r[7], published=r[8], updated=r[9], teaser=bool(r[10]), read=bool(r[11]),
+        starred=bool(r[12]), tags=tuple(json.loads(r[13])),
+        enclosures=tuple(json.loads(r[14])), source_id=r[15],
+    )
+
+
+def story_row(r: Sequence[Any]) -> StoryRow:
+    """A ``StoryRow`` from a row selected with ``ROW_COLUMNS``."""
+    return StoryRow(rowid=r[0], id=r[1], source=r[2], title=r[3], published=r[4],
+                    read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]), sort_ts=r[8])
+
+
+def source(r: Sequence[Any]) -> Source:
+    """A ``Source`` from a row selected with ``SOURCE_COLUMNS``."""
+    return Source(
+        id=r[0], kind=r[1], name=r[2], url=r[3], path=r[4], group=r[5],
+        last_checked=r[6], last_status=r[7], last_error=r[8], disabled=bool(r[9]),
+        story_count=r[10], unread_count=r[11],
+    )

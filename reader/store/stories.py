@@ -1,0 +1,247 @@
+"""Stories: writing a source's stories, indexing them for search, marking, and reading them.
+
+``save_stories`` asks ``decide.decide_stories`` what is new, updated or unchanged and only
+carries that out. Read/starred state lives in ``story_state`` keyed by the story's row, so an
+update keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Sequence
+
+from reader.models import LoadReport, RelatedStory, Story, StoryDraft
+from reader.store import rows
+from reader.store.connection import Database
+from reader.store.decide import (
+    NewStory,
+    StoredStory,
+    UpdatedStory,
+    decide_links,
+    decide_stories,
+)
+from reader.store.errors import StoryNotFound
+from reader.store.sources import source_key
+
+
+def _index_new(conn: sqlite3.Connection, added: list[int], *, later: bool) -> None:
+    """Index new stories for search in one statement (schema migration 3), or with ``later``
+    list them for ``index_pending`` (migration 6). Their rows are nearly always one run
+    of rowids, which needs no list to look them up."""
+    target = ("search_pending (story) SELECT rowid" if later else
+              "stories_fts (rowid, title, standfirst, body)"
+              " SELECT rowid, title, standfirst, body")
+    if max(added) - min(added) == len(added) - 1:
+        conn.execute(f"INSERT INTO {target} FROM stories WHERE rowid BETWEEN ? AND ?",
+                     (min(added), max(added)))
+    else:
+        conn.execute(f"INSERT INTO {target} FROM stories"
+                     " WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                     (json.dumps(added),))
+
+
+def _values(draft: StoryDraft, norm_title: str, digest: str) -> tuple[object, ...]:
+    return (
+        draft.title, draft.standfirst, draft.body, draft.url, draft.author,
+        draft.published, draft.updated, int(draft.teaser),
+        json.dumps(list(draft.tags)), json.dumps(list(draft.enclosures)), norm_title, digest,
+    )
+
+
+def save_stories(
+    db: Database, source_id: int, drafts: Sequence[StoryDraft],
+    links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
+    index_later: bool = False,
+) -> LoadReport:
+    """Insert new stories and update changed ones of one source, in one transaction.
+
+    ``links`` are (from key, to key) pairs of explicit related stories. With
+    ``replace_links``, ``links`` are the whole set of links leaving the given drafts: a
+    link a draft no longer makes (its file dropped a related item) is removed. New stories
+    join the full-text index in one statement at the end (half the cost of a row trigger),
+    or with ``index_later`` are listed for ``index_pending`` (a refresh indexes many
+    feeds' stories at once; see schema migration 6).
+    """
+    key = source_key(db, source_id)
+    now = time.time()
+    new = updated = unchanged = 0
+    with db.transaction() as conn:
+        # The stored rows of these keys, in one query rather than one per draft.
+        stored = {
+            story_key: StoredStory(rowid, digest, when)
+            for story_key, rowid, digest, when in conn.execute(
+                "SELECT key, rowid, content_hash, added FROM stories WHERE source_id = ?"
+                " AND key IN (SELECT value FROM json_each(?))",
+                (source_id, json.dumps([draft.key for draft in drafts])),
+            )
+        }
+        rowids: dict[str, int] = {}
+        added: list[int] = []
+        for intent in decide_stories(key, stored, drafts, now):
+            draft = intent.draft
+            if isinstance(intent, NewStory):
+                cur = conn.execute(
+                    "INSERT INTO stories (title, standfirst, body, url, author, published,"
+                    " updated, teaser, tags, enclosures, norm_title, content_hash, id,"
+                    " source_id, key, added, sort_ts)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*_values(draft, intent.norm_title, intent.content_hash), intent.public_id,
+                     source_id, draft.key, now, intent.sort_ts),
+                )
+                rowid = int(cur.lastrowid or 0)
+                conn.execute("INSERT INTO story_state (story) VALUES (?)", (rowid,))
+                added.append(rowid)
+                new += 1
+            elif isinstance(intent, UpdatedStory):
+                rowid = intent.rowid
+                conn.execute(
+                    "UPDATE stories SET title = ?, standfirst = ?, body = ?, url = ?,"
+                    " author = ?, published = ?, updated = ?, teaser = ?, tags = ?,"
+                    " enclosures = ?, norm_title = ?, content_hash = ?, sort_ts = ?"
+                    " WHERE rowid = ?",
+                    (*_values(draft, intent.norm_title, intent.content_hash), intent.sort_ts,
+                     rowid),
+                )
+                updated += 1
+            else:
+                rowid = intent.rowid
+                unchanged += 1
+            rowids[draft.key] = rowid
+        if added:
+            _index_new(conn, added, later=index_later)
+        changes = decide_links(rowids, links, replace=replace_links)
+        for from_rowid, targets in changes.delete.items():
+            marks = ",".join("?" * len(targets))
+            conn.execute(
+                "DELETE FROM story_links WHERE from_story = ?"
+                + (f" AND to_story NOT IN ({marks})" if targets else ""),
+                (from_rowid, *targets),
+            )
+        conn.executemany(
+            "INSERT INTO story_links (from_story, to_story, position) VALUES (?, ?, ?)"
+            " ON CONFLICT (from_story, to_story) DO UPDATE SET position = excluded.position",
+            changes.upsert,
+        )
+    return LoadReport(new=new, updated=updated, unchanged=unchanged)
+
+
+def index_pending(db: Database) -> int:
+    """Add the stories ``save_stories(index_later=True)`` listed to the full-text index.
+
+    One transaction, which reads the list once it holds the write lock, so two processes
+    finishing the same list never index a story twice. It counts as a change of content:
+    a related-stories list worked out meanwhile could not see these stories yet. Returns
+    how many were indexed.
+    """
+    if db.conn.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone() is None:
+        return 0  # the usual case: no write lock needed
+    with db.transaction() as conn:
+        count = int(conn.execute("SELECT count(*) FROM search_pending").fetchone()[0])
+        if count:
+            conn.execute(
+                "INSERT INTO stories_fts (rowid, title, standfirst, body)"
+                " SELECT s.rowid, s.title, s.standfirst, s.body"
+                " FROM search_pending p JOIN stories s ON s.rowid = p.story ORDER BY p.story"
+            )
+            conn.execute("DELETE FROM search_pending")
+            conn.execute("UPDATE content_generation SET n = n + 1 WHERE id = 1")
+    return count
+
+
+def set_read(db: Database, story_id: str, read: bool) -> None:
+    """Mark one story read or unread."""
+    with db.transaction():
+        db.conn.execute(
+            "UPDATE story_state SET read = ?, read_at = ?"
+            " WHERE story = (SELECT rowid FROM stories WHERE id = ?)",
+            (int(read), time.time() if read else None, story_id),
+        )
+
+
+def set_starred(db: Database, story_id: str, starred: bool) -> None:
+    """Star or unstar one story."""
+    with db.transaction():
+        db.conn.execute(
+            "UPDATE story_state SET starred = ?, starred_at = ?"
+            " WHERE story = (SELECT rowid FROM stories WHERE id = ?)",
+            (int(starred), time.time() if starred else None, story_id),
+        )
+
+
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def get_story(db: Database, ref: str) -> Story:
+    """The story with id ``ref``, or with a unique id prefix of at least 4 characters."""
+    ref = ref.strip().lower()
+    row = db.conn.execute(
+        f"SELECT {rows.STORY_COLUMNS}{rows.STORY_FROM} WHERE s.id = ?", (ref,)
+    ).fetchone()
+    if row is None and len(ref) >= 4 and _HEX.fullmatch(ref):
+        found = db.conn.execute(
+            f"SELECT {rows.STORY_COLUMNS}{rows.STORY_FROM} WHERE s.id >= ? AND s.id < ? LIMIT 2",
+            (ref, ref + "g"),
+        ).fetchall()
+        if len(found) > 1:
+            raise StoryNotFound(f"story id {ref!r} is ambiguous: give more of it")
+        row = found[0] if found else None
+    if row is None:
+        raise StoryNotFound(f"no story with id {ref!r}")
+    return rows.story(row)
+
+
+def stories_by_rowid(db: Database, rowids: Sequence[int]) -> dict[int, Story]:
+    """Whole stories by row number (those deleted meanwhile are simply absent)."""
+    if not rowids:
+        return {}
+    marks = ",".join("?" * len(rowids))
+    return {r[0]: rows.story(r) for r in db.conn.execute(
+        f"SELECT {rows.STORY_COLUMNS}{rows.STORY_FROM} WHERE s.rowid IN ({marks})",
+        tuple(rowids),
+    )}
+
+
+def explicit_related(db: Database, story: Story) -> list[RelatedStory]:
+    """Stories this one recommends, then stories that recommend it (both directions)."""
+    out = [
+        RelatedStory(id=r[0], title=r[1], kind="explicit", source=r[2], teaser=bool(r[3]))
+        for r in db.conn.execute(
+            "SELECT s.id, s.title, src.name, s.teaser FROM story_links l"
+            " JOIN stories s ON s.rowid = l.to_story JOIN sources src ON src.id = s.source_id"
+            " WHERE l.from_story = ? ORDER BY l.position",
+            (story.rowid,),
+        )
+    ]
+    out += [
+        RelatedStory(id=r[0], title=r[1], kind="recommended-by", source=r[2],
+                     teaser=bool(r[3]))
+        for r in db.conn.execute(
+            "SELECT s.id, s.title, src.name, s.teaser FROM story_links l"
+            " JOIN stories s ON s.rowid = l.from_story JOIN sources src ON src.id = s.source_id"
+            " WHERE l.to_story = ? ORDER BY s.sort_ts DESC, s.rowid",
+            (story.rowid,),
+        )
+    ]
+    return out
+
+
+def find_titles(db: Database, words: Sequence[str], limit: int = 30) -> list[tuple[str, str, str]]:
+    """(id, title, source) of recent stories whose titles hold every word (any case).
+
+    Backs the command palette's "open story…": a LIKE scan, bounded by ``limit``.
+    """
+    clauses, params = [], []
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("s.title LIKE ? ESCAPE '\\'")
+        params.append(f"%{escaped}%")
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    found = db.conn.execute(
+        "SELECT s.id, s.title, src.name FROM stories s JOIN sources src ON src.id = s.source_id"
+        f"{where} ORDER BY s.sort_ts DESC, s.rowid LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in found]
