@@ -95,7 +95,7 @@ def decide_stories(
             intents[draft.key] = UpdatedStory(row.rowid, draft, digest,
                                               normalise_title(draft.title),
                                               sort_time(draft, row.added))
-        elif not isinstance(earlier, UpdatedStory):
+        else:
             intents[draft.key] = UnchangedStory(row.rowid, draft)
     return list(intents.values())
 
