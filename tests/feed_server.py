@@ -28,9 +28,16 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             send(self, 404, b"not here", "text/plain")
             return
-        # The client may give up on us mid-response, as it should on a trickle.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            route(self)
+        with self.server.counting:  # requests served at once: a per-host limit is checked
+            self.server.in_flight += 1
+            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
+        try:
+            # The client may give up on us mid-response, as it should on a trickle.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                route(self)
+        finally:
+            with self.server.counting:
+                self.server.in_flight -= 1
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -48,6 +55,9 @@ class FeedServer(ThreadingHTTPServer):
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
+        self.counting = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import http.cookiejar
 import re
 import socket
 import ssl
@@ -345,6 +346,11 @@ class _Attempt:
     started: bool = False
 
 
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that accepts no cookie from any domain."""
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 # -- the fetcher -------------------------------------------------------------------------------
 
 
@@ -353,7 +359,10 @@ class Fetcher:
     ``async with``. Everything fetched through one ``Fetcher`` ends within
     ``settings.refresh_deadline`` of entering it."""
 
-    def __init__(self, settings: FetchSettings, user_agent: str = USER_AGENT) -> None:
+    def __init__(self, settings: FetchSettings, user_agent: str = USER_AGENT, *,
+                 accept: str = ACCEPT, keep_cookies: bool = True) -> None:
+        """``accept`` is what to ask for (feeds by default; article pages and images ask for
+        theirs); with ``keep_cookies=False`` no cookie a server sets is ever stored or sent."""
         self.settings = settings
         self._stop_at: float | None = None
         self._global = asyncio.Semaphore(max(1, settings.concurrency))
@@ -368,8 +377,9 @@ class Fetcher:
                 max_connections=max(1, settings.concurrency),
                 max_keepalive_connections=max(1, settings.concurrency),
             ),
-            headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip"},
+            headers={"User-Agent": user_agent, "Accept": accept, "Accept-Encoding": "gzip"},
             event_hooks={"response": [_check_redirect]},
+            cookies=None if keep_cookies else _no_cookies(),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -531,15 +541,15 @@ class Fetcher:
                 wait = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(retry))
                 reason += f"; the server asked to wait until {wait}"
             return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
-                               error=reason, retry_after=retry)
+                               error=reason, retry_after=retry, http_status=status)
         if status == 410:
             return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
                                error="HTTP 410 Gone: the feed was removed, so it is disabled",
-                               gone=True)
+                               gone=True, http_status=status)
         if status != 200:
             reason = clean_line(f"HTTP {status} {response.reason_phrase}").strip()
             return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
-                               error=reason)
+                               error=reason, http_status=status)
         body = await self._read_body(response, host)
         return FetchResult("ok", url, body=body, headers=headers, permanent_url=permanent_url,
                            etag=etag, last_modified=last_modified)

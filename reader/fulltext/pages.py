@@ -1,0 +1,129 @@
+"""Fetching article pages and extracting their main text, politely and within bounds.
+
+The feeds' own ``Fetcher`` does the HTTP with the same rules as for feeds (at most
+``per_host`` requests at once to one host, connect/read timeouts and a deadline, redirects
+followed by hand and limited, only http/https, the body cap counted after decompression),
+with two differences for pages: no cookie is ever kept, and HTML is asked for. A refresh
+fetches at most ``budget`` pages; the rest keep their summary and say so.
+
+Extraction is CPU work (about 20 ms a page), so it runs in one worker thread while the event
+loop goes on fetching; the pages of one refresh are fetched and extracted as a stream, each
+result handed to ``on_result`` as soon as it is known (the caller stores it and reports
+"saving full text: 37/120").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from reader.config import FetchSettings
+from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
+from reader.fulltext.extract import (
+    ExtractionError,
+    count_words,
+    decode_html,
+    extract_article,
+    looks_like_html,
+    media_type,
+    plain_text,
+)
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+DEFAULT_BUDGET = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One story whose page to fetch: its id, link and the summary the feed gave."""
+
+    story_id: str
+    url: str
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """How one page ended: ``markdown`` (the article's main text) or ``error`` (why not, as
+    the reading pane shows it after "full text: ")."""
+
+    story_id: str
+    url: str
+    markdown: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.markdown is not None
+
+
+def describe_failure(result: FetchResult) -> str:
+    """A failed fetch as a short reason: "403 from the site", "timed out ...", ..."""
+    status = result.http_status
+    if status is not None and status not in (200, 304) and not (300 <= status < 400):
+        return f"{status} from the site"
+    return result.error or "the page could not be fetched"
+
+
+def page_text(job: PageJob, result: FetchResult) -> PageText:
+    """The article in a fetched page (run in a worker thread: it is the CPU part)."""
+    if result.status != "ok":
+        return PageText(job.story_id, result.url, error=describe_failure(result))
+    content_type = result.headers.get("content-type")
+    if not looks_like_html(result.body, content_type):
+        kind = media_type(content_type) or "not HTML"
+        return PageText(job.story_id, result.url, error=f"the page is not HTML ({kind})")
+    summary_words = count_words(plain_text(job.summary))
+    try:
+        article = extract_article(decode_html(result.body, content_type), result.url)
+    except ExtractionError as exc:
+        return PageText(job.story_id, result.url, error=str(exc))
+    if article.words <= summary_words:
+        return PageText(job.story_id, result.url,
+                        error="the page has no more text than the feed's summary")
+    return PageText(job.story_id, result.url, markdown=article.markdown)
+
+
+async def fetch_page_texts(
+    jobs: Sequence[PageJob], settings: FetchSettings, on_result: Callable[[PageText], None], *,
+    budget: int = DEFAULT_BUDGET, cancel: threading.Event | None = None,
+    extractor: Executor | None = None,
+) -> int:
+    """Fetch and extract up to ``budget`` pages, calling ``on_result`` (on the loop's thread)
+    for every job: jobs past the budget, or left when ``cancel`` is set, get an error saying
+    they were not fetched. Returns how many pages were fetched."""
+    loop = asyncio.get_running_loop()
+    own_pool = extractor is None
+    pool = extractor or ThreadPoolExecutor(1, thread_name_prefix="reader-extract")
+    fetched = 0
+    try:
+        async with Fetcher(settings, accept=PAGE_ACCEPT, keep_cookies=False) as fetcher:
+            async def one(job: PageJob) -> PageText:
+                if cancel is not None and cancel.is_set():
+                    return PageText(job.story_id, job.url,
+                                    error="not fetched: the refresh was cancelled")
+                result = await fetcher.fetch(FetchRequest(job.url))
+                return await loop.run_in_executor(pool, page_text, job, result)
+
+            chosen, over = list(jobs[: max(0, budget)]), jobs[max(0, budget):]
+            for job in over:
+                on_result(PageText(job.story_id, job.url, error=(
+                    f"not fetched: this refresh's budget of {budget} pages was spent")))
+            tasks = [asyncio.ensure_future(one(job)) for job in chosen]
+            try:
+                for finished in asyncio.as_completed(tasks):
+                    text = await finished
+                    fetched += 1
+                    on_result(text)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        if own_pool:
+            pool.shutdown(wait=True)
+    return fetched
+
