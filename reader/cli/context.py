@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 
 from reader.config import Config, load_config
 from reader.paths import Paths, resolve_paths
 from reader.seed.loader import SeedDir, bundled_seed_dir, load_seed_articles, user_seed_dir
-from reader.store import Store
+from reader.store import Store, StoreError
+
+PENDING_INDEX_LIMIT = 5_000
+"""Stories a command indexes for search when it opens the cache: what a killed refresh left
+waiting (500 or so at most, as a refresh indexes in batches); a cache locked by an old bug or a
+long outage catches up this many at a time."""
+
+
+def index_left_pending(store: Store) -> None:
+    """Index stories a killed refresh left waiting for search, so ``reader search`` finds every
+    stored story. Never waits: when another process (a running refresh) holds the write lock,
+    the stories are that refresh's to index, and it will."""
+    with contextlib.suppress(sqlite3.OperationalError, StoreError):
+        store.index_pending(limit=PENDING_INDEX_LIMIT, wait=False)
 
 
 class CommandError(Exception):
@@ -48,6 +63,7 @@ class Context:
                 report = load_seed_articles(self._store, self.seed_dirs)
                 for warning in report.warnings:
                     print(f"reader: warning: {warning}", file=sys.stderr)
+            index_left_pending(self._store)
         return self._store
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.config import FetchSettings
+from reader.refresh.lifeline import end_with_parent
 from reader.refresh.outcomes import ProgressCallback, RefreshProgress, RefreshSummary
 from reader.refresh.parse_workers import start_resource_tracker
 from reader.refresh.pipeline import refresh_feeds
@@ -32,7 +33,9 @@ class RefreshProcessError(Exception):
     """The child process ended without a summary (it crashed or was killed)."""
 
 
-def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any) -> None:
+def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
+           parent: int) -> None:
+    end_with_parent(parent)  # the app was killed: so is its refresh, and its parse workers
     with contextlib.suppress(OSError):  # not allowed here: run at the same priority
         os.nice(NICENESS)
     stop = threading.Event()
@@ -68,7 +71,8 @@ def refresh_in_child(
     messages = context.Queue()
     child_cancel = context.Event()
     child = context.Process(target=_child, args=(str(database), settings, messages,
-                                                 child_cancel), name="reader-refresh")
+                                                 child_cancel, os.getpid()),
+                            name="reader-refresh")
     child.start()
     try:
         while True:

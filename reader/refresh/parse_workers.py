@@ -18,6 +18,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from reader.feeds.parse import ParsedFeed, parse_feed
+from reader.refresh.lifeline import end_with_parent
 
 PROCESS_POOL_MIN_FEEDS = 8
 """Below this many feeds, starting worker processes costs more than it saves."""
@@ -26,15 +27,17 @@ PARSE_WORKER_NICENESS = 10
 """How much lower than the refreshing process parse workers run where there is no SCHED_IDLE."""
 
 
-def _start_parse_worker() -> None:
-    """In a parse worker: Ctrl-C is the parent's to handle (it shuts the pool down), and the
-    worker takes only CPU time the parent process leaves.
+def _start_parse_worker(parent: int) -> None:
+    """In a parse worker: it ends with the refresh process ``parent`` (``lifeline``), Ctrl-C
+    is the parent's to handle (it shuts the pool down), and the worker takes only CPU time the
+    parent process leaves.
 
     Storing is the refresh's one serial stage (one writer thread), so it sets the pace; the
     workers have time to spare. At the same priority they took the writer's core: in a cold
     refresh of 500 feeds the writer waited 0.92 s for a CPU, and 0.55 s with the workers on
     Linux's idle scheduling class. Elsewhere they fall back to a plain lower priority.
     """
+    end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(PARSE_WORKER_NICENESS)
@@ -94,7 +97,7 @@ class ParseWorkers:
         # "spawn": the app runs threads, and forking a threaded process is unsafe.
         self.pool: Executor = (
             ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_start_parse_worker)
+                                initializer=_start_parse_worker, initargs=(os.getpid(),))
             if workers > 0 else ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
         )
 

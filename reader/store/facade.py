@@ -74,9 +74,10 @@ class Store(Database):
         return stories.save_stories(self, source_id, drafts, links,
                                     replace_links=replace_links, index_later=index_later)
 
-    def index_pending(self) -> int:
-        """Index the stories a refresh left waiting for search; returns how many."""
-        return stories.index_pending(self)
+    def index_pending(self, *, limit: int | None = None, wait: bool = True) -> int:
+        """Index the stories a refresh left waiting for search; returns how many (see
+        ``stories.index_pending`` for ``limit`` and ``wait``)."""
+        return stories.index_pending(self, limit=limit, wait=wait)
 
     def set_read(self, story_id: str, read: bool) -> None:
         """Mark one story read or unread."""

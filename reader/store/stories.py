@@ -128,25 +128,40 @@ def save_stories(
     return LoadReport(new=new, updated=updated, unchanged=unchanged)
 
 
-def index_pending(db: Database) -> int:
+def index_pending(db: Database, *, limit: int | None = None, wait: bool = True) -> int:
     """Add the stories ``save_stories(index_later=True)`` listed to the full-text index.
 
     One transaction, which reads the list once it holds the write lock, so two processes
     finishing the same list never index a story twice. It counts as a change of content:
     a related-stories list worked out meanwhile could not see these stories yet. Returns
-    how many were indexed.
+    how many were indexed. ``limit`` indexes at most that many (the oldest); ``wait=False``
+    does nothing (returns 0) when another connection holds the write lock, instead of waiting
+    for it: a command that only reads the cache must not queue behind a refresh.
     """
     if db.conn.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone() is None:
         return 0  # the usual case: no write lock needed
+    if not wait:
+        waited = db.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        db.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            return index_pending(db, limit=limit)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return 0
+            raise
+        finally:
+            db.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
+    chosen = ("SELECT story FROM search_pending ORDER BY story"
+              + (f" LIMIT {int(limit)}" if limit is not None else ""))
     with db.transaction() as conn:
-        count = int(conn.execute("SELECT count(*) FROM search_pending").fetchone()[0])
+        count = int(conn.execute(f"SELECT count(*) FROM ({chosen})").fetchone()[0])
         if count:
             conn.execute(
                 "INSERT INTO stories_fts (rowid, title, standfirst, body)"
                 " SELECT s.rowid, s.title, s.standfirst, s.body"
-                " FROM search_pending p JOIN stories s ON s.rowid = p.story ORDER BY p.story"
+                f" FROM ({chosen}) p JOIN stories s ON s.rowid = p.story ORDER BY p.story"
             )
-            conn.execute("DELETE FROM search_pending")
+            conn.execute(f"DELETE FROM search_pending WHERE story IN ({chosen})")
             conn.execute("UPDATE content_generation SET n = n + 1 WHERE id = 1")
     return count
 

@@ -1,0 +1,55 @@
+"""Child processes that end when their parent does: ``end_with_parent``.
+
+A refresh's helpers (its parse workers, and the app's refresh process) wait on pipes that they
+themselves hold open, so when only their parent was killed (a crash, the OOM killer: not the
+whole process group) nothing ever told them: the workers and multiprocessing's resource
+tracker ran on for more than a minute, holding memory and the cache's files. Called first thing
+in the child, this ties the child's life to the parent's: on Linux the kernel sends SIGKILL the
+moment the parent dies (``prctl(PR_SET_PDEATHSIG)``, through ctypes); elsewhere a watchdog
+thread checks once a second whether the child was handed to another parent. The resource
+tracker needs nothing of its own: it ends when the last process holding its pipe has.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import threading
+import time
+
+PR_SET_PDEATHSIG = 1
+"""From <linux/prctl.h>."""
+WATCHDOG_SECONDS = 1.0
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; whether that worked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)  # no clean-up to run: the parent that wanted the work is gone
+
+
+def end_with_parent(parent: int) -> None:
+    """End this process when the process ``parent`` (its parent, by pid) ends.
+
+    The parent may already have died before this runs (the child was only just started);
+    then the child ends at once, since no signal will come for a death that happened before.
+    """
+    if not _parent_death_signal():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                         name="reader-parent-watchdog").start()
+    if os.getppid() != parent:
+        os._exit(1)

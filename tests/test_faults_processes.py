@@ -1,0 +1,285 @@
+"""Killed processes, for real: nothing is left running, and nothing stored is lost to search.
+
+A refresh runs parse workers (and multiprocessing's resource tracker) as child processes. When
+only the refresh process is killed (a crash, the OOM killer: not its whole group), they used to
+run on for more than a minute. Each test here kills one process with SIGKILL and waits (by
+polling ``/proc``, up to 5 s) for every process of that refresh to be gone.
+
+A refresh killed while new stories wait for the search index leaves them in ``search_pending``;
+the next command that opens the cache indexes them, so ``reader search`` finds them at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_reader
+from feed_server import FeedServer, rss2, static, trickle
+
+from reader.store import Store
+from reader.store.feeds import add_feed
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
+                                reason="reads the process tree from /proc (Linux)")
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    running = FeedServer()
+    yield running
+    running.stop()
+
+
+# -- the process tree, from /proc ---------------------------------------------------------------
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, or None when it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    return fields[0], int(fields[1])
+
+
+def alive(pid: int) -> bool:
+    found = _stat(pid)
+    return found is not None and found[0] not in ("Z", "X")  # a zombie has ended
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            info = _stat(int(entry.name))
+            if info is not None and info[1] == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        for child in children(pending.pop()):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str,
+             every: float = 0.02) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(every)
+
+
+def parse_workers(pids: set[int]) -> set[int]:
+    return {p for p in pids if "spawn_main" in command_line(p)
+            and "resource_tracker" not in command_line(p)}
+
+
+def assert_all_gone(pids: set[int], within: float = 5.0) -> None:
+    def gone() -> bool:
+        return not any(alive(p) for p in pids)
+    try:
+        wait_for(gone, within, "the killed refresh's processes to end")
+    except AssertionError:
+        left = {p: command_line(p) for p in pids if alive(p)}
+        for pid in left:  # do not leave them to the rest of the suite
+            os.kill(pid, signal.SIGKILL)
+        raise AssertionError(f"still running {within} s after the kill: {left}") from None
+
+
+def slow_cache(folder: Path, server: FeedServer, fast: int = 10, slow: int = 2) -> Path:
+    """Feeds that parse at once (so parse workers start) and feeds that trickle for a minute
+    (so the refresh is still running when it is killed)."""
+    database = folder / "data" / "cache.sqlite3"
+    database.parent.mkdir(parents=True)
+    with Store.open(database) as store:
+        for n in range(fast):
+            server.routes[f"/fast{n}"] = static(rss2(f"Fast {n}", [(f"f{n}", f"Fast {n}")]))
+            add_feed(store, server.url(f"/fast{n}"), f"Fast {n}")
+        for n in range(slow):
+            server.routes[f"/slow{n}"] = trickle(every=0.2, limit=60)
+            add_feed(store, server.url(f"/slow{n}"), f"Slow {n}")
+    config = folder / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[fetch]\ndeadline = 120\nhost_deadline = 120\nrefresh_deadline = 120\n"
+                      "per_host = 16\n")
+    return database
+
+
+# -- orphans ------------------------------------------------------------------------------------
+
+
+def test_killing_the_cli_refresh_leaves_no_process(server: FeedServer, tmp_path: Path) -> None:
+    slow_cache(tmp_path, server)
+    refresh = subprocess.Popen(
+        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(tmp_path)},
+    )
+    try:
+        wait_for(lambda: bool(parse_workers(descendants(refresh.pid))), 60,
+                 "the refresh to start parse workers")
+        tree = descendants(refresh.pid)
+        refresh.kill()  # the refresh process alone, not its group
+        refresh.wait()
+        assert_all_gone(tree)
+    finally:
+        if refresh.poll() is None:
+            refresh.kill()
+            refresh.wait()
+
+
+APP_STAND_IN = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from reader.config import FetchSettings
+    from reader.refresh.child import refresh_in_child
+
+    settings = FetchSettings(deadline=120, host_deadline=120, refresh_deadline=120,
+                             per_host=16)
+    try:
+        refresh_in_child(Path(sys.argv[1]), settings)
+    except Exception as exc:
+        print("refresh failed:", exc, flush=True)
+        sys.exit(3)
+""")
+
+
+def _start_app_stand_in(database: Path) -> tuple[subprocess.Popen[str], int, set[int]]:
+    """A process that refreshes as the app does (in a child process); returns it, the child
+    refresh process and that child's parse workers once they run."""
+    app = subprocess.Popen([sys.executable, "-c", APP_STAND_IN, str(database)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def refresh_child() -> int | None:
+        for pid in children(app.pid):
+            if parse_workers(descendants(pid)):
+                return pid
+        return None
+
+    wait_for(lambda: refresh_child() is not None, 60, "the child refresh's parse workers")
+    child = refresh_child()
+    assert child is not None
+    return app, child, parse_workers(descendants(child))
+
+
+def test_killing_the_app_ends_its_refresh_process_and_workers(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    database = slow_cache(tmp_path, server)
+    app, _, _ = _start_app_stand_in(database)
+    try:
+        tree = descendants(app.pid)
+        app.kill()
+        app.wait()
+        assert_all_gone(tree)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+
+
+def test_killing_the_refresh_process_ends_its_workers_and_the_app_says_so(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    database = slow_cache(tmp_path, server)
+    app, child, workers = _start_app_stand_in(database)
+    try:
+        os.kill(child, signal.SIGKILL)
+        assert_all_gone(workers)
+        stdout, _ = app.communicate(timeout=30)
+        assert app.returncode == 3
+        assert stdout.startswith("refresh failed: the refresh process ended unexpectedly")
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+
+
+# -- search after a killed refresh --------------------------------------------------------------
+
+
+def test_search_finds_what_a_killed_refresh_left_unindexed(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """Stories wait for the index between a feed's commit and the next index batch (when no
+    other feed waits to be stored, or 500 stories at a time): a few percent of a refresh. The
+    cache is watched without pause; the moment stories wait, the refresh is frozen (SIGSTOP),
+    the wait is checked again while nothing can change, and the refresh is killed."""
+    database = tmp_path / "data" / "cache.sqlite3"
+    database.parent.mkdir(parents=True)
+    with Store.open(database) as store:
+        for n in range(60):
+            items = [(f"n{n}-{k}", f"Quokka{n}x{k} arrives " + "word " * 50)
+                     for k in range(20)]
+            server.routes[f"/many{n}"] = static(rss2(f"Many {n}", items))
+            add_feed(store, server.url(f"/many{n}"), f"Many {n}")
+    refresh = subprocess.Popen(
+        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(tmp_path)},
+    )
+    watcher = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+
+    def pending() -> list[str]:
+        try:
+            return [row[0] for row in watcher.execute(
+                "SELECT s.title FROM search_pending p JOIN stories s ON s.rowid = p.story")]
+        except sqlite3.OperationalError:  # busy for a moment: look again
+            return []
+
+    try:
+        titles: list[str] = []
+
+        def caught() -> bool:
+            nonlocal titles
+            if refresh.poll() is not None:
+                raise AssertionError("the refresh ended before stories waited for the index")
+            if not pending():
+                return False
+            refresh.send_signal(signal.SIGSTOP)  # frozen: what is pending stays pending
+            titles = pending()
+            if titles:
+                return True
+            refresh.send_signal(signal.SIGCONT)
+            return False
+
+        wait_for(caught, 60, "stories waiting for the search index", every=0)
+        tree = descendants(refresh.pid)
+        refresh.kill()
+        refresh.wait()
+        assert_all_gone(tree)
+    finally:
+        watcher.close()
+        if refresh.poll() is None:
+            refresh.kill()
+            refresh.wait()
+    word = titles[-1].split()[0]
+    result = run_reader("search", word, "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == [titles[-1]]
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM search_pending").fetchone() == (0,)
