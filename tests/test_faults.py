@@ -8,12 +8,18 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import run_reader
-from feed_server import FeedServer, redirect, rss2, static
+from feed_server import FeedServer, redirect, rss2, slow_headers, static, trickle
+
+from reader.config import FetchSettings
+from reader.refresh.pipeline import refresh_feeds
+from reader.store import Store
+from reader.store.feeds import add_feed
 
 ONE_LINE_ERROR = re.compile(r"^reader: error: \S[^\n]*\n$")
 CLASS_NAME = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception|Group|Timeout|URL)\b")
@@ -116,3 +122,125 @@ def test_every_option_error_has_the_one_prefix(isolated_home: Path, case: str) -
     result = run_reader(*OPTION_CASES[case], home=isolated_home)
     assert_one_line_error(result)
     assert result.stderr.startswith("reader: error: ")
+
+
+# -- a bounded refresh --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_host() -> Iterator[FeedServer]:
+    running = FeedServer("127.0.0.2")
+    yield running
+    running.stop()
+
+
+def bounded_home(home: Path, **fetch: float) -> Path:
+    settings = {"deadline": 2, "host_deadline": 2, "refresh_deadline": 30,
+                "read_timeout": 1, "connect_timeout": 1, **fetch}
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[fetch]\n" + "".join(f"{k} = {v}\n" for k, v in settings.items()))
+    return home
+
+
+def subscribe_all(home: Path, tmp_path: Path, urls: list[str]) -> None:
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body>' + "".join(
+        f'<outline text="Feed {n:02}" xmlUrl="{url}"/>' for n, url in enumerate(urls))
+        + "</body></opml>", encoding="utf-8")
+    assert run_reader("import", str(opml), home=home).returncode == 0
+
+
+def refresh_json(home: Path) -> tuple[dict[str, dict[str, object]], float]:
+    started = time.monotonic()
+    result = run_reader("refresh", "--json", home=home)
+    elapsed = time.monotonic() - started
+    assert (result.returncode, result.stderr) == (0, ""), result
+    return {o["url"]: o for o in map(json.loads, result.stdout.splitlines())}, elapsed
+
+
+def good_feeds(server: FeedServer, prefix: str, count: int) -> list[str]:
+    for n in range(count):
+        server.routes[f"/{prefix}{n}"] = static(rss2(f"Good {n}", [(f"{prefix}{n}", "A story")]))
+    return [server.url(f"/{prefix}{n}") for n in range(count)]
+
+
+@pytest.mark.parametrize("fault", ["trickle", "slowloris"])
+def test_a_slow_host_is_bounded_and_reported_while_the_rest_are_stored(
+    server: FeedServer, slow_host: FeedServer, isolated_home: Path, tmp_path: Path, fault: str
+) -> None:
+    """Six feeds on one host trickle their body (or, slowloris, their headers) a byte at a
+    time; twenty good feeds on another host. With 2 at once per host and a 60 s deadline each
+    this took 180 s (slowloris: 60 s); the host's budget now ends it, and the skipped feeds go
+    first next time."""
+    home = bounded_home(isolated_home)
+    route = trickle(every=0.1) if fault == "trickle" else slow_headers(every=0.1)
+    slow = []
+    for n in range(6):
+        slow_host.routes[f"/{fault}{n}"] = route
+        slow.append(slow_host.url(f"/{fault}{n}"))
+    good = good_feeds(server, f"good-{fault}-", 20)
+    subscribe_all(home, tmp_path, slow + good)
+
+    outcomes, elapsed = refresh_json(home)
+    assert elapsed < 12  # 2 s of the host's budget, and start-up: never 3 rounds of a deadline
+    assert [outcomes[u]["status"] for u in good] == ["ok"] * 20
+    stories = {f["url"]: f["stories"] for f in map(
+        json.loads, run_reader("feeds", "--json", home=home).stdout.splitlines())}
+    assert all(stories[u] == 1 for u in good)
+    skipped = [u for u in slow if outcomes[u]["status"] == "skipped"]
+    failed = [u for u in slow if outcomes[u]["status"] == "error"]
+    assert len(skipped) >= 4 and len(skipped) + len(failed) == 6
+    for url in skipped:
+        assert outcomes[url]["error"] == "host 127.0.0.2 too slow this time"
+    for url in failed:
+        assert outcomes[url]["error"] in ("cut off after the 2 s deadline",
+                                          "the server took more than 1 s to send its headers")
+
+    slow_host.requests.clear()
+    outcomes, _ = refresh_json(home)
+    asked_first = {slow_host.url(path) for path, _ in slow_host.requests[:2]}
+    assert asked_first <= set(skipped)  # last time's skipped feeds are tried first
+
+
+def test_the_refresh_deadline_ends_a_refresh_and_reports_what_was_left(
+    server: FeedServer, slow_host: FeedServer, isolated_home: Path, tmp_path: Path
+) -> None:
+    home = bounded_home(isolated_home, deadline=60, host_deadline=60, refresh_deadline=2)
+    slow = []
+    for n in range(5):
+        slow_host.routes[f"/late{n}"] = trickle(every=0.1)
+        slow.append(slow_host.url(f"/late{n}"))
+    good = good_feeds(server, "in-time-", 5)
+    subscribe_all(home, tmp_path, slow + good)
+    outcomes, elapsed = refresh_json(home)
+    assert elapsed < 12
+    assert [outcomes[u]["status"] for u in good] == ["ok"] * 5
+    for url in slow:
+        assert (outcomes[url]["status"], outcomes[url]["error"]) == (
+            "skipped", "host 127.0.0.2 too slow this time (the refresh stops after 2 s)")
+    stored = {f["url"]: f for f in map(
+        json.loads, run_reader("feeds", "--json", home=home).stdout.splitlines())}
+    assert all(stored[u]["last_checked"] is None for u in slow)  # skipped: nothing recorded
+
+
+def test_a_slow_host_never_delays_the_other_hosts(
+    server: FeedServer, slow_host: FeedServer, tmp_path: Path
+) -> None:
+    """Slow feeds first in name order, more of them than fetched documents may wait at once:
+    every good feed is still stored before the first slow one ends."""
+    database = tmp_path / "cache.sqlite3"
+    with Store.open(database) as store:
+        for n in range(12):
+            slow_host.routes[f"/crawl{n}"] = trickle(every=0.1)
+            add_feed(store, slow_host.url(f"/crawl{n}"), f"A slow {n:02}")
+        good = good_feeds(server, "never-late-", 10)
+        for n, url in enumerate(good):
+            add_feed(store, url, f"Z good {n:02}")
+    settings = FetchSettings(concurrency=4, per_host=2, connect_timeout=1, read_timeout=1,
+                             deadline=3, host_deadline=3, refresh_deadline=30)
+    order: list[str] = []
+    summary = refresh_feeds(database, settings, progress=lambda p: order.append(p.outcome.url))
+    assert len(summary.outcomes) == 22
+    assert set(order[:10]) == set(good), order
+    assert summary.count("ok") == 10

@@ -51,8 +51,8 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     try:
         summary = refresh_feeds(Path(database), settings, cancel=stop,
                                 progress=lambda update: messages.put(("progress", update)))
-    except Exception as exc:  # reported to the app as one line, never a traceback
-        messages.put(("error", f"{type(exc).__name__}: {exc}"))
+    except Exception as exc:  # reported to the app as one line in words, never a traceback
+        messages.put(("error", str(exc) or "the refresh failed unexpectedly"))
         return
     messages.put(("done", summary))
 

@@ -6,6 +6,12 @@ and never blocks the loop), and stores each feed in one short transaction on the
 cache connection, in one writer thread (``writer``). Every feed ends in a ``FeedOutcome``
 reported through the progress callback as it finishes; one feed's failure, whatever it is,
 never touches the others. The command line calls it directly; the app through ``child``.
+
+Feeds run in lanes, ``per_host`` lanes for each host, each taking that host's feeds one after
+another, least recently checked first. So a slow host's waiting feeds hold nothing (no
+fetched-document slot, no connection) that another host's feeds need, and the fetcher's budgets
+(``feeds.fetch``) end a slow host's lanes, and the whole refresh, on time: what is left is
+reported as skipped, and since a skipped feed keeps its older check time it goes first next time.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from reader.config import FetchSettings
 from reader.feeds.discover import choose_feed_link
@@ -93,8 +101,10 @@ class _Refresh:
                 return outcome("skipped", error="the refresh was cancelled")
             try:
                 return await self._fetch_parse_store(state, outcome)
-            except Exception as exc:  # whatever it is, it stays with this feed
-                return outcome("error", error=clean_line(f"{type(exc).__name__}: {exc}"))
+            except Exception as exc:  # whatever it is, it stays with this feed, in words
+                detail = clean_line(str(exc))
+                return outcome("error", error=f"could not be refreshed: {detail}" if detail
+                               else "could not be refreshed (an unexpected failure)")
 
     async def _fetch_parse_store(
         self, state: FeedState, outcome: Callable[..., FeedOutcome]
@@ -115,7 +125,8 @@ class _Refresh:
             except FeedParseError as exc:
                 error = str(exc)
             except Exception as exc:  # a parser bug: recorded on this feed like a bad document
-                error = clean_line(f"could not parse: {type(exc).__name__}: {exc}")
+                detail = clean_line(str(exc))
+                error = f"could not parse: {detail}" if detail else "could not parse the document"
         update = _update_for(result, parsed, error)
         self.writer.expect()
         new, updated, pruned, name = await loop.run_in_executor(
@@ -129,6 +140,23 @@ class _Refresh:
         )
 
 
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed URL: the fetcher reports it on its feed
+        return ""
+
+
+def host_lanes(states: Sequence[FeedState], per_host: int) -> list[deque[FeedState]]:
+    """The feeds as lanes: ``per_host`` lanes (at most) share one queue of a host's feeds,
+    least recently checked first (never checked before all); hosts whose oldest feed is
+    oldest start first."""
+    hosts: dict[str, deque[FeedState]] = {}
+    for state in sorted(states, key=lambda s: (s.last_checked is not None, s.last_checked or "")):
+        hosts.setdefault(_host(state.url), deque()).append(state)
+    return [queue for queue in hosts.values() for _ in range(min(per_host, len(queue)))]
+
+
 async def refresh_feeds_async(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
@@ -139,20 +167,26 @@ async def refresh_feeds_async(
     writer = RefreshWriter(Path(database), settings.retention_days)
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
     parsers: ParseWorkers | None = None
-    tasks: list[asyncio.Task[FeedOutcome]] = []
+    tasks: list[asyncio.Task[None]] = []
     try:
         states = await loop.run_in_executor(writer_pool, writer.states, feed_ids)
         parsers = ParseWorkers(len(states), parse_workers)
         async with Fetcher(settings) as fetcher:
             run = _Refresh(settings, writer, writer_pool, parsers, fetcher,
                            explicit=feed_ids is not None, cancel=cancel)
-            tasks = [asyncio.create_task(run.one(state)) for state in states]
             by_id: dict[int, FeedOutcome] = {}
-            for finished in asyncio.as_completed(tasks):
-                result = await finished
-                by_id[result.feed_id] = result
-                if progress is not None:
-                    progress(RefreshProgress(len(by_id), len(states), result))
+
+            async def lane(queue: deque[FeedState]) -> None:
+                while queue:
+                    result = await run.one(queue.popleft())
+                    by_id[result.feed_id] = result
+                    if progress is not None:
+                        progress(RefreshProgress(len(by_id), len(states), result))
+
+            tasks = [asyncio.create_task(lane(queue))
+                     for queue in host_lanes(states, settings.per_host)]
+            if tasks:
+                await asyncio.gather(*tasks)
         return RefreshSummary(tuple(by_id[s.id] for s in states))
     finally:
         for task in tasks:

@@ -42,6 +42,10 @@ class FeedState:
     last_modified: str | None = None
     retry_after: float | None = None
     disabled: bool = False
+    last_checked: str | None = None
+    """When a refresh last recorded the feed (ISO time); a feed a refresh skipped keeps its
+    older time, so the next refresh, which starts with the least recently checked, tries it
+    first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +67,13 @@ def feed_sources(db: Database) -> list[Source]:
 def feed_states(db: Database, ids: Sequence[int] | None = None) -> list[FeedState]:
     """The feeds to refresh: all of them, or those with the given ids, in name order."""
     rows = db.conn.execute(
-        "SELECT id, name, url, etag, last_modified, retry_after, disabled FROM sources"
-        " WHERE kind = 'feed' ORDER BY name COLLATE NOCASE"
+        "SELECT id, name, url, etag, last_modified, retry_after, disabled, last_checked"
+        " FROM sources WHERE kind = 'feed' ORDER BY name COLLATE NOCASE"
     ).fetchall()
     wanted = set(ids) if ids is not None else None
     return [
         FeedState(id=r[0], name=r[1], url=r[2] or "", etag=r[3], last_modified=r[4],
-                  retry_after=r[5], disabled=bool(r[6]))
+                  retry_after=r[5], disabled=bool(r[6]), last_checked=r[7])
         for r in rows
         if wanted is None or r[0] in wanted
     ]
