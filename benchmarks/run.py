@@ -1,13 +1,20 @@
-"""The benchmark runner: builds caches, measures the reader and newsboat, writes the results.
+"""The benchmark runner: builds caches, runs the phases, writes the results.
 
-    .venv/bin/python -m benchmarks            # everything (about half an hour on 2 cores)
-    .venv/bin/python -m benchmarks --quick    # tiny sizes, 1 run, no newsboat: a smoke run
+    .venv/bin/python -m benchmarks                    # every phase (benchmarks/README.md)
+    .venv/bin/python -m benchmarks --only real_feeds  # some; the others keep their figures
+    .venv/bin/python -m benchmarks --quick            # tiny, 1 run, no newsboat: a smoke run
 
 Every measurement is the median of ``--runs`` runs with min and max. The reader is always
 measured as a separate process (``python -m reader``), as a user runs it; the feed server is
 another process, so neither shares a GIL with the runner. Results go to
 ``benchmarks/out/results.json`` and ``results.md``; caches stay in ``benchmarks/out/`` so a
 rerun skips building them.
+
+**Adding a phase**: write a function taking the ``Run`` that stores its figures in
+``run.results[...]``, register it with ``@phase("name")`` (``caches=True`` when it needs the
+built caches and the generated-feed server, which ``run.homes`` / ``run.server`` then hold),
+and add its rows to ``benchmarks/report.py``. Phases run in the order they are registered;
+``--only name`` measures just that one.
 """
 
 from __future__ import annotations
@@ -21,23 +28,32 @@ import os
 import pstats
 import shutil
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks import common, newsboat
+from benchmarks.common import (
+    database,
+    log,
+    quiet_env,
+    reader_argv,
+    refresh_counts,
+    run_checked,
+    stats,
+    subscribe,
+    summary,
+)
 from benchmarks.feedgen import generate_feed, is_atom
-from benchmarks.server import feed_url
+from benchmarks.processes import Measured, measure
+from benchmarks.server import ServerProcess, difference, feed_url, server_process
 from benchmarks.terminal import PtyProgram, Timeout
 
-ROOT = Path(__file__).resolve().parent
-OUT = Path(os.environ.get("READER_BENCH_OUT") or ROOT / "out")
-"""Caches, scratch folders and results; the smoke test points it at a temporary folder."""
+ROOT = common.ROOT
 PORT = 18_431
 """Fixed, so the feed URLs stored in a cache built by an earlier run still reach the server."""
 SEED = 1
@@ -63,6 +79,10 @@ class Plan:
     newsboat: bool
     page_downs: int
     port: int = PORT
+    real_documents: int | None = None
+    """How many of the real corpus's documents the real-feeds phase serves (None: all)."""
+    real_latency_ms: float = 50
+    real_hosts: int = 32
     only: frozenset[str] | None = None
     """Measure just these phases (see PHASES); the others keep their saved figures."""
 
@@ -70,112 +90,71 @@ class Plan:
         return self.only is None or phase in self.only
 
 
-PHASES = ("first_paint", "key_latency", "memory", "search", "refresh", "profile", "newsboat")
-
-
 FULL = Plan(runs=5, items=50, cache_feeds={"1k": 20, "10k": 200, "100k": 2000},
             refresh_feeds=(100, 500), latencies_ms=(0, 50), latency_cache="100k",
             busy_feeds=200, key_samples=30, hosts=32, newsboat=True, page_downs=400)
 QUICK = Plan(runs=1, items=5, cache_feeds={"15": 3}, refresh_feeds=(3,), latencies_ms=(0,),
              latency_cache="15", busy_feeds=3, key_samples=2, hosts=3, newsboat=False,
-             page_downs=3, port=0)
+             page_downs=3, port=0, real_documents=6, real_latency_ms=0, real_hosts=3)
 """A smoke run (the test suite runs it): any free port, as the caches are throw-away."""
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+# -- phases ------------------------------------------------------------------------------------
 
 
-def stats(values: Sequence[float]) -> dict[str, Any]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "runs": len(values)}
+@dataclass
+class Run:
+    """One run of the benchmark: its plan, its results so far, what the phases share."""
+
+    plan: Plan
+    results: dict[str, Any]
+    newsboat: bool
+    """newsboat is measured in this run (else its saved figures, if any, are kept)."""
+    server: ServerProcess | None = None
+    """The generated-feed server, while the phases that need the caches run."""
+    homes: dict[str, Path] = field(default_factory=dict)
+    boats: dict[str, Path] = field(default_factory=dict)
+
+    def save(self) -> None:  # after every phase: a long run that dies still leaves its figures
+        (common.OUT / "results.json").write_text(json.dumps(self.results, indent=2))
 
 
-# -- processes ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    measure: Callable[[Run], None]
+    caches: bool
+
+
+PHASE_LIST: list[Phase] = []
+
+
+def phase(name: str, caches: bool = False) -> Callable[[Callable[[Run], None]],
+                                                        Callable[[Run], None]]:
+    """Register a phase (see the module's docstring)."""
+    def register(function: Callable[[Run], None]) -> Callable[[Run], None]:
+        PHASE_LIST.append(Phase(name, function, caches))
+        return function
+    return register
 
 
 @contextlib.contextmanager
 def feed_server(plan: Plan, latency_ms: float = 0, pregenerate: int = 0,
-                lifetime: float = 1800) -> Iterator[dict[str, int]]:
-    """The loopback feed server in its own process; stopped (and reaped) on leaving."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.server", "--seed", str(SEED), "--items",
-         str(plan.items), "--hosts", str(plan.hosts), "--latency-ms", str(latency_ms),
-         "--lifetime", str(lifetime), "--max-requests", "200000", "--port", str(plan.port),
-         "--pregenerate", str(pregenerate)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT.parent,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the feed server did not start (port {plan.port} taken?)")
-        yield {k: int(v) for k, v in json.loads(line)["ports"].items()}
-    finally:
-        if process.stdin is not None:
-            process.stdin.close()  # the server stops when its stdin closes
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
-def reader_argv(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "reader", "--home", str(home), *args]
-
-
-def quiet_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "READER_HOME")}
-    return env
-
-
-def run_checked(argv: Sequence[str], timeout: float = 1800, env: dict[str, str] | None = None,
-                cwd: Path | None = None) -> tuple[float, str]:
-    """Run a command to its end; its wall time and standard output."""
-    start = time.perf_counter()
-    done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout,
-                          env=env or quiet_env(), cwd=cwd)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{argv[:4]}… failed ({done.returncode}): {done.stderr[-2000:]}")
-    return elapsed, done.stdout
-
-
-def write_opml(path: Path, urls: Sequence[str]) -> None:
-    from reader.feeds.opml import OpmlFeed
-    from reader.feeds.opml import write_opml as opml_bytes
-
-    path.write_bytes(opml_bytes([OpmlFeed(url) for url in urls]))
-
-
-def subscribe(home: Path, urls: Sequence[str]) -> None:
-    """Subscribe ``home``'s cache to ``urls`` the way a user would: ``reader import``."""
-    with tempfile.TemporaryDirectory() as folder:
-        opml = Path(folder) / "feeds.opml"
-        write_opml(opml, urls)
-        run_checked(reader_argv(home, "import", str(opml)))
-
-
-def refresh_counts(stdout: str) -> dict[str, int]:
-    outcomes = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome["status"]] = counts.get(outcome["status"], 0) + 1
-    counts["new"] = sum(o["new"] for o in outcomes)
-    return counts
+                lifetime: float = 1800) -> Iterator[ServerProcess]:
+    """The loopback server of generated feeds, in its own process."""
+    with server_process("--seed", str(SEED), "--items", str(plan.items), "--hosts",
+                        str(plan.hosts), "--latency-ms", str(latency_ms), "--lifetime",
+                        str(lifetime), "--max-requests", "200000", "--port", str(plan.port),
+                        "--pregenerate", str(pregenerate)) as server:
+        yield server
 
 
 # -- caches ------------------------------------------------------------------------------------
 
 
-def database(home: Path) -> Path:
-    return home / "data" / "cache.sqlite3"
-
-
 def build_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
     """A reader home holding ``label`` stories, made through import + ``reader refresh``."""
-    home = OUT / "caches" / f"reader-{label}"
+    home = common.OUT / "caches" / f"reader-{label}"
     feeds = plan.cache_feeds[label]
     stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items,
              "port": ports["127.0.0.1"], "hosts": plan.hosts, "seed": SEED}
@@ -200,7 +179,7 @@ def build_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
 
 
 def build_newsboat_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
-    folder = OUT / "caches" / f"newsboat-{label}"
+    folder = common.OUT / "caches" / f"newsboat-{label}"
     feeds = plan.cache_feeds[label]
     stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items,
              "port": ports["127.0.0.1"]}
@@ -208,34 +187,13 @@ def build_newsboat_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    newsboat_files(folder, [feed_url(ports, n) for n in range(feeds)], threads=8)
+    newsboat.files(folder, [feed_url(ports, n) for n in range(feeds)], threads=8)
     log(f"building the {label} newsboat cache")
-    elapsed, _ = run_checked(newsboat_argv(folder, "-x", "reload"), env=newsboat_env(folder))
+    elapsed, _ = run_checked(newsboat.argv(folder, "-x", "reload"),
+                             env=newsboat.env(folder, quiet_env()))
     log(f"  in {elapsed:.1f} s")
     stamp_file.write_text(json.dumps(stamp))
     return folder
-
-
-# -- newsboat ----------------------------------------------------------------------------------
-
-
-def newsboat_files(folder: Path, urls: Sequence[str], threads: int) -> None:
-    (folder / "urls").write_text("".join(u + "\n" for u in urls))
-    (folder / "config").write_text(
-        f"reload-threads {threads}\nconfirm-exit no\nshow-read-feeds yes\n"
-    )
-    (folder / "home").mkdir(exist_ok=True)
-
-
-def newsboat_argv(folder: Path, *args: str) -> list[str]:
-    return ["newsboat", "-u", str(folder / "urls"), "-c", str(folder / "cache.db"),
-            "-C", str(folder / "config"), *args]
-
-
-def newsboat_env(folder: Path) -> dict[str, str]:
-    home = str(folder / "home")
-    return {**quiet_env(), "HOME": home, "XDG_CONFIG_HOME": home, "XDG_DATA_HOME": home}
 
 
 # -- measurements ------------------------------------------------------------------------------
@@ -274,7 +232,7 @@ def first_paint(plan: Plan, home: Path) -> dict[str, Any]:
 def newsboat_first_paint(plan: Plan, folder: Path) -> dict[str, Any]:
     times: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(newsboat_argv(folder), newsboat_env(folder)) as app:
+        with PtyProgram(newsboat.argv(folder), newsboat.env(folder, quiet_env())) as app:
             seen = app.wait_for(b"Bench Feed 0000", timeout=600)
             times.append(seen - app.started)
             app.quiet(0.2, 3)
@@ -368,7 +326,7 @@ def busy_copy(plan: Plan, home: Path, ports: dict[str, int]) -> Path:
     The cache's own feeds are marked disabled, so a refresh of all feeds (the R key) skips
     them and does exactly the new feeds' work.
     """
-    scratch = OUT / "scratch" / "busy"
+    scratch = common.OUT / "scratch" / "busy"
     shutil.rmtree(scratch, ignore_errors=True)
     (scratch / "data").mkdir(parents=True)
     shutil.copy2(database(home), database(scratch))
@@ -440,40 +398,41 @@ def memory_after_scrolling(plan: Plan, home: Path) -> dict[str, Any]:
     return stats(peaks)
 
 
-def refresh_reader(plan: Plan, feeds: int, ports: dict[str, int]) -> dict[str, Any]:
+def refresh_reader(plan: Plan, feeds: int, server: ServerProcess) -> dict[str, Any]:
     """``reader refresh`` of a fresh cache (cold: all new), then again (warm: all 304)."""
-    cold: list[float] = []
-    warm: list[float] = []
+    timed: dict[str, list[Measured]] = {"cold": [], "warm": []}
     checks: dict[str, Any] = {}
+    answers: dict[str, dict[str, int]] = {}
     for _ in range(plan.runs):
-        home = OUT / "scratch" / "refresh"
+        home = common.OUT / "scratch" / "refresh"
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir(parents=True)
-        subscribe(home, [feed_url(ports, n) for n in range(feeds)])
-        elapsed, out = run_checked(reader_argv(home, "refresh", "--json"))
-        cold.append(elapsed)
-        checks["cold"] = refresh_counts(out)
-        elapsed, out = run_checked(reader_argv(home, "refresh", "--json"))
-        warm.append(elapsed)
-        checks["warm"] = refresh_counts(out)
+        subscribe(home, [feed_url(server.ports, n) for n in range(feeds)])
+        command = reader_argv(home, "refresh", "--json")
+        for kind in ("cold", "warm"):
+            before = server.counts()
+            done = measure(command, env=quiet_env()).check(command)
+            answers[kind] = difference(server.counts(), before)
+            timed[kind].append(done)
+            checks[kind] = refresh_counts(done.stdout)
         shutil.rmtree(home, ignore_errors=True)
-    return {"cold": stats(cold), "warm": stats(warm), "outcomes": checks}
+    return {"cold": stats([m.wall for m in timed["cold"]]),
+            "warm": stats([m.wall for m in timed["warm"]]),
+            "cpu": {kind: summary(runs)["cpu"] for kind, runs in timed.items()},
+            "outcomes": checks, "answers": answers}
 
 
-def refresh_newsboat(plan: Plan, feeds: int, ports: dict[str, int],
+def refresh_newsboat(plan: Plan, feeds: int, server: ServerProcess,
                      threads: int) -> dict[str, Any]:
-    cold: list[float] = []
-    warm: list[float] = []
-    for _ in range(plan.runs):
-        folder = OUT / "scratch" / "newsboat-refresh"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        newsboat_files(folder, [feed_url(ports, n) for n in range(feeds)], threads)
-        env = newsboat_env(folder)
-        cold.append(run_checked(newsboat_argv(folder, "-x", "reload"), env=env)[0])
-        warm.append(run_checked(newsboat_argv(folder, "-x", "reload"), env=env)[0])
-        shutil.rmtree(folder, ignore_errors=True)
-    return {"cold": stats(cold), "warm": stats(warm)}
+    """newsboat's cold, second, third (warm: all 304) and ANALYZEd reloads of fresh caches."""
+    folder = common.OUT / "scratch" / "newsboat-refresh"
+    urls = [feed_url(server.ports, n) for n in range(feeds)]
+    runs = [newsboat.reloads(folder, urls, threads, quiet_env(), server.counts)
+            for _ in range(plan.runs)]
+    result: dict[str, Any] = {kind: stats([getattr(r, kind).wall for r in runs])
+                              for kind in ("cold", "second", "warm", "analyzed")}
+    result.update(answers=runs[-1].answers, stories=runs[-1].stories)
+    return result
 
 
 def probe(what: str, home: Path, runs: int) -> dict[str, Any]:
@@ -514,7 +473,7 @@ def profile_refresh_work(plan: Plan, feeds: int = 20) -> dict[str, Any]:
             record_refresh(store, feed_id, FeedFetched(drafts=p.drafts))
         store_s = time.perf_counter() - start
     items = feeds * plan.items
-    (OUT / "profile.txt").write_text(text.getvalue())
+    (common.OUT / "profile.txt").write_text(text.getvalue())
     return {
         "items": items,
         "parse_ms_per_item": 1000 * parse_s / items,
@@ -526,101 +485,178 @@ def profile_refresh_work(plan: Plan, feeds: int = 20) -> dict[str, Any]:
     }
 
 
-# -- the whole run -----------------------------------------------------------------------------
+def list_json(plan: Plan, home: Path) -> dict[str, Any]:
+    """``reader list --json`` of a whole cache, read through a pipe as ``| jq`` would."""
+    stories = int((home / "stories.txt").read_text())
+    command = reader_argv(home, "list", "--json")
+    runs = [measure(command, env=quiet_env(), keep_output=False).check(command)
+            for _ in range(plan.runs)]
+    if runs[-1].stdout_lines != stories:
+        raise RuntimeError(f"reader list --json printed {runs[-1].stdout_lines} lines for "
+                           f"{stories} stories")
+    return {"stories": stories, "bytes": runs[-1].stdout_bytes, **summary(runs)}
 
 
-def newsboat_available() -> str | None:
-    """None when newsboat can be measured, else why not."""
-    if shutil.which("newsboat") is None:
-        return "newsboat is not installed (Debian: apt-get install newsboat); skipped"
-    return None
+@phase("first_paint", caches=True)
+def measure_first_paint(run: Run) -> None:
+    log("first paint")
+    run.results["first_paint"] = {label: first_paint(run.plan, h)
+                                  for label, h in run.homes.items()}
 
 
-def run(plan: Plan) -> dict[str, Any]:
-    OUT.mkdir(exist_ok=True)
-    results: dict[str, Any] = {}
-    saved = OUT / "results.json"
-    if plan.only is not None and saved.exists():
-        results = json.loads(saved.read_text())  # a partial run updates the saved figures
-        notes = results.get("remeasured")
-        notes = notes if isinstance(notes, dict) else ({"earlier": notes} if notes else {})
-        for phase in sorted(plan.only):
-            notes[phase] = time.strftime("%Y-%m-%d %H:%M")
-            if phase == "refresh" and not plan.newsboat:
-                notes[phase] += " (the reader only; newsboat's columns are from before)"
-        results["remeasured"] = notes
-    # A partial run without newsboat re-measures the reader and keeps newsboat's saved figures.
-    keep_newsboat = plan.only is not None and not plan.newsboat
-    results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
-                    "runs": plan.runs, "python": sys.version.split()[0]})
-    skip = None if plan.newsboat else "not in this plan"
-    skip = skip or newsboat_available()
-    if skip:
-        log(f"newsboat: {skip}")
-    else:
-        version = subprocess.run(["newsboat", "--version"], capture_output=True, text=True)
-        results["newsboat_version"] = version.stdout.split("\n", 1)[0]
-    if (plan.wants("newsboat") or plan.wants("refresh")) and not keep_newsboat:
-        results["newsboat_skipped"] = skip  # a partial run keeps what was said before
-    biggest = max(plan.cache_feeds.values())
+@phase("key_latency", caches=True)
+def measure_key_latency(run: Run) -> None:
+    big = run.homes[run.plan.latency_cache]
+    log("key latency, idle")
+    run.results["key_latency_idle"] = key_latency_idle(run.plan, big)
+    run.save()
+    log("key latency during a refresh")
+    assert run.server is not None
+    run.results["key_latency_busy"] = key_latency_busy(run.plan, big, run.server.ports)
 
-    def save() -> None:  # after every phase: a long run that dies still leaves its figures
-        (OUT / "results.json").write_text(json.dumps(results, indent=2))
 
-    with feed_server(plan, pregenerate=max(biggest, max(plan.refresh_feeds)),
-                     lifetime=3600) as ports:
-        homes = {label: build_cache(plan, label, ports) for label in plan.cache_feeds}
-        boats = {} if skip or not (plan.wants("newsboat") or plan.wants("refresh")) else {
-            label: build_newsboat_cache(plan, label, ports) for label in plan.cache_feeds}
-        results["stories"] = {label: int((h / "stories.txt").read_text())
-                              for label, h in homes.items()}
-        if plan.wants("first_paint"):
-            log("first paint")
-            results["first_paint"] = {label: first_paint(plan, h) for label, h in homes.items()}
-            save()
-        big = homes[plan.latency_cache]
-        if plan.wants("key_latency"):
-            log("key latency, idle")
-            results["key_latency_idle"] = key_latency_idle(plan, big)
-            save()
-            log("key latency during a refresh")
-            results["key_latency_busy"] = key_latency_busy(plan, big, ports)
-            save()
-        if plan.wants("memory"):
-            log("memory")
-            results["memory_mib"] = memory_after_scrolling(plan, big)
-        if plan.wants("search"):
-            log("search and related")
-            results["search"] = probe("search", big, plan.runs)
-            results["related"] = probe("related", big, plan.runs)
-            save()
-    results.setdefault("refresh", {})
-    for latency in plan.latencies_ms if plan.wants("refresh") else ():
-        with feed_server(plan, latency, pregenerate=max(plan.refresh_feeds)) as ports:
+@phase("memory", caches=True)
+def measure_memory(run: Run) -> None:
+    log("memory")
+    run.results["memory_mib"] = memory_after_scrolling(run.plan, run.homes[run.plan.latency_cache])
+
+
+@phase("search", caches=True)
+def measure_search(run: Run) -> None:
+    log("search and related")
+    big = run.homes[run.plan.latency_cache]
+    run.results["search"] = probe("search", big, run.plan.runs)
+    run.results["related"] = probe("related", big, run.plan.runs)
+
+
+@phase("list_json", caches=True)
+def measure_list_json(run: Run) -> None:
+    run.results["list_json"] = {}
+    for label, home in run.homes.items():
+        log(f"reader list --json, {label}")
+        run.results["list_json"][label] = list_json(run.plan, home)
+        run.save()
+
+
+@phase("refresh")
+def measure_refresh(run: Run) -> None:
+    plan = run.plan
+    keep_newsboat = not run.newsboat
+    saved = run.results.setdefault("refresh", {})
+    for latency in plan.latencies_ms:
+        with feed_server(plan, latency, pregenerate=max(plan.refresh_feeds)) as server:
             for feeds in plan.refresh_feeds:
                 key = f"{feeds} feeds, {latency} ms"
                 log(f"refresh: {key}")
                 entry: dict[str, Any] = {
-                    **(results["refresh"].get(key, {}) if keep_newsboat else {}),
-                    "reader": refresh_reader(plan, feeds, ports),
+                    **(saved.get(key, {}) if keep_newsboat else {}),
+                    "reader": refresh_reader(plan, feeds, server),
                 }
-                if not skip:
+                if run.newsboat:
                     for threads in (1, 8):
-                        entry[f"newsboat_{threads}"] = refresh_newsboat(plan, feeds, ports,
+                        log(f"refresh: {key}, newsboat-{threads}")
+                        entry[f"newsboat_{threads}"] = refresh_newsboat(plan, feeds, server,
                                                                         threads)
-                results["refresh"][key] = entry
-                save()
-    if plan.wants("profile"):
-        log("profile")
-        results["profile"] = profile_refresh_work(plan)
-        save()
-    # Last: newsboat takes minutes to open a 100k cache, run after run.
-    if boats and plan.wants("newsboat"):
+                saved[key] = entry
+                run.save()
+
+
+@phase("real_feeds")
+def measure_real_feeds(run: Run) -> None:
+    from benchmarks.refresh_real import measure_real_feeds as real_feeds
+
+    plan = run.plan
+    previous = run.results.get("real_feeds", {})
+    result = real_feeds(plan.runs, plan.real_documents, plan.real_latency_ms, plan.real_hosts,
+                        run.newsboat)
+    if not run.newsboat and "newsboat_8" in previous:
+        result["newsboat_8"] = previous["newsboat_8"]  # saved figures of the same corpus
+        result["newsboat_from"] = previous.get("newsboat_from") or run.results.get("date")
+    run.results["real_feeds"] = result
+
+
+@phase("profile")
+def measure_profile(run: Run) -> None:
+    log("profile")
+    run.results["profile"] = profile_refresh_work(run.plan)
+
+
+@phase("real_profile")
+def measure_real_profile(run: Run) -> None:
+    log("profile of the real corpus")
+    some = [] if run.plan.real_documents is None else ["--documents",
+                                                       str(run.plan.real_documents)]
+    _, out = run_checked([sys.executable, "-m", "benchmarks.profile_real", "--json", "--runs",
+                          str(max(1, min(run.plan.runs, 3))), *some], cwd=ROOT.parent)
+    run.results["real_profile"] = json.loads(out)
+
+
+@phase("newsboat")
+def measure_newsboat_first_paint(run: Run) -> None:
+    """Last: newsboat takes minutes to open a 100k cache, run after run."""
+    if run.boats:
         log("newsboat first paint")
-        results["newsboat_first_paint"] = {label: newsboat_first_paint(plan, f)
-                                           for label, f in boats.items()}
-    shutil.rmtree(OUT / "scratch", ignore_errors=True)
-    return results
+        run.results["newsboat_first_paint"] = {label: newsboat_first_paint(run.plan, f)
+                                               for label, f in run.boats.items()}
+
+
+PHASES = tuple(p.name for p in PHASE_LIST)
+
+
+# -- the whole run -----------------------------------------------------------------------------
+
+
+def start(plan: Plan) -> Run:
+    """The results so far (a partial run updates the saved ones) and whether newsboat runs."""
+    common.OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    saved = common.OUT / "results.json"
+    if plan.only is not None and saved.exists():
+        results = json.loads(saved.read_text())
+        notes = results.get("remeasured")
+        notes = notes if isinstance(notes, dict) else ({"earlier": notes} if notes else {})
+        for name in sorted(plan.only):
+            notes[name] = time.strftime("%Y-%m-%d %H:%M")
+            if name in ("refresh", "real_feeds") and not plan.newsboat:
+                notes[name] += " (the reader only; newsboat's columns are from before)"
+        results["remeasured"] = notes
+    results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
+                    "runs": plan.runs, "python": sys.version.split()[0],
+                    "load_at_start": os.getloadavg()[0]})
+    if plan.newsboat:
+        results["newsboat_version"] = newsboat.require(log)
+        results.pop("newsboat_skipped", None)
+    elif plan.only is None:
+        results["newsboat_skipped"] = ("not measured in this run (--quick or --no-newsboat)")
+    return Run(plan, results, newsboat=plan.newsboat)
+
+
+def run(plan: Plan) -> dict[str, Any]:
+    state = start(plan)
+    wanted = [p for p in PHASE_LIST if plan.wants(p.name)]
+    with_caches = [p for p in wanted if p.caches]
+    if with_caches or (plan.wants("newsboat") and state.newsboat):
+        biggest = max(plan.cache_feeds.values())
+        with feed_server(plan, pregenerate=max(biggest, max(plan.refresh_feeds)),
+                         lifetime=3600) as server:
+            state.server = server
+            state.homes = {label: build_cache(plan, label, server.ports)
+                           for label in plan.cache_feeds}
+            if plan.wants("newsboat") and state.newsboat:
+                state.boats = {label: build_newsboat_cache(plan, label, server.ports)
+                               for label in plan.cache_feeds}
+            state.results["stories"] = {label: int((h / "stories.txt").read_text())
+                                        for label, h in state.homes.items()}
+            for each in with_caches:
+                each.measure(state)
+                state.save()
+            state.server = None
+    for each in wanted:
+        if not each.caches:
+            each.measure(state)
+            state.save()
+    shutil.rmtree(common.OUT / "scratch", ignore_errors=True)
+    return state.results
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -638,21 +674,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.runs:
-        plan = Plan(**{**plan.__dict__, "runs": args.runs})
+        plan = replace(plan, runs=args.runs)
     if args.no_newsboat:
-        plan = Plan(**{**plan.__dict__, "newsboat": False})
+        plan = replace(plan, newsboat=False)
     if args.only:
         phases = frozenset(p.strip() for p in args.only.split(",") if p.strip())
         unknown = sorted(phases - set(PHASES))
         if unknown:
             parser.error(f"unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}")
-        plan = Plan(**{**plan.__dict__, "only": phases})
+        plan = replace(plan, only=phases)
     try:
         results = run(plan)
     except Timeout as exc:
         raise SystemExit(f"benchmark: a program did not answer in time: {exc}") from None
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
-    (OUT / "results.md").write_text(write_report(results))
+    (common.OUT / "results.json").write_text(json.dumps(results, indent=2))
+    (common.OUT / "results.md").write_text(write_report(results))
     print(write_report(results))
 
 

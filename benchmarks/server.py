@@ -28,6 +28,7 @@ import contextlib
 import ipaddress
 import json
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -245,6 +246,54 @@ def serve(catalogue: Catalogue, hosts: int, lifetime: float, port: int = 0) -> N
         while time.monotonic() < deadline and not catalogue.exhausted.is_set():
             if stdin_closed.wait(0.2):
                 break
+
+
+@dataclass
+class ServerProcess:
+    """``python -m benchmarks.server`` running as a child: where it listens, what it answered."""
+
+    process: subprocess.Popen[str]
+    served: Served
+
+    @property
+    def ports(self) -> dict[str, int]:
+        return self.served.ports
+
+    def counts(self) -> dict[str, int]:
+        """The server's answers so far by status, e.g. ``{"200": 198, "304": 198}``."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("counts\n")
+        self.process.stdin.flush()
+        return dict(json.loads(self.process.stdout.readline())["counts"])
+
+
+@contextlib.contextmanager
+def server_process(*args: str) -> Iterator[ServerProcess]:
+    """Start the server as a child with ``args`` (see ``main``); stopped and reaped on leaving."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.server", *args], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the feed server did not start ({' '.join(args)}: port taken?)")
+        ports = {k: int(v) for k, v in json.loads(line)["ports"].items()}
+        yield ServerProcess(process, Served(ports))
+    finally:
+        if process.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()  # the server stops when its stdin closes
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def difference(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    """Answers given between two ``counts()``, by status (statuses with none left out)."""
+    return {k: after[k] - before.get(k, 0) for k in after if after[k] - before.get(k, 0)}
 
 
 def feed_url(ports: dict[str, int], feed: int) -> str:

@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from shared_data import shared_folder  # noqa: E402
+
 from benchmarks import feedgen  # noqa: E402
 from benchmarks.report import write_report  # noqa: E402
 
@@ -36,9 +38,10 @@ def test_generated_feeds_are_deterministic_and_sized_like_real_ones() -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty and 127.0.0.x: Linux")
 def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmarks import run
+    from benchmarks import common, run
 
-    monkeypatch.setattr(run, "OUT", tmp_path)
+    monkeypatch.setenv("READER_REALFEEDS", str(shared_folder("realfeeds")))
+    monkeypatch.setattr(common, "OUT", tmp_path)
     monkeypatch.chdir(REPO)
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     results = run.run(run.QUICK)
@@ -52,5 +55,17 @@ def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert refresh["warm"].get("not_modified") == 3 and refresh["warm"]["new"] == 0
     assert results["memory_mib"]["median"] > 0
     assert "skipped" in results["search"] or "common word" in results["search"]
+    listed = results["list_json"]["15"]
+    assert listed["stories"] == results["stories"]["15"] and listed["wall"]["runs"] == 1
+    real = results["real_feeds"]["reader"]
+    assert results["real_feeds"]["documents"] == 6
+    assert real["outcomes"]["cold"]["new"] > 0 and real["stories"] > 0
+    # The server's own count: the warm refresh was answered 304 (the failed ones excepted).
+    failed = len(real["errors"])
+    assert real["answers"]["warm"].get("304") == 6 - failed
+    assert real["cold"]["cpu"]["median"] > 0 and real["cold"]["tree_peak_mib"]["median"] > 0
+    assert "newsboat_8" not in results["real_feeds"] and results["newsboat_skipped"]
+    assert results["real_profile"]["documents"] == 6 and results["real_profile"]["entries"] > 0
     report = write_report(results)
     assert "first paint" in report and "refresh 3 feeds" in report
+    assert "reader list --json" in report and "| real feeds |" in report
