@@ -24,7 +24,8 @@ class StoryDraft:
     """A story as an ingest path (seed file, feed entry) produces it, before it has a cache id.
 
     ``key`` identifies the story within its source (a feed entry's guid, a seed's position),
-    so a later load of the same source updates the story instead of adding a copy.
+    so a later load of the same source updates the story instead of adding a copy. ``aliases``
+    are keys the same story may already be stored under (see ``reader.feeds.entry_identity``).
     """
 
     key: str
@@ -38,6 +39,7 @@ class StoryDraft:
     teaser: bool = False
     tags: tuple[str, ...] = ()
     enclosures: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class RelatedStory:
     source: str = ""
     terms: tuple[str, ...] = ()
     teaser: bool = False
+    text: str = ""
+    """The start of the story's text when it has no title (``reader.titles`` shows it)."""
 
     @property
     def reason(self) -> str:
@@ -121,6 +125,14 @@ class StoryRow:
     teaser: bool
     sort_ts: float = 0.0
     """Where the row sorts (published, else added): lets the list page on from a row."""
+    updated: str | None = None
+    text_start: str = ""
+    """The start of the story's text, only when it has no title (``reader.titles``)."""
+
+    @property
+    def date(self) -> str | None:
+        """The date to show: published, else updated (an Atom entry may give only that)."""
+        return self.published or self.updated
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,3 +106,42 @@ def test_a_failure_keeps_the_feed_as_it_was_unless_it_is_gone() -> None:
     assert gone.disabled is True and gone.url is None
     wait = decide_feed(StoredFeed("F", False, False), FeedFailed("429", retry_after=NOW))
     assert wait.retry_after == NOW
+
+
+def test_a_draft_takes_over_the_row_stored_under_its_alias() -> None:
+    """An old cache kept one story under the bare link for a whole group of episodes: the
+    episode it holds (same enclosure and date) takes that row over, and keeps its id."""
+    old = draft("http://show/", "Episode 1", enclosures=("http://show/1.mp3",),
+                published="2024-01-01T00:00:00+00:00")
+    one = draft("http://show/\x1fhttp://show/1.mp3\x1f2024-01-01T00:00:00+00:00", "Episode 1",
+                enclosures=("http://show/1.mp3",), published="2024-01-01T00:00:00+00:00",
+                aliases=("http://show/",))
+    two = draft("http://show/\x1fhttp://show/2.mp3\x1f2024-01-08T00:00:00+00:00", "Episode 2",
+                enclosures=("http://show/2.mp3",), published="2024-01-08T00:00:00+00:00",
+                aliases=("http://show/",))
+    row = StoredStory(7, content_hash(old), 5.0, old.enclosures, old.published)
+    intents = decide_stories("src", {"http://show/": row}, [two, one], NOW)
+    assert isinstance(intents[0], NewStory) and intents[0].draft is two
+    assert isinstance(intents[1], UpdatedStory)
+    assert (intents[1].rowid, intents[1].draft, intents[1].rekey) == (7, one, True)
+
+
+def test_an_alias_is_taken_once_and_never_from_a_draft_that_owns_it() -> None:
+    shared = dict(enclosures=("http://show/1.mp3",), published=None)
+    row = StoredStory(3, "x", 1.0, ("http://show/1.mp3",), None)
+    first = draft("k\x1fa", "A", aliases=("k",), **shared)
+    second = draft("k\x1fb", "B", aliases=("k",), **shared)
+    intents = decide_stories("src", {"k": row}, [first, second], NOW)
+    assert [type(i) for i in intents] == [UpdatedStory, NewStory]
+    owner = draft("k", "K", **shared)
+    intents = decide_stories("src", {"k": row}, [first, owner], NOW)
+    assert [type(i) for i in intents] == [NewStory, UpdatedStory]
+    assert isinstance(intents[1], UpdatedStory) and not intents[1].rekey
+
+
+def test_an_alias_row_of_another_entry_is_left_alone() -> None:
+    """The row under the alias holds another episode (another enclosure): not this one's."""
+    row = StoredStory(3, "x", 1.0, ("http://show/2.mp3",), "2024-01-08T00:00:00+00:00")
+    mine = draft("k\x1f1", "A", aliases=("k",), enclosures=("http://show/1.mp3",),
+                 published="2024-01-01T00:00:00+00:00")
+    assert [type(i) for i in decide_stories("src", {"k": row}, [mine], NOW)] == [NewStory]

@@ -20,11 +20,16 @@ from reader.models import FeedFailed, FeedFetched, FeedStatus, FeedUpdate, Story
 
 @dataclass(frozen=True, slots=True)
 class StoredStory:
-    """What the store knows of a story already there, enough to decide without its text."""
+    """What the store knows of a story already there, enough to decide without its text.
+
+    ``enclosures`` and ``published`` tell whether a draft may take the row over through one
+    of its aliases (see ``decide_stories``)."""
 
     rowid: int
     content_hash: str
     added: float
+    enclosures: tuple[str, ...] = ()
+    published: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +45,17 @@ class NewStory:
 
 @dataclass(frozen=True, slots=True)
 class UpdatedStory:
-    """Overwrite the stored story ``rowid`` with ``draft`` (its read/starred state stays)."""
+    """Overwrite the stored story ``rowid`` with ``draft`` (its read/starred state stays).
+
+    ``rekey``: the row is stored under one of the draft's aliases; its key becomes the
+    draft's (its public id stays)."""
 
     rowid: int
     draft: StoryDraft
     content_hash: str
     norm_title: str
     sort_ts: float
+    rekey: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,15 @@ def decide_stories(
     A key not stored is new; a stored one whose content hash differs is updated; else it is
     unchanged. When one batch carries a key twice, the later draft wins (as writing both in
     turn would leave it).
+
+    A draft whose key is not stored takes over the row stored under the first of its
+    ``aliases`` that no draft of the batch has as its key, that no earlier draft took, and
+    whose enclosures and published date are the draft's: the same entry stored under
+    another form of its key (``reader.feeds.entry_identity``), which keeps its id and state.
     """
+    drafts = list(drafts)
+    own = {draft.key for draft in drafts}
+    taken: set[str] = set()
     intents: dict[str, StoryIntent] = {}
     for draft in drafts:
         digest = content_hash(draft)
@@ -88,6 +105,19 @@ def decide_stories(
                                           normalise_title(draft.title), sort_time(draft, now))
             continue
         row = stored.get(draft.key)
+        if row is None and earlier is None:
+            for alias in draft.aliases:
+                candidate = stored.get(alias)
+                if (candidate is not None and alias not in own and alias not in taken
+                        and candidate.enclosures == draft.enclosures
+                        and candidate.published == draft.published):
+                    taken.add(alias)
+                    intents[draft.key] = UpdatedStory(
+                        candidate.rowid, draft, digest, normalise_title(draft.title),
+                        sort_time(draft, candidate.added), rekey=True)
+                    break
+            if draft.key in intents:
+                continue
         if row is None:
             intents[draft.key] = NewStory(draft, story_public_id(source_key, draft.key), digest,
                                           normalise_title(draft.title), sort_time(draft, now))

@@ -70,12 +70,16 @@ def save_stories(
     new = updated = unchanged = 0
     with db.transaction() as conn:
         # The stored rows of these keys, in one query rather than one per draft.
+        # Aliases are other keys a draft's story may be stored under (``decide_stories``).
+        keys = [draft.key for draft in drafts]
+        keys += [alias for draft in drafts for alias in draft.aliases]
         stored = {
-            story_key: StoredStory(rowid, digest, when)
-            for story_key, rowid, digest, when in conn.execute(
-                "SELECT key, rowid, content_hash, added FROM stories WHERE source_id = ?"
-                " AND key IN (SELECT value FROM json_each(?))",
-                (source_id, json.dumps([draft.key for draft in drafts])),
+            story_key: StoredStory(rowid, digest, when, tuple(json.loads(enclosures)),
+                                   published)
+            for story_key, rowid, digest, when, enclosures, published in conn.execute(
+                "SELECT key, rowid, content_hash, added, enclosures, published FROM stories"
+                " WHERE source_id = ? AND key IN (SELECT value FROM json_each(?))",
+                (source_id, json.dumps(keys)),
             )
         }
         rowids: dict[str, int] = {}
@@ -100,10 +104,10 @@ def save_stories(
                 conn.execute(
                     "UPDATE stories SET title = ?, standfirst = ?, body = ?, url = ?,"
                     " author = ?, published = ?, updated = ?, teaser = ?, tags = ?,"
-                    " enclosures = ?, norm_title = ?, content_hash = ?, sort_ts = ?"
-                    " WHERE rowid = ?",
+                    " enclosures = ?, norm_title = ?, content_hash = ?, sort_ts = ?,"
+                    " key = ? WHERE rowid = ?",
                     (*_values(draft, intent.norm_title, intent.content_hash), intent.sort_ts,
-                     rowid),
+                     draft.key, rowid),
                 )
                 updated += 1
             else:
@@ -222,9 +226,10 @@ def stories_by_rowid(db: Database, rowids: Sequence[int]) -> dict[int, Story]:
 def explicit_related(db: Database, story: Story) -> list[RelatedStory]:
     """Stories this one recommends, then stories that recommend it (both directions)."""
     out = [
-        RelatedStory(id=r[0], title=r[1], kind="explicit", source=r[2], teaser=bool(r[3]))
+        RelatedStory(id=r[0], title=r[1], kind="explicit", source=r[2], teaser=bool(r[3]),
+                     text=r[4])
         for r in db.conn.execute(
-            "SELECT s.id, s.title, src.name, s.teaser FROM story_links l"
+            f"SELECT s.id, s.title, src.name, s.teaser, {rows.TEXT_START} FROM story_links l"
             " JOIN stories s ON s.rowid = l.to_story JOIN sources src ON src.id = s.source_id"
             " WHERE l.from_story = ? ORDER BY l.position",
             (story.rowid,),
@@ -232,9 +237,9 @@ def explicit_related(db: Database, story: Story) -> list[RelatedStory]:
     ]
     out += [
         RelatedStory(id=r[0], title=r[1], kind="recommended-by", source=r[2],
-                     teaser=bool(r[3]))
+                     teaser=bool(r[3]), text=r[4])
         for r in db.conn.execute(
-            "SELECT s.id, s.title, src.name, s.teaser FROM story_links l"
+            f"SELECT s.id, s.title, src.name, s.teaser, {rows.TEXT_START} FROM story_links l"
             " JOIN stories s ON s.rowid = l.from_story JOIN sources src ON src.id = s.source_id"
             " WHERE l.to_story = ? ORDER BY s.sort_ts DESC, s.rowid",
             (story.rowid,),
