@@ -137,12 +137,17 @@ def test_wrong_declared_encoding_keeps_entries_with_a_warning() -> None:
     assert "sum" in feed.drafts[0].title
 
 
-def test_duplicate_guids_keep_the_first() -> None:
+def test_entries_sharing_a_guid_but_differing_are_two_stories() -> None:
     data = (b'<rss version="2.0"><channel><title>t</title>'
             b"<item><guid>same</guid><title>first</title></item>"
-            b"<item><guid>same</guid><title>second</title></item></channel></rss>")
+            b"<item><guid>same</guid><title>second</title></item>"
+            b"<item><guid>same</guid><title>first</title></item></channel></rss>")
     feed = parse_feed(data, XML, "http://x/")
-    assert [d.title for d in feed.drafts] == ["first"]
+    assert [d.title for d in feed.drafts] == ["first", "second"]
+    assert len({d.key for d in feed.drafts}) == 2
+    assert all(d.key.startswith("http://x/same\x1f") for d in feed.drafts)
+    assert feed.warnings == ("dropped 1 duplicate entry (the same guid or link and the same"
+                             " content as an earlier entry)",)
 
 
 def test_feed_modules_never_import_textual() -> None:

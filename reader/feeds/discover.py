@@ -18,7 +18,10 @@ FEED_TYPES = {
     "application/rss+xml": "RSS",
     "application/atom+xml": "Atom",
     "application/rdf+xml": "RSS 1.0",
+    "application/feed+json": "JSON Feed",
 }
+"""Link types that announce a feed. Plain ``application/json`` is left out on purpose:
+WordPress announces its REST API with it on every page, and that is not a feed."""
 _HTTP = frozenset({"http", "https"})
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b",

@@ -1,0 +1,70 @@
+"""The real corpus for tests: 198 captured feeds, as a reader receives them, and feedparser's
+count of their distinct entries.
+
+The documents come from ``../shared/realfeeds/`` (or ``READER_REALFEEDS``); a missing folder
+fails the test that asks, it never skips it. Each document comes with the content type the
+benchmark's server sends for it (``benchmarks.realfeeds``), already un-gzipped as a client
+receives the one capture stored compressed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import feedparser
+from shared_data import shared_folder
+
+from benchmarks.realfeeds import TRUNCATED, document, files
+
+__all__ = ["TRUNCATED", "RealDocument", "documents", "feedparser_distinct_entries"]
+
+
+@dataclass(frozen=True)
+class RealDocument:
+    name: str
+    body: bytes
+    content_type: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": self.content_type}
+
+    @property
+    def url(self) -> str:
+        return f"http://realfeeds.example/real/{self.name}"
+
+    @property
+    def is_json(self) -> bool:
+        return "json" in self.content_type
+
+
+@cache
+def documents() -> tuple[RealDocument, ...]:
+    """Every document of the real corpus, by name (fails the test if the corpus is missing)."""
+    where = shared_folder("realfeeds")
+    found = []
+    for path in files(where):
+        served = document(path.read_bytes())
+        found.append(RealDocument(path.name, served.body, served.content_type))
+    return tuple(found)
+
+
+def _distinct(entry: Any) -> tuple[Any, ...]:
+    contents = tuple(c.get("value") for c in entry.get("content") or [])
+    enclosures = tuple(e.get("href") for e in entry.get("enclosures") or [])
+    return (entry.get("id"), entry.get("link"), entry.get("title"), entry.get("published"),
+            dict.get(entry, "updated"), entry.get("summary"), contents, enclosures)
+
+
+def feedparser_distinct_entries(data: bytes, headers: dict[str, str], url: str) -> int:
+    """How many entries plain feedparser finds that differ in something a reader shows (id,
+    link, title, dates, summary, content, enclosures). Entries with none of these (feedparser's
+    artefacts of illegally nested items) are not counted: there is nothing in them to keep."""
+    result = feedparser.parse(io.BytesIO(data), response_headers={
+        **{k.lower(): v for k, v in headers.items()}, "content-location": url})
+    seen = {_distinct(entry) for entry in result.entries}
+    seen.discard((None, None, None, None, None, None, (), ()))
+    return len(seen)
