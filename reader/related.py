@@ -165,6 +165,8 @@ def _compute(store: Store, story: Story, limit: int) -> list[RelatedStory]:
             continue
         shared = set(tokenize(f"{other.title} {other.standfirst} {other.body}"))
         reason = tuple(t.shown for t in terms if t.term in shared)[:REASON_TERMS]
+        text = "" if other.title else f"{other.standfirst} {other.body[:400]}"
         out.append(RelatedStory(id=other.id, title=other.title, kind="similar",
-                                source=other.source, terms=reason, teaser=other.teaser))
+                                source=other.source, terms=reason, teaser=other.teaser,
+                                text=text))
     return out

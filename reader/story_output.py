@@ -12,6 +12,7 @@ from typing import Any
 
 from reader.models import RelatedStory, Story
 from reader.text import clean_line, clean_text, markdown_to_plain
+from reader.titles import shown_title, terminal_line
 
 
 def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, Any]:
@@ -24,6 +25,7 @@ def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, An
         "url": story.url,
         "author": story.author,
         "published": story.published,
+        "updated": story.updated,
         "teaser": story.teaser,
         "read": story.read,
         "starred": story.starred,
@@ -33,21 +35,25 @@ def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, An
 
 
 def byline(story: Story) -> str:
-    """"source · author · date", leaving out what the story does not say."""
-    parts = [story.source, story.author or "", (story.published or "")[:16].replace("T", " ")]
+    """"source · author · date", leaving out what the story does not say. The date is the
+    published one, else the updated one (an Atom entry may give only that)."""
+    date = story.published or story.updated or ""
+    parts = [story.source, story.author or "", date[:16].replace("T", " ")]
     return " · ".join(p for p in parts if p)
 
 
 def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | None = None,
-                  also_in: Sequence[str] = ()) -> str:
+                  also_in: Sequence[str] = (), dim: bool = False) -> str:
     """The whole story for a terminal or a pipe; text is cleaned again on the way out.
 
-    ``also_in`` names other sources carrying the same story."""
+    ``also_in`` names other sources carrying the same story. An untitled story (or related
+    story) shows the first words of its text instead, dimmed when ``dim``."""
     if width is None:
         width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     wrap = textwrap.TextWrapper(width=max(width, 20), break_long_words=False,
                                 break_on_hyphens=False)
-    out: list[str] = [clean_line(story.title) or "(untitled)"]
+    out: list[str] = [terminal_line(shown_title(story.title, f"{story.standfirst} {story.body}"),
+                                    dim)]
     if story.standfirst:
         out.append(clean_line(story.standfirst))
     out.append("")
@@ -67,6 +73,7 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
     if related:
         out.append("Related stories:")
         for number, item in enumerate(related, 1):
-            out.append(f"  {number}. {clean_line(item.title)}  [{item.id}]")
+            title = terminal_line(shown_title(item.title, item.text), dim)
+            out.append(f"  {number}. {title}  [{item.id}]")
             out.append(f"     {clean_line(item.reason)}")
     return "\n".join(out).rstrip() + "\n"

@@ -24,6 +24,7 @@ from reader.store.searches import (
     search_stories,
 )
 from reader.text import clean_line
+from reader.titles import dims_stand_ins, shown_title, terminal_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,15 +83,16 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
         saved = save_search(store, args.save, text)
         print(f"reader: saved as {saved.name!r}", file=sys.stderr)
     write = sys.stdout.write
+    dim = dims_stand_ins()
     for rank, hit in enumerate(results.hits, 1):
         if args.json:
             write(json.dumps(hit_to_json(hit, rank), ensure_ascii=False) + "\n")
             continue
         row = hit.row
         flags = ("N" if not row.read else " ") + ("*" if row.starred else " ")
-        date = (row.published or "")[:10] or "-" * 10
-        write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  "
-              f"{clean_line(row.title)}\n")
+        date = (row.date or "")[:10] or "-" * 10
+        title = terminal_line(shown_title(row.title, row.text_start), dim)
+        write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  {title}\n")
         if hit.snippet:
             write(f"    {clean_line(plain_text(hit.snippet))}\n")
     shown = len(results.hits)
@@ -137,13 +139,16 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
             "related": [related_to_json(r) for r in items],
         }, ensure_ascii=False) + "\n")
         return 0
-    out = [f"{clean_line(story.title) or '(untitled)'}  [{story.id}]"]
+    dim = dims_stand_ins()
+    head = shown_title(story.title, f"{story.standfirst} {story.body}")
+    out = [f"{terminal_line(head, dim)}  [{story.id}]"]
     if copies:
         out.append("Also in: " + ", ".join(clean_line(c) for c in copies))
     if not items:
         out.append("No related stories.")
     for number, item in enumerate(items, 1):
-        out.append(f"  {number}. {clean_line(item.title)}  [{item.id}]")
+        title = terminal_line(shown_title(item.title, item.text), dim)
+        out.append(f"  {number}. {title}  [{item.id}]")
         out.append(f"     {clean_line(item.reason)} · {clean_line(item.source)}")
     sys.stdout.write("\n".join(out) + "\n")
     return 0

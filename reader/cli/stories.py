@@ -11,6 +11,7 @@ from reader.models import RelatedStory, Story, View
 from reader.related import also_in, related_stories
 from reader.story_output import story_as_text, story_to_json
 from reader.text import clean_line
+from reader.titles import dims_stand_ins, shown_title, terminal_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,12 +55,13 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
             write(json_line(story_to_json(story, store.explicit_related(story))))
         return 0
     total = store.count(view)
+    dim = dims_stand_ins()
     for offset in range(0, total, 500):
         for row in store.page(view, offset, 500, total):
             flags = ("N" if not row.read else " ") + ("*" if row.starred else " ")
-            date = (row.published or "")[:10] or "-" * 10
-            write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  "
-                  f"{clean_line(row.title)}\n")
+            date = (row.date or "")[:10] or "-" * 10
+            title = terminal_line(shown_title(row.title, row.text_start), dim)
+            write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  {title}\n")
     return 0
 
 
@@ -76,5 +78,5 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
         sys.stdout.write(json_line(story_to_json(story, related)))
     else:
         copies = also_in(context.store(), story)
-        sys.stdout.write(story_as_text(story, related, also_in=copies))
+        sys.stdout.write(story_as_text(story, related, also_in=copies, dim=dims_stand_ins()))
     return 0

@@ -25,8 +25,14 @@ STORY_COLUMNS = (
 )
 """A whole story, for ``story``."""
 
+TEXT_START = "CASE WHEN s.title = '' THEN substr(s.standfirst || ' ' || s.body, 1, 400) ELSE ''" \
+    " END"
+"""The start of an untitled story's text (``reader.titles`` makes it a stand-in title): a row
+of a titled story reads nothing more than before."""
+
 ROW_COLUMNS = (
-    "s.rowid, s.id, src.name, s.title, s.published, st.read, st.starred, s.teaser, s.sort_ts"
+    "s.rowid, s.id, src.name, s.title, s.published, st.read, st.starred, s.teaser, s.sort_ts,"
+    f" s.updated, {TEXT_START}"
 )
 """The few fields of a list row, for ``story_row``."""
 
@@ -53,7 +59,8 @@ def story(r: Sequence[Any]) -> Story:
 def story_row(r: Sequence[Any]) -> StoryRow:
     """A ``StoryRow`` from a row selected with ``ROW_COLUMNS``."""
     return StoryRow(rowid=r[0], id=r[1], source=r[2], title=r[3], published=r[4],
-                    read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]), sort_ts=r[8])
+                    read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]), sort_ts=r[8],
+                    updated=r[9], text_start=r[10])
 
 
 def source(r: Sequence[Any]) -> Source:

@@ -1,0 +1,218 @@
+"""Issue 12's parsing defects, each on the real document it was found in.
+
+The documents are the real corpus (``tests/realfeeds.py``: ``../shared/realfeeds/`` or
+``READER_REALFEEDS``; missing, these tests fail). Each test names the file and what a reader
+would have seen before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import run_reader
+from realfeeds import TRUNCATED, RealDocument, documents
+
+from reader.feeds.parse import FeedParseError, ParsedFeed, parse_feed
+from reader.feeds.parse_json import MAX_JSON_VALUES
+from reader.models import FeedFetched, View
+from reader.store import Store
+from reader.store.feeds import add_feed, record_refresh
+from reader.titles import shown_title
+
+JSON_FEEDS = ("feed-rs__jsonfeed_elastic_1.1.json", "feed-rs__jsonfeed_example_1.json",
+              "feedjira__json_feed.json", "feedjira__json_feed_with_escaped_uris.json",
+              "nnw__3960.json", "nnw__DaringFireball.json", "nnw__allthis.json",
+              "nnw__curt.json", "nnw__inessential.json", "nnw__pxlnv.json", "nnw__rose.json")
+
+
+def real(name: str) -> RealDocument:
+    found = [doc for doc in documents() if doc.name == name]
+    assert found, f"{name} is not in the real corpus"
+    return found[0]
+
+
+def parsed(name: str) -> ParsedFeed:
+    doc = real(name)
+    return parse_feed(doc.body, doc.headers, doc.url)
+
+
+def store_document(store: Store, name: str) -> tuple[int, int]:
+    """The document stored as one refresh of its feed: (feed id, new stories)."""
+    doc = real(name)
+    feed_id = add_feed(store, doc.url, name)
+    report, _ = record_refresh(store, feed_id, FeedFetched(drafts=parsed(name).drafts))
+    return feed_id, report.new
+
+
+# -- identity: entries that share a guid or link ---------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "stories"), [
+    ("rome__rsr.xml", 15),  # 15 episodes, one <link>, no guid: 1 story before
+    ("rome__issue137-rss.xml", 4),  # 4 news items, one guid: 1 before
+    ("nnw__scriptingNews.rss", 50),  # two guids used twice: 48 before
+    ("rss-parser__itunes-missing-image.rss", 131),  # an "extended version" re-posted: 130
+])
+def test_entries_sharing_a_guid_or_link_are_separate_stories(
+        store: Store, name: str, stories: int) -> None:
+    feed = parsed(name)
+    assert len(feed.drafts) == stories == len({d.key for d in feed.drafts})
+    assert not [w for w in feed.warnings if "duplicate" in w]
+    feed_id, new = store_document(store, name)
+    assert new == stories
+    again, _ = record_refresh(store, feed_id, FeedFetched(drafts=parsed(name).drafts))
+    assert (again.new, again.updated) == (0, 0)  # a refresh of the same document adds nothing
+
+
+def test_each_podcast_episode_keeps_its_own_enclosure() -> None:
+    feed = parsed("rome__rsr.xml")
+    assert len({d.enclosures for d in feed.drafts}) == 15
+    assert len({d.url for d in feed.drafts}) == 1
+
+
+def test_an_entry_edited_later_updates_its_story(store: Store) -> None:
+    """scriptingNews reuses a guid for two posts: fixing one post's text later updates that
+    post, it does not add a third story."""
+    doc = real("nnw__scriptingNews.rss")
+    feed_id, _ = store_document(store, doc.name)
+    edited = doc.body.replace(b"Good morning Internet guzzlers!", b"Good morning, guzzlers!")
+    assert edited != doc.body
+    drafts = parse_feed(edited, doc.headers, doc.url).drafts
+    report, _ = record_refresh(store, feed_id, FeedFetched(drafts=drafts))
+    assert (report.new, report.updated) == (0, 1)
+
+
+def test_a_true_duplicate_is_dropped_and_counted() -> None:
+    """rss_0.92 repeats one item word for word (feedparser: 22 entries, 21 distinct)."""
+    feed = parsed("rss__rss_0.92")
+    assert len(feed.drafts) == 21
+    assert "dropped 1 duplicate entry (the same guid or link and the same content as an" \
+           " earlier entry)" in feed.warnings
+
+
+def test_an_old_cache_keeps_its_story_ids(store: Store) -> None:
+    """Before, the first episode of rsr.xml was stored under the bare link and the rest were
+    lost. After the upgrade that story keeps its id and read state, and the other 14 come."""
+    doc = real("rome__rsr.xml")
+    first = parsed(doc.name).drafts[0]
+    feed_id = add_feed(store, doc.url, doc.name)
+    legacy = type(first)(key=first.url or "", title=first.title, body=first.body,
+                         url=first.url, published=first.published, enclosures=first.enclosures)
+    record_refresh(store, feed_id, FeedFetched(drafts=(legacy,)))
+    old = store.page(View(), 0, 10)[0]
+    store.set_read(old.id, True)
+    report, _ = record_refresh(store, feed_id, FeedFetched(drafts=parsed(doc.name).drafts))
+    assert (report.new, store.count(View())) == (14, 15)
+    kept = store.get_story(old.id)
+    assert kept.read and kept.enclosures == first.enclosures
+
+
+# -- titles, dates, links ---------------------------------------------------------------------
+
+
+def test_titles_are_the_entries_own_not_a_nested_author_title() -> None:
+    """Google Cloud's blog: ``<author><title>`` gave 19 of 20 stories the headline
+    "Product Manager, Office of the CTO"."""
+    titles = [d.title for d in parsed("nnw__cloudblog.rss").drafts]
+    assert len(titles) == 20 and len(set(titles)) == 20
+    assert titles[0] == ("Want to keep your employees productive? Pay attention to shadow IT"
+                         " clues")
+    assert not [t for t in titles if "Office of the CTO" in t]
+
+
+def test_an_untitled_story_keeps_an_empty_title_and_shows_its_first_words(
+        isolated_home: Path) -> None:
+    """scriptingNews's untitled posts: "(untitled)" in the list before."""
+    with Store.open(isolated_home / "data" / "cache.sqlite3") as store:
+        store_document(store, "nnw__scriptingNews.rss")
+        untitled = [row for row in store.page(View(), 0, 100) if not row.title]
+    assert len(untitled) == 39
+    shown = shown_title(untitled[0].title, untitled[0].text_start)
+    assert shown.stand_in and shown.text and shown.text != "(untitled)"
+    result = run_reader("show", "--json", untitled[0].id, home=isolated_home, check=True)
+    assert json.loads(result.stdout)["title"] == ""
+    listing = run_reader("list", "--source", "nnw__scriptingNews.rss", home=isolated_home,
+                         check=True).stdout
+    line = next(line for line in listing.splitlines() if line.startswith(untitled[0].id))
+    assert line.endswith(shown.text)
+
+
+def test_atom_entries_dated_only_by_updated_keep_that_date(isolated_home: Path) -> None:
+    """neverworkintheory.atom gives each entry only <updated>: no date at all before."""
+    feed = parsed("nnw__neverworkintheory.atom")
+    assert all(d.published is None and d.updated for d in feed.drafts)
+    with Store.open(isolated_home / "data" / "cache.sqlite3") as store:
+        store_document(store, "nnw__neverworkintheory.atom")
+        rows = store.page(View(), 0, 50)
+    assert [r.date for r in rows] == sorted((r.date for r in rows), reverse=True)
+    shown = json.loads(run_reader("show", "--json", rows[0].id, home=isolated_home,
+                                  check=True).stdout)
+    assert shown["published"] is None and shown["updated"] == rows[0].updated
+    listing = run_reader("list", "--source", "nnw__neverworkintheory.atom",
+                         home=isolated_home, check=True).stdout
+    assert "----------" not in listing
+    assert rows[0].updated and rows[0].updated[:10] in listing.splitlines()[0]
+
+
+def test_fragment_links_resolve_against_the_entrys_page() -> None:
+    """All This: footnote links (``#fn:preview``) pointed into the feed's URL before."""
+    feed = parsed("nnw__allthis.atom")
+    story = next(d for d in feed.drafts if "#fn:" in d.body)
+    footnotes = re.findall(r"\]\(([^)]*#fn:[^)]*)\)", story.body)
+    assert footnotes and all(link.startswith(f"{story.url}#fn:") for link in footnotes)
+
+
+# -- JSON Feed --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", JSON_FEEDS)
+def test_json_feeds_are_read(name: str) -> None:
+    doc = real(name)
+    items = json.loads(doc.body)["items"]
+    feed = parse_feed(doc.body, doc.headers, doc.url)
+    assert feed.version in ("json10", "json11") and feed.title
+    assert len(feed.drafts) == len(items)
+    with_titles = [item for item in items if item.get("title")]
+    assert len([d for d in feed.drafts if d.title]) == len(with_titles)
+    assert all(d.body or d.standfirst or d.title for d in feed.drafts)
+
+
+def test_a_json_feed_served_as_plain_json_or_as_text_is_read() -> None:
+    doc = real("nnw__DaringFireball.json")
+    for content_type in ("application/json", "text/plain", ""):
+        feed = parse_feed(doc.body, {"Content-Type": content_type}, doc.url)
+        assert len(feed.drafts) == 48
+
+
+def test_rss_written_as_json_is_read() -> None:
+    """scripting.com's RSS-in-JSON (``{"rss": {"channel": …}}``)."""
+    feed = parsed("nnw__ScriptingNews.json")
+    assert feed.version == "rss20" and feed.title == "Scripting News"
+    assert len(feed.drafts) == 50
+
+
+def test_json_that_is_not_a_feed_says_what_it_is() -> None:
+    def refusal(body: bytes) -> str:
+        with pytest.raises(FeedParseError) as caught:
+            parse_feed(body, {"Content-Type": "application/json"}, "https://a.example/x")
+        return str(caught.value)
+
+    assert refusal(b'{"posts": [1, 2]}') == "a JSON object with the keys posts, not a feed"
+    assert refusal(b"[1, 2, 3]") == "a JSON array, not a feed"
+    assert refusal(b'{"version": "https://jsonfeed.org/version/2", "items": []}') == \
+        "a JSON Feed of a version this reader does not know (https://jsonfeed.org/version/2)"
+    assert refusal(b'{"a": ').startswith("served as JSON, but not valid JSON: ")
+    assert refusal(b"[" * 100_000 + b"]" * 100_000) == \
+        "a JSON document nested too deeply to be a feed"
+    assert refusal(b"[" + b"0," * (MAX_JSON_VALUES + 1) + b"0]").startswith(
+        "a JSON document with more than")
+
+
+def test_the_truncated_capture_says_it_ends_early() -> None:
+    with pytest.raises(FeedParseError) as caught:
+        parsed(TRUNCATED)
+    assert str(caught.value) == ("not a valid feed: the document ends before it is complete"
+                                 " (line 19, column 84)")
