@@ -65,7 +65,7 @@ def assign_keys(drafts: Sequence[StoryDraft]) -> tuple[list[StoryDraft], int]:
     for base, members in groups.items():
         if len(members) == 1:
             draft = drafts[members[0]]
-            aliases = (_level(draft, base, 1), _level(draft, base, 2))
+            aliases: tuple[str, ...] = (_level(draft, base, 1), _level(draft, base, 2))
             keyed[members[0]] = replace(draft, aliases=aliases)
             continue
         pending = members

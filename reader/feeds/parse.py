@@ -74,7 +74,8 @@ def _iso(value: Any) -> str | None:
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC).isoformat()
+        year, month, day, hour, minute, second = value[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -130,6 +131,12 @@ def _fallback_key(entry: Mapping[str, Any], title: str) -> str:
     if not title and not date:  # nothing to tell entries apart by but their text
         basis += "\0" + str(entry.get("summary") or "")
     return "sha256:" + hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
+
+
+def _own(entry: Mapping[str, Any], key: str) -> Any:
+    """``entry[key]`` if the entry has it: for feedparser's dict, whose own ``get`` answers
+    ``updated_parsed`` with the published date when there is no update date."""
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
 
 
 def _own_title(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -190,9 +197,8 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         body=body,
         url=link,
         author=author or None,
-        # dict.get: feedparser's own get() answers "updated" with the published date.
-        published=_iso(dict.get(entry, "published_parsed")),
-        updated=_iso(dict.get(entry, "updated_parsed")),
+        published=_iso(_own(entry, "published_parsed")),
+        updated=_iso(_own(entry, "updated_parsed")),
         tags=tuple(tags),
         enclosures=tuple(enclosures),
     )
@@ -277,6 +283,7 @@ def parse_feed(
     kind = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
     if kind is not None:
         raise FeedParseError(f"not a feed: {kind}")
+    feed: Mapping[str, Any]
     if looks_like_json(data, content_type):
         try:
             feed, entries, version = read_json_feed(data)

@@ -244,7 +244,7 @@ class _Walker:
         self.version = ""
         self.namespaces_in_use: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
-        self.names: dict[str, str] = {}
+        self.names: dict[str, tuple[str, str, bool]] = {}
         self.infeed = self.inentry = self.incontent = self.intextinput = self.inimage = 0
         self.inauthor = self.incontributor = self.inpublisher = self.insource = 0
         self.sourcedata = _Dict()
@@ -1027,8 +1027,8 @@ class _Walker:
     def end_newlocation(self) -> None:
         url = self.pop("newlocation")
         context = self.get_context()
-        if context is not self.feeddata:
-            return
+        if context is not self.feeddata or url is None:
+            return  # (feedparser fails on None and its fallback pops nothing)
         context["newlocation"] = make_safe_absolute_uri(self.baseuri, url.strip())
 
     def start_dc_contributor(self, attrs_d: dict[str, str]) -> None:
@@ -1081,8 +1081,7 @@ class _Walker:
         context = self.get_context()
         if "psc_chapters" not in context:
             self.psc_chapters_flag = True
-            attrs_d["chapters"] = []
-            context["psc_chapters"] = _Dict(attrs_d)
+            context["psc_chapters"] = _Dict(attrs_d, chapters=[])
 
     def end_psc_chapters(self) -> None:
         self.psc_chapters_flag = False
