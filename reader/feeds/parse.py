@@ -126,7 +126,7 @@ def _pick_content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def _fallback_key(entry: Mapping[str, Any], title: str) -> str:
     """No guid and no link: a hash of the title and the date as the feed wrote them."""
-    date = entry.get("published") or entry.get("updated") or ""
+    date = entry.get("published") or _own(entry, "updated") or ""
     basis = f"{title}\0{date}"
     if not title and not date:  # nothing to tell entries apart by but their text
         basis += "\0" + str(entry.get("summary") or "")
