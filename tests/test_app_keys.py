@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import OptionList
-from ui_support import CHAIN_TITLES, add_stories, make_app, write_chain
+from ui_support import (
+    CHAIN_TITLES,
+    add_stories,
+    find_story,
+    main_screen,
+    make_app,
+    settle,
+    status_text,
+    write_chain,
+)
 
 from reader.config import load_config
 from reader.models import StoryDraft
@@ -20,16 +29,10 @@ SEED_HEADLINE = "UK.gov apologises for Tory-bashing child database memo"
 WIDE = (140, 40)
 
 
-def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen
-
-
 async def test_first_run_shows_the_bundled_seed_stories(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause(0.2)
+        await settle(pilot)
         screen = main_screen(app)
         assert screen.story_list.total == 4
         assert screen.story_list.has_focus
@@ -42,12 +45,16 @@ async def test_first_run_shows_the_bundled_seed_stories(isolated_home: Path) -> 
 async def test_enter_opens_the_story_focuses_it_and_marks_it_read(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         screen = main_screen(app)
         assert screen.reading_pane.has_focus
         assert screen.current is not None and screen.current.title == SEED_HEADLINE
+        assert screen.current.read
         story_id = screen.current.id
+        assert screen.story_list.highlighted is not None
+        assert screen.story_list.highlighted.read  # the list shows the mark once it is stored
     with Store.open(app.paths.database) as store:
         assert store.get_story(story_id).read
 
@@ -55,6 +62,7 @@ async def test_enter_opens_the_story_focuses_it_and_marks_it_read(isolated_home:
 async def test_list_keys_move_the_cursor(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         stories = main_screen(app).story_list
         await pilot.press("j", "j")
         assert stories.cursor == 2
@@ -77,10 +85,11 @@ async def test_list_keys_move_the_cursor(isolated_home: Path) -> None:
 async def test_reading_pane_keys_scroll(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 20)) as pilot:
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settle(pilot)
         pane = main_screen(app).reading_pane
-        assert pane.scroll_y == 0
+        assert pane.has_focus and pane.scroll_y == 0
         await pilot.press("j")
         assert pane.scroll_y > 0
         await pilot.press("k")
@@ -91,17 +100,17 @@ async def test_reading_pane_keys_scroll(isolated_home: Path) -> None:
         await pilot.press("b")
         assert pane.scroll_y == 0
         await pilot.press("G")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert pane.scroll_y == pane.max_scroll_y > 0
         await pilot.press("g")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert pane.scroll_y == 0
 
 
 async def test_tab_cycles_list_story_related(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert isinstance(app.focused, StoryList)
         await pilot.press("tab")
         assert isinstance(app.focused, ReadingPane)
@@ -117,90 +126,121 @@ async def test_three_related_hops_then_back_and_forward(
     write_chain(tmp_path / "chain")
     app = make_app(isolated_home, [str(tmp_path / "chain")])
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         screen = main_screen(app)
-        await screen.open_story(screen.store.find_titles(["Alpha"])[0][0])
-        await pilot.pause(0.1)
+        await screen.open_story(find_story(app, "Alpha"))
+        await settle(pilot)
         for expected in CHAIN_TITLES[1:]:
             await pilot.press("1")
-            await pilot.pause(0.1)
+            await settle(pilot)
             assert screen.current is not None and screen.current.title == expected
             # The list cursor follows the story being read.
             assert screen.story_list.highlighted is not None
             assert screen.story_list.highlighted.id == screen.current.id
         for expected in reversed(CHAIN_TITLES[:-1]):
             await pilot.press("left_square_bracket")
-            await pilot.pause(0.1)
+            await settle(pilot)
             assert screen.current.title == expected
             assert screen.story_list.highlighted.id == screen.current.id
         await pilot.press("left_square_bracket")  # nothing before the first: stays
+        await settle(pilot)
         assert screen.current.title == CHAIN_TITLES[0]
+        assert status_text(app) == "Back: this is the first story you opened"
         await pilot.press("right_square_bracket", "right_square_bracket")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert screen.current.title == CHAIN_TITLES[2]
         await pilot.press("backspace")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert screen.current.title == CHAIN_TITLES[1]
         # Opening a new story after going back drops the forward entries.
         await pilot.press("1")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert not screen.history.can_go_forward
 
 
 async def test_related_list_shows_links_both_ways_and_teaser_note(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         screen = main_screen(app)
         related = screen.reading_pane.related
         assert [r.kind for r in related] == ["explicit"] * 3
         assert all(r.teaser for r in related)
         await pilot.press("3")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert screen.current.teaser
         assert app.screen.query_one("#teaser-note").display
         back_links = screen.reading_pane.related
         assert [(r.kind, r.title) for r in back_links] == [("recommended-by", SEED_HEADLINE)]
+        teaser = screen.current
         await pilot.press("9")  # no ninth related story: a status message, nothing opens
-        assert screen.current.teaser
+        await settle(pilot)
+        assert status_text(app) == "No related story 9"
+        assert screen.current is teaser
 
 
 async def test_related_entry_opens_from_the_related_list(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("enter", "tab")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.focused, OptionList)
         await pilot.press("j", "enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert main_screen(app).current.title.startswith("Florida")
 
 
 async def test_unread_only_toggle(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         screen = main_screen(app)
         await pilot.press("enter", "escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("u")
+        await settle(pilot)
         assert screen.story_list.view.unread_only
         assert screen.story_list.total == 3
-        assert "unread" in screen.sub_title
+        assert "unread · 3 stories" in screen.sub_title
         await pilot.press("u")
+        await settle(pilot)
         assert screen.story_list.total == 4
         await pilot.press("u", "escape")  # Esc in the list leaves a filtered view
+        await settle(pilot)
         assert not screen.story_list.view.unread_only
+        assert screen.story_list.total == 4
+
+
+async def test_toggling_twice_at_once_ends_where_it_started(isolated_home: Path) -> None:
+    """A second s (or m) before the first is stored starts from the first one's value."""
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("s", "s", "m", "m", "m")
+        await settle(pilot)
+        row = screen.story_list.highlighted
+        assert row is not None and not row.starred and row.read
+    with Store.open(app.paths.database) as store:
+        story = store.get_story(row.id)
+        assert not story.starred and story.read
 
 
 async def test_star_and_read_toggles_persist(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         screen = main_screen(app)
         await pilot.press("j", "s", "m")
-        await pilot.pause(0.1)
+        await settle(pilot)
         row = screen.story_list.highlighted
         assert row is not None and row.starred and row.read
+        assert status_text(app) == "Marked read"
         await pilot.press("asterisk")
+        await settle(pilot)
         assert screen.story_list.total == 1
         story_id = row.id
     with Store.open(app.paths.database) as store:
@@ -208,9 +248,10 @@ async def test_star_and_read_toggles_persist(isolated_home: Path) -> None:
         assert story.starred and story.read
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         screen = main_screen(app)
         await pilot.press("j", "s", "m")
-        await pilot.pause(0.1)
+        await settle(pilot)
     with Store.open(app.paths.database) as store:
         story = store.get_story(story_id)
         assert not story.starred and not story.read
@@ -219,41 +260,45 @@ async def test_star_and_read_toggles_persist(isolated_home: Path) -> None:
 async def test_help_screen_opens_and_closes(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("question_mark")
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         await pilot.press("question_mark", "q")
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
 
 
 async def test_q_quits(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("q")
-        await pilot.pause(0.1)
-        assert not app.is_running
+        assert app.return_code == 0  # q asked the app to exit
+    assert not app.is_running
 
 
 async def test_narrow_terminal_shows_one_pane_at_a_time(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=(80, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         screen = main_screen(app)
         assert screen.story_list.display and screen.story_list.region.width == 80
         assert screen.reading_pane.region.width == 0
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert screen.reading_pane.region.width == 80
         assert screen.story_list.region.width == 0
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert screen.story_list.region.width == 80
         assert screen.story_list.has_focus
 
 
 async def test_o_opens_only_http_links(isolated_home: Path) -> None:
-    add_stories(isolated_home / "..", [])  # keep the helper honest about paths
     opened: list[str] = []
     add_stories(isolated_home, [
         StoryDraft(key="web", title="Has a web link", url="https://example.org/a"),
@@ -261,14 +306,18 @@ async def test_o_opens_only_http_links(isolated_home: Path) -> None:
     ])
     app = make_app(isolated_home, opened=opened)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         screen = main_screen(app)
-        assert screen.story_list.move_to_story(screen.store.find_titles(["web"])[0][0])
+        assert await screen.story_list.move_to_story(find_story(app, "web"))
         await pilot.press("o")
+        await settle(pilot)
         assert opened == ["https://example.org/a"]
-        assert screen.story_list.move_to_story(screen.store.find_titles(["script"])[0][0])
+        assert status_text(app) == "Opened https://example.org/a"
+        assert await screen.story_list.move_to_story(find_story(app, "script"))
         await pilot.press("o")
+        await settle(pilot)
         assert opened == ["https://example.org/a"]
-        assert app.is_running
+        assert status_text(app) == "Only http and https links are opened"
 
 
 async def test_keymap_in_config_remaps_a_binding(isolated_home: Path) -> None:
@@ -277,6 +326,7 @@ async def test_keymap_in_config_remaps_a_binding(isolated_home: Path) -> None:
     (config_dir / "config.toml").write_text('[keymap]\n"list.down" = "n"\n')
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("n", "n")
         assert main_screen(app).story_list.cursor == 2
 
@@ -284,23 +334,43 @@ async def test_keymap_in_config_remaps_a_binding(isolated_home: Path) -> None:
 async def test_chosen_theme_is_remembered(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         app.theme = "nord"
-        await pilot.pause(0.1)
+        await settle(pilot)
     assert load_config(app.paths.config_file).theme == "nord"
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.theme == "nord"
 
 
 async def test_palette_opens_a_story_by_title(isolated_home: Path) -> None:
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press(*"Florida")
-        await pilot.pause(0.5)
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settle(pilot)
         screen = main_screen(app)
         assert screen.current is not None and screen.current.title.startswith("Florida")
+
+
+async def test_palette_lists_the_screen_actions(isolated_home: Path) -> None:
+    """Every action with a palette title is a command there, and runs on the main screen."""
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Help", "Toggle unread only", "Toggle star", "Show all stories",
+                      "Search", "Save search", "Sources", "Refresh feeds"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Toggle unread only")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).story_list.view.unread_only

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui_support import make_app
+from ui_support import main_screen, make_app, settle
 
 from reader.cli.context import Context
 from reader.models import StoryDraft
 from reader.store import Store
-from reader.ui.screens.main import MainScreen
-from reader.ui.widgets.story_list import MAX_PAGES, PAGE_SIZE
+from reader.ui.story_rows import MAX_PAGES, PAGE_SIZE
 
 STORIES = 100_000
 
@@ -31,26 +30,33 @@ async def test_list_holds_only_a_few_pages_of_a_100k_cache(isolated_home: Path) 
     build_big_cache(isolated_home)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        screen = main_screen(app)
         stories = screen.story_list
         assert stories.total == STORIES + 4
         # No widget per story: the list is one widget and has no children.
         assert len(stories.children) == 0
-        assert stories.loaded_row_count <= PAGE_SIZE
+        # The screen and the screenful below it (37 rows each): two pages.
+        assert stories.loaded_row_count <= 2 * PAGE_SIZE
         await pilot.press("G")
         assert stories.cursor == STORIES + 3
+        await settle(pilot)
         await pilot.press("pageup", "pageup", "k", "k")
         await pilot.press("g", "pagedown", "j")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert stories.loaded_row_count <= MAX_PAGES * PAGE_SIZE
         # The row under the cursor is the one a full ORDER BY puts there.
         await pilot.press("G")
-        last = screen.store.conn.execute(
-            "SELECT id FROM stories ORDER BY sort_ts DESC, rowid ASC LIMIT 1 OFFSET ?",
-            (STORIES + 3,),
-        ).fetchone()[0]
-        assert stories.highlighted is not None and stories.highlighted.id == last
+        await settle(pilot)
+        with Store.open(app.paths.database) as store:
+            in_order = store.conn.execute(
+                "SELECT id FROM stories ORDER BY sort_ts DESC, rowid ASC LIMIT 40 OFFSET ?",
+                (STORIES + 4 - 40,),
+            ).fetchall()
+        assert stories.highlighted is not None and stories.highlighted.id == in_order[-1][0]
+        # Every row on screen is there, in that order, read by a seek from the next page.
+        shown = [stories.row_at(i) for i in range(STORIES + 4 - 37, STORIES + 4)]
+        assert [row.id for row in shown if row] == [r[0] for r in in_order[-37:]]
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert screen.current is not None and screen.current.id == last
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id == in_order[-1][0]

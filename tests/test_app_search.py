@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui_support import add_stories, make_app
+from ui_support import (
+    Messages,
+    add_stories,
+    find_story,
+    main_screen,
+    make_app,
+    settle,
+    status_text,
+)
 
 from reader.models import StoryDraft
-from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.search_bar import SearchBar
 
 STORIES = [
     StoryDraft(key="a", title="Volcanic eruption in Iceland grounds flights",
@@ -19,18 +27,12 @@ STORIES = [
 ]
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.05)
-
-
 async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path) -> None:
     add_stories(isolated_home, STORIES)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        screen = main_screen(app)
         await pilot.press("j", "j", "j")
         before = screen.story_list.highlighted
         assert before is not None and screen.story_list.total == 7
@@ -39,13 +41,14 @@ async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path
         assert screen.story_list.view.query == "iceland"
         assert screen.story_list.total == 2
         assert "search: iceland" in screen.sub_title
-        assert "2 matches" in str(screen.query_one("#status").render())
+        assert status_text(app).startswith("2 matches")
         await pilot.press(*" -airlines")
         await settle(pilot)
         assert screen.story_list.total == 1
         await pilot.press("escape")
         await settle(pilot)
         assert screen.story_list.view.query is None
+        assert status_text(app) == ""
         assert screen.story_list.total == 7
         assert screen.story_list.highlighted is not None
         assert screen.story_list.highlighted.id == before.id
@@ -56,8 +59,8 @@ async def test_enter_opens_the_top_result(isolated_home: Path) -> None:
     add_stories(isolated_home, STORIES)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        screen = main_screen(app)
         await pilot.press("slash", *"sourdough", "enter")
         await settle(pilot)
         assert screen.current is not None
@@ -69,13 +72,18 @@ async def test_hostile_queries_never_crash(isolated_home: Path) -> None:
     add_stories(isolated_home, STORIES)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        screen = main_screen(app)
         for query in ['"unbalanced', "NEAR(", "*", "-", "title:x", "a OR", "is:bogus", "^"]:
             await pilot.press("slash", *query)
             await settle(pilot)
             assert app.is_running
+            assert screen.query_one(SearchBar).value == query
+            # The status line counts the matches and says what the parser made of the query.
+            assert " match" in status_text(app)
             await pilot.press("escape")
+            await settle(pilot)
+            assert status_text(app) == ""
         assert screen.story_list.total == 7
 
 
@@ -83,10 +91,9 @@ async def test_similar_stories_join_the_related_list_with_reasons(isolated_home:
     add_stories(isolated_home, STORIES)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        first = screen.store.find_titles(["Volcanic"])[0][0]
-        await screen.open_story(first)
+        await settle(pilot)
+        screen = main_screen(app)
+        await screen.open_story(find_story(app, "Volcanic"))
         await settle(pilot)
         related = screen.reading_pane.related
         similar = [r for r in related if r.kind == "similar"]
@@ -104,13 +111,16 @@ async def test_a_saved_search_is_listed_beside_the_sources(isolated_home: Path) 
     add_stories(isolated_home, STORIES)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        screen = main_screen(app)
         await pilot.press("slash", *"ash cloud")
         await settle(pilot)
-        status = str(screen.query_one("#status").render())
-        assert "2 matches" in status and "ash" in status  # count, then the snippet
-        await pilot.press("ctrl+s", "escape")
+        status = status_text(app)
+        assert status.startswith("2 matches  ·  ") and "ash" in status  # count, then snippet
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert status_text(app) == "Saved the search 'ash cloud': S lists it beside the sources"
+        await pilot.press("escape")
         await settle(pilot)
         assert screen.story_list.total == 7
         await pilot.press("S")
@@ -124,4 +134,26 @@ async def test_a_saved_search_is_listed_beside_the_sources(isolated_home: Path) 
         assert screen.story_list.view.query == "ash cloud"
         assert screen.story_list.total == 2
         await pilot.press("escape")  # a filtered view: Esc shows all stories again
+        await settle(pilot)
         assert screen.story_list.total == 7
+
+
+async def test_the_list_narrows_once_typing_rests(isolated_home: Path) -> None:
+    """The search bar reports an edit once typing has rested: one search per word typed,
+    not one per letter."""
+    add_stories(isolated_home, STORIES)
+    messages = Messages()
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"iceland")
+        await settle(pilot)
+        assert [m.value for m in messages.of(SearchBar.Changed)] == ["iceland"]
+        await pilot.press(*" ash")
+        await settle(pilot)
+        assert [m.value for m in messages.of(SearchBar.Changed)] == ["iceland", "iceland ash"]
+        assert main_screen(app).story_list.total == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(messages.of(SearchBar.Cancelled)) == 1
+        assert main_screen(app).story_list.total == 7

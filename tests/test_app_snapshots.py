@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ui_support import make_app
+from ui_support import make_app, settle
 
 from reader.ui.screenshots import SHOTS
 
@@ -17,7 +17,7 @@ from reader.ui.screenshots import SHOTS
 @pytest.mark.parametrize(("name", "size", "steps"), SHOTS, ids=[s[0] for s in SHOTS])
 def test_screen_snapshot(snap_compare, isolated_home: Path, name, size, steps) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.pause(0.3)
+        await settle(pilot)
         await steps(pilot)
 
     assert snap_compare(make_app(isolated_home), terminal_size=size, run_before=run_before)

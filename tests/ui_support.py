@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any, TypeVar
+
+from textual.message import Message
 
 from reader.cli.context import Context
 from reader.models import StoryDraft
 from reader.store import Store
 from reader.ui.app import ReaderApp, create_app
+from reader.ui.pilot import settle
+from reader.ui.screens.main import MainScreen
+
+__all__ = ["CHAIN_TITLES", "Messages", "add_stories", "find_story", "main_screen", "make_app",
+           "prepared_context", "screen_text", "settle", "status_text", "write_chain"]
+
+M = TypeVar("M", bound=Message)
 
 CHAIN_TITLES = ["Alpha opens the chain", "Bravo follows alpha", "Charlie follows bravo",
                 "Delta ends the chain"]
@@ -44,10 +55,56 @@ def add_stories(home: Path, drafts: list[StoryDraft], name: str = "Test feed",
 
 
 def make_app(home: Path, seed_dirs: list[str] | None = None,
-             opened: list[str] | None = None) -> ReaderApp:
+             opened: list[str] | None = None, **options: Any) -> ReaderApp:
     context = prepared_context(home, seed_dirs)
     sink = opened if opened is not None else []
-    return create_app(context.paths, context.config, url_opener=sink.append)
+    return create_app(context.paths, context.config, url_opener=sink.append, **options)
+
+
+def find_story(app: ReaderApp, *words: str) -> str:
+    """The id of the newest story whose title holds every word (read from the cache file)."""
+    with Store.open(app.paths.database) as store:
+        return store.find_titles(list(words))[0][0]
+
+
+def main_screen(app: ReaderApp) -> MainScreen:
+    screen = app.main_screen
+    assert screen is not None
+    return screen
+
+
+def status_text(app: ReaderApp) -> str:
+    """What the status line says now."""
+    return str(main_screen(app).query_one("#status").render())
+
+
+class Messages:
+    """Every message the app handles, to wait on: ``app.run_test(message_hook=messages)``."""
+
+    def __init__(self) -> None:
+        self.seen: list[Message] = []
+        self._ids: set[int] = set()  # a bubbling message reaches the hook once per node
+        self._arrived = asyncio.Event()
+
+    def __call__(self, message: Message) -> None:
+        if id(message) not in self._ids:  # ids stay unique: ``seen`` keeps them alive
+            self._ids.add(id(message))
+            self.seen.append(message)
+            self._arrived.set()
+
+    def of(self, kind: type[M]) -> list[M]:
+        return [m for m in self.seen if isinstance(m, kind)]
+
+    async def wait_for(self, *kinds: type[Message], after: int = 0,
+                       timeout: float = 60.0) -> Message:
+        """The first message of one of ``kinds`` past the first ``after`` of them."""
+        async with asyncio.timeout(timeout):
+            while True:
+                found = [m for m in self.seen if isinstance(m, kinds)]
+                if len(found) > after:
+                    return found[after]
+                self._arrived.clear()
+                await self._arrived.wait()
 
 
 def screen_text(app: ReaderApp) -> str:

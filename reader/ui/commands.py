@@ -1,51 +1,49 @@
-"""Command palette entries that depend on the cache: "open story…" by title."""
+"""Command-palette entries that depend on the cache: "open story…" by title.
+
+Titles are looked up on the UI's details thread (``UiData``), one connection for every
+keystroke; the story opens on the main screen, found in the screen stack under the palette.
+"""
 
 from __future__ import annotations
-
-import asyncio
-from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from reader.store import Store
+from reader.store import StoreError
 from reader.text import clean_line
-
-if TYPE_CHECKING:
-    from reader.ui.app import ReaderApp
-
-
-def _find(database: str, words: list[str]) -> list[tuple[str, str, str]]:
-    """Runs in a thread with its own connection (connections stay in their thread)."""
-    with Store.open(database) as store:
-        return store.find_titles(words)
+from reader.ui.screens.main import MainScreen
 
 
 class StoryTitleProvider(Provider):
     """Finds stories by words of their title and opens the one picked."""
 
-    @property
-    def _app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
+    def _main(self) -> MainScreen | None:
+        return next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
+
+    async def _find(self, main: MainScreen, words: list[str]) -> list[tuple[str, str, str]]:
+        try:
+            return await main.data.find_titles(words)
+        except StoreError:
+            return []
 
     async def discover(self) -> Hits:
-        for story_id, title, source in await asyncio.to_thread(
-            _find, str(self._app.paths.database), []
-        ):
-            yield DiscoveryHit(
-                Content(f"Open story: {clean_line(title)[:200]}"),
-                partial(self._app.open_story, story_id), help=clean_line(source),
-            )
+        main = self._main()
+        if main is None:
+            return
+        for story_id, title, source in await self._find(main, []):
+            yield DiscoveryHit(Content(f"Open story: {clean_line(title)[:200]}"),
+                               lambda story_id=story_id: main.open(story_id),
+                               help=clean_line(source))
 
     async def search(self, query: str) -> Hits:
+        main = self._main()
         words = query.split()
-        if not words:
+        if main is None or not words:
             return
         matcher = self.matcher(query)
-        rows = await asyncio.to_thread(_find, str(self._app.paths.database), words)
-        for story_id, title, source in rows:
+        for story_id, title, source in await self._find(main, words):
             title = clean_line(title)[:200]
             score = matcher.match(title) or 0.01
-            yield Hit(score, matcher.highlight(title), partial(self._app.open_story, story_id),
+            yield Hit(score, matcher.highlight(title),
+                      lambda story_id=story_id: main.open(story_id),
                       text=title, help=f"open story · {clean_line(source)}")

@@ -1,17 +1,30 @@
-"""Messages that widgets post up to the screen: attributes go down, messages come up."""
+"""Messages that travel up to the main screen: attributes go down, messages come up.
+
+App-wide messages live here as dataclasses (toolong's ``messages.py``): a widget or a worker
+posts one, and the screen decides what it means. Messages that only one widget sends and
+only its parent handles (``SearchBar.Changed``, ``StoryList.Shown``) are nested in that widget.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from reader.models import StoryRow
 
+if TYPE_CHECKING:  # the refresh layer (httpx, feedparser) loads only when a refresh starts
+    from reader.refresh.outcomes import RefreshSummary
+
+PREVIEW_DELAY = 0.08
+"""Seconds the list's cursor rests on a story before it is previewed (and, in a search, its
+snippet shown): holding j moves the cursor without reading every story it passes."""
+
 
 @dataclass
 class StoryHighlighted(Message):
-    """The list cursor moved onto a story (preview it). Floods collapse to the latest."""
+    """The list cursor rests on a story (preview it). Floods collapse to the latest."""
 
     row: StoryRow | None
 
@@ -24,3 +37,28 @@ class StoryChosen(Message):
     """A story was chosen to open (Enter in the list, a click on a related entry, ...)."""
 
     story_id: str
+
+
+@dataclass
+class RefreshProgressed(Message):
+    """``done`` of ``total`` feeds refreshed so far. Floods collapse to the latest."""
+
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RefreshProgressed)
+
+
+@dataclass
+class RefreshFinished(Message):
+    """The refresh ended (also when cancelled): every feed's outcome."""
+
+    summary: RefreshSummary
+
+
+@dataclass
+class RefreshFailed(Message):
+    """The refresh could not run to its end (its process died, the cache was refused)."""
+
+    reason: str

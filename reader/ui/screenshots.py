@@ -18,40 +18,34 @@ from textual.pilot import Pilot
 
 from reader.cli.context import Context
 from reader.ui.app import ReaderApp, create_app
+from reader.ui.pilot import settle
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
 
-async def _settle(pilot: Pilot[None]) -> None:
-    """Wait for the workers (preview, related stories) so every shot is deterministic."""
-    await pilot.pause(0.2)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.1)
-
-
 async def _list_and_story(pilot: Pilot[None]) -> None:
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _related(pilot: Pilot[None]) -> None:
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("2")
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("tab")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _help(pilot: Pilot[None]) -> None:
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("question_mark")
-    await pilot.pause(0.3)
+    await settle(pilot)
 
 
 async def _narrow(pilot: Pilot[None]) -> None:
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
@@ -73,7 +67,7 @@ async def take(name: str, size: tuple[int, int], steps: Steps, out: Path) -> Pat
     with tempfile.TemporaryDirectory(prefix="reader-shot-") as home:
         app = _app(Path(home))
         async with app.run_test(size=size) as pilot:
-            await pilot.pause(0.3)
+            await settle(pilot)
             await steps(pilot)
             target = out / f"{name}.svg"
             target.write_text(app.export_screenshot(title=f"reader: {name}"), encoding="utf-8")

@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.ui import keys as app_keys
+from reader.ui.keys import Key
 
-def _key_names(binding: Binding, keymap: dict[str, str]) -> str:
-    keys = keymap.get(binding.id or "", binding.key)
+
+def _key_names(key: Key, keymap: dict[str, str]) -> str:
+    keys = keymap.get(key.id, key.keys or "") if key.id else key.keys or ""
     names = {"down": "↓", "up": "↑", "pageup": "PgUp", "pagedown": "PgDn", "space": "Space",
              "enter": "Enter", "escape": "Esc", "backspace": "Backspace", "home": "Home",
              "end": "End", "tab": "Tab", "shift+tab": "Shift+Tab", "question_mark": "?",
@@ -29,26 +32,24 @@ def _key_names(binding: Binding, keymap: dict[str, str]) -> str:
     return " ".join(pretty(k.strip()) for k in keys.split(","))
 
 
-def help_content(groups: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> Content:
-    """The help text, built from the bindings themselves so it can never drift from them."""
+def help_content(groups: list[tuple[str, list[Key]]], keymap: dict[str, str]) -> Content:
+    """The help text, built from the key table itself so it can never drift from it."""
     parts: list[Content] = []
-    for title, bindings in groups:
+    for title, keys in groups:
         parts.append(Content.styled(title, "bold $accent"))
-        for binding in bindings:
-            keys = _key_names(binding, keymap)
-            parts.append(Content.assemble((f"  {keys:<22}", "bold"), binding.description))
+        for key in keys:
+            names = _key_names(key, keymap)
+            parts.append(Content.assemble((f"  {names:<22}", "bold"), key.description))
         parts.append(Content(""))
     return Content("\n").join(parts)
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = app_keys.bindings(app_keys.HELP)
 
-    def __init__(self, groups: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> None:
+    def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__()
-        self._content = help_content(groups, keymap)
+        self._content = help_content(app_keys.help_groups(keymap), keymap)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):

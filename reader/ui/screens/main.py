@@ -1,283 +1,248 @@
 """``MainScreen``: the story list beside the reading pane, and the routing between them.
 
-Widgets post messages up (a story highlighted, a story chosen); this screen decides what to
-show, keeps the browser-like history, and sends small writes (read, star) to the background
-writer so a key press never waits on the database.
+Widgets and workers post messages up (a story highlighted, chosen or opened, a search shown,
+a refresh's progress); this screen decides what each means for the others and for the status
+line. Every read and write goes through ``UiData``'s threads, so a key press never waits on
+the cache.
+
+The first frame needs only the list. The reading pane and the other screens are imported on a
+thread once the list has painted (``reader.ui.deferred``) and the pane is mounted then;
+whatever needs one of them first awaits ``ready()``.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from dataclasses import replace
-from typing import ClassVar
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.binding import BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header
 
+from reader.config import FetchSettings
 from reader.history import History
-from reader.models import RelatedStory, Story, View
-from reader.store import Store, StoreError
-from reader.store.writer import BackgroundWriter
-from reader.ui.messages import StoryChosen, StoryHighlighted
-from reader.ui.screens.refreshing import Refreshing
-from reader.ui.screens.search_mode import SearchMode
-from reader.ui.screens.sources import SourcesScreen
-from reader.ui.widgets.reading_pane import ReadingPane
-from reader.ui.widgets.related_stories import RelatedStories
+from reader.models import Story, StoryRow, View
+from reader.store import StoreError
+from reader.ui import keys
+from reader.ui.data import UiData
+from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored
+from reader.ui.messages import (
+    PREVIEW_DELAY,
+    RefreshFailed,
+    RefreshFinished,
+    RefreshProgressed,
+    StoryChosen,
+    StoryHighlighted,
+)
+from reader.ui.refresh_worker import Refresher
+from reader.ui.widgets.list_pane import ListPane
+from reader.ui.widgets.status_line import StatusLine
 from reader.ui.widgets.story_list import StoryList
 
+if TYPE_CHECKING:
+    from reader.ui.widgets.reading_pane import ReadingPane
+
 NARROW_BELOW = 100
-PREVIEW_DELAY = 0.08
-"""Seconds the cursor rests before the story under it is previewed (holding j stays smooth)."""
 
 
-def related_bindings() -> list[Binding]:
-    return [
-        Binding(str(n), f"open_related({n})", f"Open related story {n}", show=False,
-                id=f"story.related_{n}")
-        for n in range(1, 10)
-    ]
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.bindings(keys.MAIN),
+                                             *keys.bindings(keys.RELATED)]
 
-
-class MainScreen(SearchMode, Refreshing, Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket,backspace", "back", "Back", id="story.back"),
-        Binding("right_square_bracket", "forward", "Forward", id="story.forward"),
-        Binding("m", "toggle_read", "Read/unread", show=False, id="story.toggle_read"),
-        Binding("s", "toggle_star", "Star", id="story.toggle_star"),
-        Binding("u", "toggle_unread_only", "Unread only", id="view.unread_only"),
-        Binding("asterisk", "toggle_starred_only", "Starred only", show=False,
-                id="view.starred_only"),
-        Binding("o", "open_link", "Open link", show=False, id="story.open_link"),
-        Binding("slash", "search", "Search", id="view.search"),
-        Binding("ctrl+s", "save_search", "Save search", show=False, id="view.save_search"),
-        Binding("R", "refresh", "Refresh", id="feeds.refresh"),
-        Binding("S", "sources", "Sources", show=False, id="view.sources"),
-        Binding("escape", "back_out", "Back out", show=False, id="app.back_out"),
-        *related_bindings(),
-    ]
-
-    def __init__(self, store: Store, writer: BackgroundWriter) -> None:
+    def __init__(self, data: UiData, database: Path, fetch: FetchSettings) -> None:
         super().__init__()
-        self.store = store
-        self.writer = writer
-        self.history = History()
-        self.current: Story | None = None
-        self._preview_timer: Timer | None = None
-        self._refresh_cancel: threading.Event | None = None
-        self._search_timer: Timer | None = None
-        self._before_search: tuple[View, str | None] | None = None
-        self._search_summary = ""
+        self.data = data
+        self._pane: ReadingPane | None = None
+        self._ready = asyncio.Event()
+        self._loading = False
+        self._refresher = Refresher(self, data, database, fetch)
+        self._marks = Marks(data, self)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         with Horizontal(id="panes"):
-            with Vertical(id="list-pane"):
-                yield Input(placeholder="search: words \"a phrase\" pre* -not source:NAME "
-                            "is:unread is:starred tag:NAME", id="search")
-                yield StoryList(self.store, id="stories")
-            yield ReadingPane(id="reading")
-        yield Static(id="status", markup=False)
+            yield ListPane(self.data, id="list-pane")
+        yield StatusLine(id="status")
         yield Footer()
+
+    @property
+    def list_pane(self) -> ListPane:
+        return self.query_one(ListPane)
 
     @property
     def story_list(self) -> StoryList:
         return self.query_one(StoryList)
 
     @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
     def reading_pane(self) -> ReadingPane:
-        return self.query_one(ReadingPane)
+        if self._pane is None:
+            raise LookupError("the reading pane mounts after the first frame: await ready()")
+        return self._pane
+
+    @property
+    def current(self) -> Story | None:
+        """The story in the reading pane (previewed or opened)."""
+        return self._pane.story if self._pane is not None else None
+
+    @property
+    def history(self) -> History:
+        return self.reading_pane.history
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
+        self.sub_title = View().describe()
         self.story_list.set_view(View())
         self.story_list.focus()
-        self._update_titles()
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_BELOW, "-narrow")
 
-    # -- status ------------------------------------------------------------------------------
-
-    def _update_titles(self) -> None:
-        view = self.story_list.view
-        total = self.story_list.total
-        self.sub_title = f"{view.describe()} · {total:,} {'story' if total == 1 else 'stories'}"
+    def on_unmount(self) -> None:
+        self._refresher.cancel()
 
     def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Content(text))
+        self.status.say(text)
 
-    # -- showing stories ---------------------------------------------------------------------
+    def _failed(self, text: str) -> None:
+        """Something the reader asked for did not happen: say so where it is seen."""
+        self.set_status(text)
+        self.notify(text, title="Not done", severity="error", markup=False, timeout=8)
 
-    def related_for(self, story: Story) -> list[RelatedStory]:
-        """What can be shown at once: explicit links both ways. Similar stories follow from
-        ``_load_related`` in a worker, so opening a story never waits for the content match."""
-        return self.store.explicit_related(story)
+    # -- after the first frame -----------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
-    def _load_related(self, story: Story) -> None:
-        """Compute the full related list (explicit, then similar) on a thread and connection
-        of its own, and hand it to the pane if the reader is still on that story."""
-        from reader.related import also_in, related_stories
+    async def ready(self) -> None:
+        """Wait until the reading pane is mounted and the other screens are imported."""
+        self._load_deferred()
+        await self._ready.wait()
 
-        database = self.app.paths.database  # type: ignore[attr-defined]
-        with Store.open(database) as store:
-            related = related_stories(store, story)
-            copies = also_in(store, story)
-        self.app.call_from_thread(self._related_ready, story.id, related, copies)
+    def _load_deferred(self) -> None:
+        if not self._loading:
+            self._loading = True
+            self._mount_deferred()
 
-    def _related_ready(self, story_id: str, related: list[RelatedStory],
-                       copies: list[str]) -> None:
-        pane = self.reading_pane
-        if pane.story is not None and pane.story.id == story_id:
-            pane.show_related(related)
-            pane.show_also_in(copies)
+    @work(group="deferred")
+    async def _mount_deferred(self) -> None:
+        await asyncio.to_thread(import_module, "reader.ui.deferred")
+        from reader.ui.deferred import ReadingPane  # imported just now: a dictionary lookup
+
+        self._pane = ReadingPane(self.data, id="reading")
+        await self.query_one("#panes").mount(self._pane)
+        self._ready.set()
+        row = self.story_list.highlighted
+        if row is not None:
+            self._pane.preview(row.id)
+
+    @on(StoryList.Shown)
+    def _list_shown(self, message: StoryList.Shown) -> None:
+        total = message.total
+        self.sub_title = (f"{message.view.describe()} · {total:,} "
+                          f"{'story' if total == 1 else 'stories'}")
+        if not self._loading:
+            self.call_after_refresh(self._load_deferred)
+
+    # -- which story -----------------------------------------------------------------------------
 
     @on(StoryHighlighted)
-    def _schedule_preview(self, message: StoryHighlighted) -> None:
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        if message.row is not None and self.story_list.view.query:
-            self.show_snippet(message.row.id)
-        if message.row is not None:
-            story_id = message.row.id
-            if self.current is not None and self.current.id == story_id:
-                return  # already on screen: keep the reader's scroll position
-            self._preview_timer = self.set_timer(
-                PREVIEW_DELAY, lambda: self.run_worker(
-                    self.show_story(story_id), group="preview", exclusive=True,
-                    exit_on_error=False,  # a preview racing a quit must not end the app
-                ),
-            )
+    def _highlighted(self, message: StoryHighlighted) -> None:
+        if message.row is None:
+            return
+        if self._pane is not None:  # else the pane previews the cursor's story once mounted
+            self._pane.preview(message.row.id)
+        query = self.story_list.view.query
+        if query:
+            self._show_snippet(query, message.row.id)
+
+    @work(group="snippet", exclusive=True, exit_on_error=False)
+    async def _show_snippet(self, query: str, story_id: str) -> None:
+        """In a search, the status line shows where the highlighted story matches."""
+        await asyncio.sleep(PREVIEW_DELAY)
+        try:
+            pieces = await self.data.snippet(query, story_id)
+        except StoreError:
+            return
+        if pieces:
+            self.status.say_snippet(pieces)
 
     @on(StoryChosen)
-    async def _open_chosen(self, message: StoryChosen) -> None:
-        await self.open_story(message.story_id)
+    def _chosen(self, message: StoryChosen) -> None:
+        self.open(message.story_id)
 
-    async def show_story(self, story_id: str) -> Story | None:
-        """Load a story into the reading pane without recording it in the history."""
-        try:
-            story = self.store.get_story(story_id)
-        except StoreError as exc:
-            self.set_status(str(exc))
-            return None
-        self.current = story
-        await self.reading_pane.show_story(story, self.related_for(story))
-        self._load_related(story)
-        return story
+    @work(group="open", exclusive=True, exit_on_error=False)
+    async def open(self, story_id: str) -> None:
+        """Open a story to read, in a worker so keys keep flowing while it loads."""
+        await self.open_story(story_id)
 
-    async def open_story(self, story_id: str, *, record: bool = True) -> None:
-        """Open a story to read: show it, focus it, mark it read, remember it in the history."""
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        self.workers.cancel_group(self, "preview")
-        story = await self.show_story(story_id)
-        if story is None:
-            return
-        if record:
-            self.history.visit(story.id)
-        if not self.story_list.move_to_story(story.id):
-            self.set_status("This story is not in the current view (Esc shows all stories)")
-        if not story.read:
-            self._set_read(story, True)
+    async def open_story(self, story_id: str) -> None:
+        """Open a story to read: the pane shows it and says ``Opened`` (handled below)."""
+        await self.ready()
+        await self.reading_pane.open_story(story_id)
+
+    def on_reading_pane_opened(self, message: ReadingPane.Opened) -> None:
+        """A story was opened: the list's cursor follows it, it is marked read and focused."""
+        self._follow(message.story)
+        if not message.story.read:
+            self._marks.send(Mark(message.story.id, "read", True), announce=False)
         self.add_class("-reading")
         self.reading_pane.focus()
 
-    def _set_read(self, story: Story, read: bool) -> None:
-        self.writer.submit(lambda store: store.set_read(story.id, read))
-        self.story_list.update_story(story.id, read=read)
-        if self.current is not None and self.current.id == story.id:
-            self.current = replace(self.current, read=read)
+    @work(group="follow", exclusive=True, exit_on_error=False)
+    async def _follow(self, story: Story) -> None:
+        if not await self.story_list.move_to_story(story.id):
+            self.set_status("This story is not in the current view (Esc shows all stories)")
 
-    def _target(self) -> Story | None:
+    def on_reading_pane_not_shown(self, message: ReadingPane.NotShown) -> None:
+        self.set_status(message.reason)
+
+    def action_open_related(self, number: int) -> None:
+        if self._pane is None or not self._pane.open_related(number):
+            self.set_status(f"No related story {number}")
+
+    def action_back(self) -> None:
+        if self._pane is None or not self._pane.back():
+            self.set_status("Back: this is the first story you opened")
+
+    def action_forward(self) -> None:
+        if self._pane is None or not self._pane.forward():
+            self.set_status("Forward: no story after this one")
+
+    async def _target(self) -> Story | StoryRow | None:
         """The story an action applies to: the list's row when the list has focus."""
         if self.story_list.has_focus and not self.has_class("-reading"):
-            row = self.story_list.highlighted
-            if row is None:
-                return None
-            if self.current is None or self.current.id != row.id:
-                try:
-                    return self.store.get_story(row.id)
-                except StoreError:
-                    return None
+            row = await self.story_list.row_under_cursor()
+            if row is None or self.current is None or self.current.id != row.id:
+                return row
         return self.current
 
-    # -- actions -----------------------------------------------------------------------------
-
-    async def action_open_related(self, number: int) -> None:
-        related = self.reading_pane.related
-        if not 1 <= number <= len(related):
-            self.set_status(f"No related story {number}")
+    async def action_open_link(self) -> None:
+        target = await self._target()
+        try:
+            story = (await self.data.story(target.id))[0] if target else None
+        except StoreError as exc:
+            self.set_status(str(exc))
             return
-        await self.open_story(related[number - 1].id)
-
-    async def action_back(self) -> None:
-        if not self.history.back():
-            self.set_status("Back: this is the first story you opened")
-            return
-        await self.open_story(self.history.current or "", record=False)
-
-    async def action_forward(self) -> None:
-        if not self.history.forward():
-            self.set_status("Forward: no story after this one")
-            return
-        await self.open_story(self.history.current or "", record=False)
-
-    def action_toggle_read(self) -> None:
-        story = self._target()
-        if story is not None:
-            read = not story.read
-            self._set_read(story, read)
-            self.set_status("Marked read" if read else "Marked unread")
-
-    def action_toggle_star(self) -> None:
-        story = self._target()
-        if story is None:
-            return
-        starred = not story.starred
-        self.writer.submit(lambda store: store.set_starred(story.id, starred))
-        self.story_list.update_story(story.id, starred=starred)
-        if self.current is not None and self.current.id == story.id:
-            self.current = replace(self.current, starred=starred)
-        self.set_status("Starred" if starred else "Star removed")
-
-    def set_view(self, view: View) -> None:
-        keep = self.current.id if self.current else None
-        row = self.story_list.highlighted
-        self.story_list.set_view(view, keep_story=row.id if row else keep)
-        self._update_titles()
-
-    def action_toggle_unread_only(self) -> None:
-        view = self.story_list.view
-        self.set_view(replace(view, unread_only=not view.unread_only))
-
-    def action_toggle_starred_only(self) -> None:
-        view = self.story_list.view
-        self.set_view(replace(view, starred_only=not view.starred_only))
-
-    def action_open_link(self) -> None:
-        story = self._target()
         url = story.url if story else None
         if not url:
             self.set_status("This story has no link")
-            return
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        elif urlsplit(url).scheme.lower() not in ("http", "https"):
             self.set_status("Only http and https links are opened")
-            return
-        self.app.open_url(url)
-        self.set_status(f"Opened {url}")
+        else:
+            self.app.open_url(url)
+            self.set_status(f"Opened {url}")
 
     def action_back_out(self) -> None:
         """Esc: end a search, else leave the story, else focus the list, else show all."""
-        if self._before_search is not None:
-            self.end_search()
+        if self.list_pane.searching:
+            self.list_pane.end_search()
             return
         leaving_story = self.has_class("-narrow") and self.has_class("-reading")
         if leaving_story or not self.story_list.has_focus:
@@ -289,22 +254,133 @@ class MainScreen(SearchMode, Refreshing, Screen[None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, StoryList):
             self.remove_class("-reading")
-        elif isinstance(event.widget, (ReadingPane, RelatedStories)):
+        elif self._pane is not None and self._pane in event.widget.ancestors_with_self:
             self.add_class("-reading")
 
-    # -- sources and refresh -----------------------------------------------------------------
+    # -- marks -----------------------------------------------------------------------------------
+
+    async def _toggle(self, field: MarkField) -> None:
+        story = await self._target()
+        if story is not None:
+            mark = self._marks.toggle(story, field)
+            self.set_status(mark.doing)
+            self._marks.send(mark, announce=True)
+
+    @on(MarkStored)
+    def _mark_stored(self, message: MarkStored) -> None:
+        mark = message.mark
+        self.story_list.update_story(mark.story_id, **{mark.field: mark.value})
+        if self._pane is not None:
+            self._pane.update_story(mark.story_id, **{mark.field: mark.value})
+        if message.announce:
+            self.set_status(mark.done)
+
+    @on(MarkFailed)
+    def _mark_failed(self, message: MarkFailed) -> None:
+        self._failed(message.mark.failed(message.reason))
+
+    async def action_toggle_read(self) -> None:
+        await self._toggle("read")
+
+    async def action_toggle_star(self) -> None:
+        await self._toggle("starred")
+
+    # -- views and search ------------------------------------------------------------------------
+
+    def set_view(self, view: View) -> None:
+        row = self.story_list.highlighted
+        keep = row.id if row else self.current.id if self.current else None
+        self.story_list.set_view(view, keep_story=keep)
+
+    def action_toggle_unread_only(self) -> None:
+        view = self.story_list.view
+        self.set_view(replace(view, unread_only=not view.unread_only))
+
+    def action_toggle_starred_only(self) -> None:
+        view = self.story_list.view
+        self.set_view(replace(view, starred_only=not view.starred_only))
+
+    def action_show_all(self) -> None:
+        self.set_view(View())
+
+    def action_search(self) -> None:
+        """``/``: a search field over the list; the list narrows as you type."""
+        self.list_pane.start_search()
+        self.remove_class("-reading")
+
+    def on_list_pane_searched(self, message: ListPane.Searched) -> None:
+        self.status.say_search(message.total, message.note)
+
+    def on_list_pane_search_ended(self, message: ListPane.SearchEnded) -> None:
+        self.status.end_search()
+        self.story_list.focus()
+
+    def action_save_search(self) -> None:
+        """Keep the current search as a view listed beside the sources (S)."""
+        query = self.story_list.view.query
+        if not query:
+            self.set_status("Nothing to save: search with / first")
+            return
+        self._save_search(query)
+
+    @work(group="save", exit_on_error=False)
+    async def _save_search(self, query: str) -> None:
+        try:
+            saved = await self.data.save_search(query, query)
+        except StoreError as exc:
+            self._failed(f"Could not save the search: {exc}")
+            return
+        self.set_status(f"Saved the search {saved.name!r}: S lists it beside the sources")
 
     def action_sources(self) -> None:
-        from reader.store.searches import saved_searches
+        self._show_sources()
+
+    @work(group="sources", exclusive=True, exit_on_error=False)
+    async def _show_sources(self) -> None:
+        try:
+            sources, searches = await self.data.sources()
+        except StoreError as exc:
+            self.set_status(str(exc))
+            return
+        await self.ready()
+        from reader.ui.deferred import SourcesScreen
 
         def chosen(view: View | None) -> None:
             if view is not None:
-                if self._before_search is not None:
-                    self.end_search()
+                if self.list_pane.searching:
+                    self.list_pane.end_search()
                 self.set_view(view)
 
-        self.app.push_screen(
-            SourcesScreen(self.store.sources(), self.story_list.view,
-                          saved_searches(self.store)),
-            chosen,
-        )
+        self.app.push_screen(SourcesScreen(sources, self.story_list.view, searches), chosen)
+
+    # -- refresh ---------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._start_refresh()
+
+    @work(group="refresh-start", exit_on_error=False)
+    async def _start_refresh(self) -> None:
+        self.set_status(await self._refresher.start())
+
+    @on(RefreshProgressed)
+    def _refresh_progressed(self, message: RefreshProgressed) -> None:
+        self.set_status(f"Refreshing feeds… {message.done}/{message.total}")
+
+    @on(RefreshFailed)
+    def _refresh_failed(self, message: RefreshFailed) -> None:
+        self._refresher.ended()
+        self.set_status(f"Refresh failed: {message.reason}")
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, message: RefreshFinished) -> None:
+        """New stories join the list; the cursor stays on its story, the pane is untouched."""
+        self._refresher.ended()
+        row = self.story_list.highlighted
+        self.story_list.reload(keep_story=row.id if row else None)
+        self.status.say_refreshed(message.summary)
+        failed = message.summary.failed
+        if failed:
+            names = ", ".join(f"{o.name}: {o.error}" for o in failed[:5])
+            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+            self.notify(names + more, title=f"{len(failed)} feed(s) failed",
+                        severity="warning", markup=False, timeout=8)

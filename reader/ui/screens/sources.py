@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from reader.models import Source, View
 from reader.search import SavedSearch
 from reader.text import clean_line
+from reader.ui import keys
 
 
 def source_label(source: Source) -> Content:
@@ -60,13 +61,7 @@ def search_label(saved: SavedSearch) -> Content:
 class SourcesScreen(ModalScreen[View | None]):
     """Pick a source, a saved search (or all stories) to narrow the list to."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,S,q", "close", "Close", id="sources.close"),
-        Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
-        Binding("g", "first", "First", show=False, id="sources.first"),
-        Binding("G", "last", "Last", show=False, id="sources.last"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.SOURCES)
 
     def __init__(self, sources: Sequence[Source], current: View,
                  searches: Sequence[SavedSearch] = ()) -> None:

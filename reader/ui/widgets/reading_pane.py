@@ -1,5 +1,10 @@
 """``ReadingPane``: one story (headline, standfirst, byline, Markdown body) and its related list.
 
+The pane reads the stories it shows through ``UiData`` and keeps the browser-like history of
+the ones opened (``reader.history``): a preview (the list's cursor resting on a story) shows
+a story, opening one also records it and says so with ``Opened``; the screen then moves the
+list's cursor and marks it read.
+
 Feed text reaches the screen only as ``Content`` (never markup) and through the Markdown widget
 with ``open_links=False``: a link in a story never opens by itself; the screen decides, and only
 http(s) links are ever opened.
@@ -9,17 +14,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from reader.history import History
 from reader.models import RelatedStory, Story
+from reader.store import StoreError
 from reader.story_output import byline
 from reader.text import clean_line, clean_text
+from reader.ui import keys
+from reader.ui.data import UiData
+from reader.ui.messages import PREVIEW_DELAY
 from reader.ui.widgets.related_stories import RelatedStories
 
 MAX_BODY_CHARS = 200_000
@@ -29,20 +42,104 @@ MAX_BODY_CHARS = 200_000
 class ReadingPane(VerticalScroll, can_focus=True):
     """The story being read, scrolled with vim keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Scroll down", show=False, id="reading.down"),
-        Binding("k,up", "scroll_up", "Scroll up", show=False, id="reading.up"),
-        Binding("space,pagedown", "page_down", "Page down", show=False, id="reading.page_down"),
-        Binding("b,pageup", "page_up", "Page up", show=False, id="reading.page_up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="reading.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="reading.bottom"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.READING_PANE)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    @dataclass
+    class Opened(Message):
+        """A story was opened to read (not previewed): it is shown and in the history."""
+
+        story: Story
+
+    @dataclass
+    class NotShown(Message):
+        """A story could not be read from the cache; ``reason`` says why, in one line."""
+
+        reason: str
+
+    def __init__(self, data: UiData, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._data = data
         self.story: Story | None = None
         self.related: tuple[RelatedStory, ...] = ()
+        self.history = History()
         self._showing = asyncio.Lock()
+
+    # -- which story ---------------------------------------------------------------------------
+
+    # exit_on_error=False: a preview racing a quit must not end the app.
+    @work(group="preview", exclusive=True, exit_on_error=False)
+    async def preview(self, story_id: str) -> None:
+        """Show a story once the list's cursor has rested on it (unless it is shown: then
+        the reader's scroll position stays)."""
+        await asyncio.sleep(PREVIEW_DELAY)
+        if self.story is None or self.story.id != story_id:
+            await self._load(story_id)
+
+    @work(group="open", exclusive=True, exit_on_error=False)
+    async def open(self, story_id: str, *, record: bool = True) -> None:
+        """Open a story to read, in a worker so keys keep flowing while it loads."""
+        await self.open_story(story_id, record=record)
+
+    async def open_story(self, story_id: str, *, record: bool = True) -> Story | None:
+        """Show a story, remember it in the history (with ``record``), post ``Opened``."""
+        self.workers.cancel_group(self, "preview")
+        story = await self._load(story_id)
+        if story is not None:
+            if record:
+                self.history.visit(story.id)
+            self.post_message(self.Opened(story))
+        return story
+
+    def back(self) -> bool:
+        """Open the story opened before this one; False at the first."""
+        if not self.history.back():
+            return False
+        self.open(self.history.current or "", record=False)
+        return True
+
+    def forward(self) -> bool:
+        """Open the story opened after this one (after going back); False at the last."""
+        if not self.history.forward():
+            return False
+        self.open(self.history.current or "", record=False)
+        return True
+
+    def open_related(self, number: int) -> bool:
+        """Open related story ``number`` (from 1); False when there is no such entry."""
+        if not 1 <= number <= len(self.related):
+            return False
+        self.open(self.related[number - 1].id)
+        return True
+
+    def update_story(self, story_id: str, *, read: bool | None = None,
+                     starred: bool | None = None) -> None:
+        """Keep the shown story's marks in step with the cache."""
+        if self.story is not None and self.story.id == story_id:
+            self.story = replace(self.story, read=self.story.read if read is None else read,
+                                 starred=self.story.starred if starred is None else starred)
+
+    async def _load(self, story_id: str) -> Story | None:
+        try:
+            story, links = await self._data.story(story_id)
+        except StoreError as exc:
+            self.post_message(self.NotShown(str(exc)))
+            return None
+        await self.show_story(story, links)
+        self._load_related(story)
+        return story
+
+    @work(group="related", exclusive=True, exit_on_error=False)
+    async def _load_related(self, story: Story) -> None:
+        """Similar stories take longer than explicit links: they join the list when found."""
+        try:
+            related = await self._data.related(story)
+        except StoreError:
+            return  # the explicit links stay; similar stories are a bonus
+        if self.story is not None and self.story.id == story.id:
+            self.show_related(related.stories)
+            self.show_also_in(related.also_in)
+
+    # -- scrolling -----------------------------------------------------------------------------
 
     # Key scrolling lands at once: an animated scroll repaints for several frames per key
     # press, which reads as lag when a reader holds j.
@@ -80,6 +177,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         for part in ("#headline", "#standfirst", "#byline", "#also-in", "#teaser-note", "#body",
                      "#related-heading", "#related"):
             self.query_one(part).display = False
+
+    # -- showing -------------------------------------------------------------------------------
 
     async def show_story(self, story: Story, related: Sequence[RelatedStory]) -> None:
         """Show a story from the top, with its related list (one update at a time)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import RelatedStory
 from reader.text import clean_line
+from reader.ui import keys
 from reader.ui.messages import StoryChosen
 
 MAX_NUMBERED = 9
@@ -39,10 +40,7 @@ def related_label(number: int, item: RelatedStory) -> Content:
 class RelatedStories(OptionList):
     """Focusable list of related stories; Enter (or a click) opens one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="related.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="related.up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.RELATED_LIST)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)

@@ -1,37 +1,52 @@
-"""``StoryList``: the story list as a Line API widget that pages rows from SQLite.
+"""``StoryList``: the story list as a Line API widget that never waits for the database.
 
-There is no widget per story and the list never loads the whole view: it knows the view's
-row count (one indexed ``count``) and asks the store for fixed-size pages as lines scroll into
-sight, keeping only a few pages. So opening, moving and jumping to the end cost the same with
-100 stories as with 100,000.
+There is no widget per story and the list never loads the whole view. It knows the view's
+row count and holds a few pages of rows (``reader.ui.story_rows``); painting a row whose page
+is not held yet draws it empty and asks the list thread for the page, which fills it in a
+moment later. The pages around the screen are read ahead as it moves, so holding ``j`` or
+paging down rarely meets an empty row. Rendered rows are kept in a small LRU of strips
+(toolong's ``LogLines`` does both), so a repaint after a cursor move rebuilds two rows.
+Opening, moving and jumping to the end cost the same with 100 stories as with 100,000, and a
+slow query (a ranked search page deep in the results) delays only the rows it fills in.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
-from textual.binding import Binding, BindingType
+from textual import events, work
+from textual.binding import BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker
 
 from reader.models import StoryRow, View
-from reader.store import Store
+from reader.store import StoreError
 from reader.text import clean_line
+from reader.ui import keys
+from reader.ui.data import UiData
 from reader.ui.messages import StoryChosen, StoryHighlighted
+from reader.ui.story_rows import (
+    MAX_PAGES,
+    PAGE_SIZE,
+    Highlighter,
+    OpenedView,
+    PageCache,
+    pages_for,
+)
 
-PAGE_SIZE = 64
-MAX_PAGES = 4
 SOURCE_WIDTH = 14
 DATE_WIDTH = 10
+STRIPS = 256
+"""Rendered rows kept: several screenfuls, so scrolling back and forth rebuilds nothing."""
 
 
 def fit(text: str, width: int) -> str:
@@ -44,15 +59,7 @@ def fit(text: str, width: int) -> str:
 class StoryList(ScrollView, can_focus=True):
     """The list of stories in the current view, newest first (or ranked, for a search)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g,home", "first", "First", show=False, id="list.first"),
-        Binding("G,end", "last", "Last", show=False, id="list.last"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("enter", "open", "Open", id="list.open"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.STORY_LIST)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "story-list--cursor",
@@ -68,104 +75,184 @@ class StoryList(ScrollView, can_focus=True):
     StoryList { overflow-x: hidden; }
     """
 
+    @dataclass
+    class Shown(Message):
+        """The list now shows ``view`` (``total`` stories); ``note`` is the search parser's."""
+
+        view: View
+        total: int
+        note: str | None
+
     cursor: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, store: Store, *, id: str | None = None) -> None:
+    def __init__(self, data: UiData, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._store = store
+        self._data = data
         self.view = View()
+        """The view asked for last; the rows are of ``shown_view`` until it has loaded."""
+        self.shown_view: View | None = None
         self.total = 0
-        self._pages: OrderedDict[int, list[StoryRow]] = OrderedDict()
-        self._highlight: Callable[[str], tuple[tuple[str, bool], ...]] | None = None
+        self._pages = PageCache()
+        self._pending: set[int] = set()
+        self._generation = 0
+        self._asked = 0
+        self._announce = False
+        self._highlight: Highlighter | None = None
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(STRIPS)
 
-    # -- data --------------------------------------------------------------------------------
+    # -- views ---------------------------------------------------------------------------------
+
+    def set_view(self, view: View, keep_story: str | None = None) -> Worker[OpenedView | None]:
+        """Show another view; the cursor stays on ``keep_story`` if the view holds it."""
+        self.view = view
+        return self._show_in_worker(view, keep_story)
+
+    def reload(self, keep_story: str | None = None) -> Worker[OpenedView | None]:
+        """Read the view again (new stories) without losing the reader's place."""
+        return self.set_view(self.view, keep_story)
+
+    @work(group="view", exclusive=True, exit_on_error=False)
+    async def _show_in_worker(self, view: View, keep_story: str | None) -> OpenedView | None:
+        return await self.show(view, keep_story)
+
+    async def show(self, view: View, keep_story: str | None = None) -> OpenedView | None:
+        """Load ``view`` and show it in one step; None when a newer view overtook it."""
+        self.view = view
+        self._asked += 1
+        ticket = self._asked
+        height = self.scrollable_content_region.height or self.app.size.height
+        try:
+            opened = await self._data.open_view(view, keep_story, self.cursor,
+                                                round(self.scroll_y), height)
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not read the story list", severity="error",
+                        markup=False)
+            return None
+        if ticket != self._asked:
+            return None
+        self._swap(opened)
+        return opened
+
+    def _swap(self, opened: OpenedView) -> None:
+        self._generation += 1
+        self._pending = set()
+        self.view = self.shown_view = opened.view
+        self.total = opened.total
+        self._highlight = opened.highlight
+        self._pages.replace_all(opened.pages)
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, self.total)
+        self.scroll_to(y=opened.top, animate=False, immediate=True)
+        if opened.cursor != self.cursor:
+            self.cursor = opened.cursor
+        else:
+            self.watch_cursor(opened.cursor)
+        self.refresh()
+        self.post_message(self.Shown(opened.view, opened.total, opened.note))
 
     @property
     def loaded_row_count(self) -> int:
         """How many rows the widget holds in memory (a few pages, whatever the view's size)."""
-        return sum(len(page) for page in self._pages.values())
+        return self._pages.row_count
 
     def row_at(self, index: int) -> StoryRow | None:
-        if not 0 <= index < self.total:
-            return None
-        number, offset = divmod(index, PAGE_SIZE)
-        page = self._pages.get(number)
-        if page is None:
-            page = self._load_page(number)
-            self._pages[number] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        return page[offset] if offset < len(page) else None
-
-    def _load_page(self, number: int) -> list[StoryRow]:
-        """A page of rows: from a neighbouring page already loaded when there is one (an
-        index seek, whatever the depth), else by position (a jump: g, G, a scrollbar drag)."""
-        if not self.view.query:
-            previous, following = self._pages.get(number - 1), self._pages.get(number + 1)
-            if previous and len(previous) == PAGE_SIZE:
-                return self._store.page_next_to(self.view, previous[-1], PAGE_SIZE)
-            if following:
-                return self._store.page_next_to(self.view, following[0], PAGE_SIZE,
-                                                before=True)
-        return self._store.page(self.view, number * PAGE_SIZE, PAGE_SIZE, self.total)
+        """The row at ``index`` if its page is held (None also while it is being read)."""
+        return self._pages.row(index) if 0 <= index < self.total else None
 
     @property
     def highlighted(self) -> StoryRow | None:
+        """The row under the cursor, if its page is held (it is, but for a moment after a
+        jump)."""
         return self.row_at(self.cursor)
 
-    def set_view(self, view: View, keep_story: str | None = None) -> None:
-        """Show another view; the cursor stays on ``keep_story`` if the view holds it."""
-        self.view = view
-        self._highlight = None
-        if view.query:
-            from reader.search import parse_query
+    async def row_under_cursor(self) -> StoryRow | None:
+        """The row under the cursor, reading its page first if it is not held yet."""
+        while self.shown_view is not None and self.total and self.highlighted is None:
+            generation, number = self._generation, self.cursor // PAGE_SIZE
+            after, before = self._pages.neighbours(number)
+            rows = await self._data.page(self.shown_view, number, self.total, after, before)
+            if generation == self._generation:
+                self._pages.put(number, rows)
+                if not rows:
+                    return None
+        return self.highlighted
 
-            self._highlight = parse_query(view.query).highlight
-        self.reload(keep_story)
-
-    def reload(self, keep_story: str | None = None) -> None:
-        """Re-read the view (new stories, changed filter) without losing the reader's place."""
-        self._pages.clear()
-        self.total = self._store.count(self.view)
-        self.virtual_size = Size(self.size.width, self.total)
-        index = self._store.index_of(self.view, keep_story) if keep_story else None
-        target = index if index is not None else min(self.cursor, max(self.total - 1, 0))
-        if index is None and keep_story is None:
-            target = 0
-        self._set_cursor(target, force_message=True)
-        self.refresh()
-
-    def move_to_story(self, story_id: str) -> bool:
-        """Put the cursor on a story, if the current view holds it."""
-        index = self._store.index_of(self.view, story_id)
-        if index is None:
-            return False
-        self._set_cursor(index)
-        return True
+    async def move_to_story(self, story_id: str) -> bool:
+        """Put the cursor on a story, if the view shown holds it."""
+        while self.shown_view is not None:
+            generation = self._generation
+            index = await self._data.locate(self.shown_view, story_id)
+            if generation == self._generation:
+                if index is None:
+                    return False
+                self._set_cursor(index)
+                return True
+        return False
 
     def update_story(self, story_id: str, **changes: Any) -> None:
-        """Reflect a read/star change in the loaded rows without re-querying."""
-        for page in self._pages.values():
-            for i, row in enumerate(page):
-                if row.id == story_id:
-                    page[i] = replace(row, **changes)
-        self.refresh()
+        """Reflect a read/star change in the held rows without reading them again."""
+        if self._pages.update(story_id, **changes):
+            self.refresh()
 
-    # -- cursor ------------------------------------------------------------------------------
+    # -- pages -----------------------------------------------------------------------------------
 
-    def _set_cursor(self, index: int, force_message: bool = False) -> None:
-        index = max(0, min(index, self.total - 1)) if self.total else 0
-        changed = index != self.cursor
-        self.cursor = index
-        if force_message and not changed:
-            self.watch_cursor(index)
+    def _want(self, number: int) -> None:
+        """Ask the list thread for page ``number`` unless it is held or on its way."""
+        if (self.shown_view is None or number in self._pages or number in self._pending
+                or not 0 <= number * PAGE_SIZE < self.total):
+            return
+        self._pending.add(number)
+        after, before = self._pages.neighbours(number)
+        self._fetch(self._generation, self.shown_view, number, after, before)
+
+    @work(group="pages", exit_on_error=False)
+    async def _fetch(self, generation: int, view: View, number: int, after: StoryRow | None,
+                     before: StoryRow | None) -> None:
+        try:
+            rows = await self._data.page(view, number, self.total, after, before)
+        except StoreError as exc:
+            if generation == self._generation:
+                self.notify(str(exc), title="Could not read the story list",
+                            severity="error", markup=False)
+            return  # stays pending: asked again only when the view is read again
+        if generation != self._generation:
+            return
+        self._pending.discard(number)
+        self._pages.put(number, rows)
+        self.refresh_lines(number * PAGE_SIZE, PAGE_SIZE)
+        if self._announce and number == self.cursor // PAGE_SIZE:
+            self._announce_cursor()
+
+    def _read_ahead(self) -> None:
+        """Ask for the pages on screen, then those one screenful above and below it."""
+        height = max(self.scrollable_content_region.height, 1)
+        self._pages.capacity = max(MAX_PAGES, len(pages_for(0, 3 * height)) + 1)
+        top = round(self.scroll_y)
+        for number in [*pages_for(top, top + height - 1),
+                       *pages_for(top - height, top + 2 * height - 1)]:
+            self._want(number)
+
+    # -- cursor ----------------------------------------------------------------------------------
+
+    def _set_cursor(self, index: int) -> None:
+        self.cursor = max(0, min(index, self.total - 1)) if self.total else 0
 
     def watch_cursor(self, index: int) -> None:
         self._scroll_cursor_into_view()
         self.refresh()
-        self.post_message(StoryHighlighted(self.highlighted))
+        self._read_ahead()
+        self._announce_cursor()
+
+    def _announce_cursor(self) -> None:
+        """Tell the screen which story the cursor is on, once its row is known."""
+        row = self.highlighted
+        self._announce = row is None and self.total > 0
+        if not self._announce:
+            self.post_message(StoryHighlighted(row))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._read_ahead()
 
     def _scroll_cursor_into_view(self) -> None:
         height = max(self.scrollable_content_region.height, 1)
@@ -178,6 +265,7 @@ class StoryList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.total)
         self._scroll_cursor_into_view()
+        self._read_ahead()
 
     def action_cursor_down(self) -> None:
         self._set_cursor(self.cursor + 1)
@@ -209,21 +297,37 @@ class StoryList(ScrollView, can_focus=True):
                 self.action_open()
             self._set_cursor(index)
 
-    # -- rendering ---------------------------------------------------------------------------
+    # -- rendering -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a theme or focus change restyles every row
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = round(self.scroll_y) + y
         base = self.rich_style
+        if self.shown_view is None:
+            return Strip.blank(width, base)
         if self.total == 0:
             if y == 0:
                 style = base + self.get_component_rich_style("story-list--empty")
                 return Strip([Segment(set_cell_size(" No stories in this view", width), style)])
             return Strip.blank(width, base)
-        row = self.row_at(index)
+        is_cursor = index == self.cursor
+        row = self._pages.row(index) if index < self.total else None
         if row is None:
+            if index < self.total:
+                self._want(index // PAGE_SIZE)
+            if is_cursor:  # the cursor shows at once; its text follows with the page
+                base = base + self.get_component_rich_style("story-list--cursor")
             return Strip.blank(width, base)
-        return self._render_row(row, width, base, index == self.cursor)
+        key = (self._generation, row, width, is_cursor, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(row, width, base, is_cursor)
+            self._strips[key] = strip
+        return strip
 
     def _render_row(self, row: StoryRow, width: int, base: Style, is_cursor: bool) -> Strip:
         if is_cursor:

@@ -1,0 +1,154 @@
+"""``UiData``: the app's one path to the cache. Nothing here runs on the thread that paints.
+
+Three threads, each with its own connection (``reader.store.local``), and each doing one kind
+of work in order, so one kind never queues behind another:
+
+* **list**: what the story list paints (counts, pages, a story's position in a view). A
+  ranked search page at 100k stories can take tens of milliseconds; here it only delays
+  the rows it fills in, never a key press or a repaint.
+* **details**: a whole story, its related stories and "also in", the snippet of a search
+  match, the sources screen's counts, the palette's title lookups.
+* **writer** (``BackgroundWriter``): read/star marks and saved searches. A write can wait
+  for another process's write lock; the caller awaits the outcome and reports a failure.
+
+Each method is a coroutine for the event loop: it hands a function of a ``Store`` to its
+thread and awaits the result. Errors arrive as ``StoreError`` with one line for the user.
+The search and related-stories modules are imported on those threads when first needed, so
+their import time is never part of the first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+from reader.models import RelatedStory, Source, Story, StoryRow, View
+from reader.store import Store
+from reader.store.local import StoreThread
+from reader.store.writer import BackgroundWriter
+from reader.ui.story_rows import OpenedView, locate, open_view, read_page
+
+if TYPE_CHECKING:
+    from reader.search import Piece, SavedSearch
+
+T = TypeVar("T")
+
+WRITE_WAIT = 10.0
+"""Seconds a mark waits for another process's write lock before it is reported as failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """The full related list of a story (explicit links, then similar ones) and the other
+    sources carrying the same story."""
+
+    stories: list[RelatedStory]
+    also_in: list[str]
+
+
+class UiData:
+    """The list, details and writer threads of one app, on one cache file."""
+
+    def __init__(self, database: Path, *, write_wait: float = WRITE_WAIT) -> None:
+        self.database = database
+        self._lists = StoreThread(database, "reader-list")
+        self._details = StoreThread(database, "reader-details")
+        self._writer = BackgroundWriter(database, busy_timeout=write_wait)
+
+    async def read_list(self, fn: Callable[[Store], T]) -> T:
+        return await asyncio.wrap_future(self._lists.submit(fn))
+
+    async def read_details(self, fn: Callable[[Store], T]) -> T:
+        return await asyncio.wrap_future(self._details.submit(fn))
+
+    async def write(self, fn: Callable[[Store], T]) -> T:
+        return await asyncio.wrap_future(self._writer.submit(fn))
+
+    def close(self) -> None:
+        """Finish queued work (writes included), then close each thread's connection."""
+        for thread in (self._writer, self._lists, self._details):
+            thread.close()
+
+    # -- the story list ------------------------------------------------------------------------
+
+    async def open_view(self, view: View, keep_story: str | None, cursor: int, top: int,
+                        height: int) -> OpenedView:
+        return await self.read_list(partial(open_view, view=view, keep_story=keep_story,
+                                            cursor=cursor, top=top, height=height))
+
+    async def page(self, view: View, number: int, total: int, after: StoryRow | None,
+                   before: StoryRow | None) -> list[StoryRow]:
+        return await self.read_list(partial(read_page, view=view, number=number, total=total,
+                                            after=after, before=before))
+
+    async def locate(self, view: View, story_id: str) -> int | None:
+        return await self.read_list(partial(locate, view=view, story_id=story_id))
+
+    # -- details ---------------------------------------------------------------------------------
+
+    async def story(self, story_id: str) -> tuple[Story, list[RelatedStory]]:
+        """A whole story and what can be shown with it at once: its explicit links both ways.
+        Similar stories take longer and come from ``related``."""
+        def read(store: Store) -> tuple[Story, list[RelatedStory]]:
+            story = store.get_story(story_id)
+            return story, store.explicit_related(story)
+
+        return await self.read_details(read)
+
+    async def related(self, story: Story) -> Related:
+        def read(store: Store) -> Related:
+            from reader.related import also_in, related_stories
+
+            return Related(related_stories(store, story), also_in(store, story))
+
+        return await self.read_details(read)
+
+    async def snippet(self, query: str, story_id: str) -> tuple[Piece, ...]:
+        """Where the story matches the search, as highlighted pieces (empty: no match)."""
+        def read(store: Store) -> tuple[Piece, ...]:
+            from reader.store.searches import snippets
+
+            return snippets(store, query, [story_id]).get(story_id, ())
+
+        return await self.read_details(read)
+
+    async def sources(self) -> tuple[list[Source], list[SavedSearch]]:
+        """Every source and saved search with its counts, for the sources screen."""
+        def read(store: Store) -> tuple[list[Source], list[SavedSearch]]:
+            from reader.store.searches import saved_searches
+
+            return store.sources(), saved_searches(store)
+
+        return await self.read_details(read)
+
+    async def has_feeds(self) -> bool:
+        return await self.read_details(lambda store: store.has_feeds())
+
+    async def find_titles(self, words: list[str]) -> list[tuple[str, str, str]]:
+        """(id, title, source) of recent stories whose titles hold every word."""
+        return await self.read_details(lambda store: store.find_titles(words))
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def mark(self, story_id: str, field: Literal["read", "starred"],
+             value: bool) -> asyncio.Future[None]:
+        """Queue a read or star mark now (marks are written in the order they were made)."""
+        def write(store: Store) -> None:
+            if field == "read":
+                store.set_read(story_id, value)
+            else:
+                store.set_starred(story_id, value)
+
+        return asyncio.wrap_future(self._writer.submit(write))
+
+    async def save_search(self, name: str, query: str) -> SavedSearch:
+        def write(store: Store) -> SavedSearch:
+            from reader.store.searches import save_search
+
+            return save_search(store, name, query)
+
+        return await self.write(write)

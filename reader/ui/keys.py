@@ -1,0 +1,152 @@
+"""Every key of the app in one table: its keys, binding id, help line and palette entry.
+
+Adding an action means adding one ``Key`` here (in the group where it works) and an
+``action_<name>`` method on the widget or screen that owns the group: the binding, its id
+(remappable through ``[keymap]`` in the config), the line in the help screen (``?``) and the
+command-palette entry all come from this one line, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One action a person can take, and everything that names it.
+
+    ``keys`` is Textual's comma-separated key list (None: a palette-only command);
+    ``footer`` shows it in the footer; ``palette`` is its title in the command palette (None:
+    not listed there), ``palette_help`` the line under that title.
+    """
+
+    id: str
+    keys: str | None
+    action: str
+    description: str
+    footer: bool = False
+    palette: str | None = None
+    palette_help: str = ""
+
+    def binding(self) -> Binding:
+        if self.keys is None:
+            raise ValueError(f"{self.id} has no keys: it is a palette-only command")
+        return Binding(self.keys, self.action, self.description, show=self.footer, id=self.id)
+
+
+def bindings(keys: tuple[Key, ...]) -> list[BindingType]:
+    """The Textual bindings of a group (palette-only commands have none)."""
+    return [key.binding() for key in keys if key.keys is not None]
+
+
+STORY_LIST: tuple[Key, ...] = (
+    Key("list.down", "j,down", "cursor_down", "Down"),
+    Key("list.up", "k,up", "cursor_up", "Up"),
+    Key("list.first", "g,home", "first", "First"),
+    Key("list.last", "G,end", "last", "Last"),
+    Key("list.page_up", "pageup", "page_up", "Page up"),
+    Key("list.page_down", "pagedown", "page_down", "Page down"),
+    Key("list.open", "enter", "open", "Open", footer=True),
+)
+"""The story list (``StoryList``)."""
+
+READING_PANE: tuple[Key, ...] = (
+    Key("reading.down", "j,down", "scroll_down", "Scroll down"),
+    Key("reading.up", "k,up", "scroll_up", "Scroll up"),
+    Key("reading.page_down", "space,pagedown", "page_down", "Page down"),
+    Key("reading.page_up", "b,pageup", "page_up", "Page up"),
+    Key("reading.top", "g,home", "scroll_home", "Top"),
+    Key("reading.bottom", "G,end", "scroll_end", "Bottom"),
+)
+"""The story being read (``ReadingPane``)."""
+
+MAIN: tuple[Key, ...] = (
+    Key("story.back", "left_square_bracket,backspace", "back", "Back", footer=True,
+        palette="Back", palette_help="The story you opened before"),
+    Key("story.forward", "right_square_bracket", "forward", "Forward", footer=True,
+        palette="Forward", palette_help="The story you opened next"),
+    Key("story.toggle_read", "m", "toggle_read", "Read/unread",
+        palette="Toggle read", palette_help="Mark the story read or unread"),
+    Key("story.toggle_star", "s", "toggle_star", "Star", footer=True,
+        palette="Toggle star", palette_help="Star or unstar the story"),
+    Key("view.unread_only", "u", "toggle_unread_only", "Unread only", footer=True,
+        palette="Toggle unread only", palette_help="Show only unread stories, or all"),
+    Key("view.starred_only", "asterisk", "toggle_starred_only", "Starred only",
+        palette="Toggle starred only", palette_help="Show only starred stories, or all"),
+    Key("story.open_link", "o", "open_link", "Open link",
+        palette="Open link", palette_help="Open the story's link in the browser"),
+    Key("view.all", None, "show_all", "Show all stories",
+        palette="Show all stories", palette_help="Leave the current view"),
+    Key("view.search", "slash", "search", "Search", footer=True,
+        palette="Search", palette_help="Search every cached story (/)"),
+    Key("view.save_search", "ctrl+s", "save_search", "Save search",
+        palette="Save search", palette_help="Keep the current search as a view (ctrl+s)"),
+    Key("feeds.refresh", "R", "refresh", "Refresh", footer=True,
+        palette="Refresh feeds", palette_help="Fetch every feed in the background (R)"),
+    Key("view.sources", "S", "sources", "Sources",
+        palette="Sources", palette_help="Feeds, seed folders and saved searches (S)"),
+    Key("app.back_out", "escape", "back_out", "Back out"),
+)
+"""Stories and views: the main screen (``MainScreen``)."""
+
+SEARCH_BAR: tuple[Key, ...] = (
+    Key("search.cancel", "escape", "cancel", "Cancel the search"),
+)
+"""The search field (``SearchBar``); Esc elsewhere is ``app.back_out``, which also ends it."""
+
+RELATED: tuple[Key, ...] = tuple(
+    Key(f"story.related_{n}", str(n), f"open_related({n})", f"Open related story {n}")
+    for n in range(1, 10)
+)
+"""Following a related story by its number (``MainScreen``)."""
+
+RELATED_LIST: tuple[Key, ...] = (
+    Key("related.down", "j", "cursor_down", "Down"),
+    Key("related.up", "k", "cursor_up", "Up"),
+)
+"""The related stories under a story, once focused (``RelatedStories``)."""
+
+APP: tuple[Key, ...] = (
+    Key("app.quit", "q", "quit", "Quit", footer=True),
+    Key("app.help", "question_mark", "help", "Help", footer=True,
+        palette="Help", palette_help="Show every key"),
+)
+"""Everywhere (``ReaderApp``)."""
+
+SOURCES: tuple[Key, ...] = (
+    Key("sources.close", "escape,S,q", "close", "Close", footer=True),
+    Key("sources.down", "j", "cursor_down", "Down"),
+    Key("sources.up", "k", "cursor_up", "Up"),
+    Key("sources.first", "g", "first", "First"),
+    Key("sources.last", "G", "last", "Last"),
+)
+"""The sources screen (``SourcesScreen``)."""
+
+HELP: tuple[Key, ...] = (
+    Key("help.close", "escape,q,question_mark", "dismiss", "Close help", footer=True),
+)
+"""The help screen (``HelpScreen``)."""
+
+EVERYWHERE_NOTES: tuple[Key, ...] = (
+    Key("", "tab", "", "Next pane (list → story → related)"),
+    Key("", "shift+tab", "", "Previous pane"),
+    Key("", "ctrl+p", "", "Command palette: every action, open story…"),
+)
+"""Keys Textual itself provides (no id of ours), listed so the help tells the whole story."""
+
+
+def help_groups(keymap: dict[str, str]) -> list[tuple[str, list[Key]]]:
+    """What the help screen lists, group by group, with the user's remapping in mind."""
+    related = list(RELATED)
+    if not any(key.id in keymap for key in RELATED):
+        # Nine near-identical lines read better as one, unless the user remapped some.
+        related = [Key("", "1…9", "", "Open the related story with that number")]
+    return [
+        ("Story list", list(STORY_LIST)),
+        ("Reading pane", list(READING_PANE)),
+        ("Stories and views", [key for key in MAIN if key.keys is not None]),
+        ("Related stories", related),
+        ("Everywhere", [*APP, *EVERYWHERE_NOTES]),
+    ]
