@@ -114,3 +114,48 @@ def test_an_opml_file_from_a_pipe_still_imports(isolated_home: Path) -> None:
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("imported 1 feed")
+
+
+SEED_FOLDERS = {
+    "/dev/zero": (dev_zero, "it is a device, not a folder"),
+    "fifo": (fifo, "it is a FIFO (named pipe), not a folder"),
+    "1 GB sparse": (sparse, "it is a file, not a folder"),
+    "symlink loop": (symlink_loop, "it is a symlink loop"),
+}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/dev/zero and rlimits")
+@pytest.mark.parametrize("case", SEED_FOLDERS)
+def test_a_bad_seed_folder_is_one_line(isolated_home: Path, tmp_path: Path, case: str) -> None:
+    make, reason = SEED_FOLDERS[case]
+    path = make(tmp_path)
+    result = run_bounded("--seeds", str(path), "list", home=isolated_home)
+    assert result.returncode == 2, result
+    assert ONE_LINE_ERROR.match(result.stderr), result.stderr
+    assert result.stderr.startswith(f"reader: error: seed folder {str(path)!r}")
+    assert result.stderr.endswith(f": {reason}\n")
+    assert result.stdout == ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/dev/zero and rlimits")
+def test_bad_files_inside_a_seed_folder_are_warnings(isolated_home: Path,
+                                                     tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good article\n\nIts standfirst\n\nIts body.\n")
+    fifo(folder).rename(folder / "fifo.txt")
+    sparse(folder).rename(folder / "sparse.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "loop.txt").symlink_to(folder / "loop-b")
+    (folder / "loop-b").symlink_to(folder / "loop.txt")
+    for _ in range(2):  # the second run remembers the failures, and says them again
+        result = run_bounded("--seeds", str(folder), "list", home=isolated_home)
+        assert result.returncode == 0, result
+        assert "A good article" in result.stdout
+        assert sorted(result.stderr.splitlines()) == [
+            f"reader: warning: skipped {folder / 'fifo.txt'}: it is a FIFO (named pipe),"
+            " not a file",
+            f"reader: warning: skipped {folder / 'loop.txt'}: it is a symlink loop",
+            f"reader: warning: skipped {folder / 'sparse.txt'}: it is larger than 64 MB",
+            f"reader: warning: skipped {folder / 'zero.txt'}: it is a device, not a file",
+        ]

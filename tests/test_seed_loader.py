@@ -211,3 +211,116 @@ def test_markup_like_text_is_stored_as_escaped_markdown(store: Store, tmp_path: 
     load_seed_dir(store, user_seed_dir(folder))
     (story,) = store.iter_view(View())
     assert story.body == r"See \[PDF\] and \[bold\]x\[/bold\] \*now\*."
+
+
+# -- files that are not articles, and files that failed -------------------------------------------
+
+
+def odd_entries(folder: Path) -> dict[str, str]:
+    """A ``.txt`` entry of every kind that is not a readable article, with the reason its
+    warning gives."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "loop-a.txt").symlink_to(folder / "loop-b.txt")
+    (folder / "loop-b.txt").symlink_to(folder / "loop-a.txt")
+    (folder / "dangling.txt").symlink_to(folder / "nowhere.txt")
+    os.mkfifo(folder / "fifo.txt")
+    (folder / "x.txt").mkdir()
+    write_article(folder / "x.txt" / "inside.txt", "Inside a folder named x.txt")
+    with (folder / "sparse.txt").open("wb") as file:
+        file.truncate(1024 ** 3)
+    return {
+        "loop-a.txt": "it is a symlink loop",
+        "loop-b.txt": "it is a symlink loop",
+        "dangling.txt": "it is a link to nothing",
+        "fifo.txt": "it is a FIFO (named pipe), not a file",
+        "x.txt": "it is a folder, not a file",
+        "sparse.txt": "it is larger than 64 MB",
+    }
+
+
+def test_every_skipped_entry_gives_its_warning(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    write_article(folder / "good.txt", "Good")
+    expected = odd_entries(folder)
+    for _ in range(2):  # the first load and an unchanged one: the same warnings
+        report = load_seed_articles(store, [user_seed_dir(folder)])
+        assert sorted(report.warnings) == sorted(
+            f"skipped {folder / name}: {reason}" for name, reason in expected.items())
+    assert sorted(titles(store)) == ["Good", "Inside a folder named x.txt"]
+
+
+def test_a_file_that_failed_is_not_read_again_until_it_changes(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    write_article(folder / "good.txt", "Good")
+    empty = folder / "empty.txt"
+    empty.write_text("\n")
+    first = load_seed_articles(store, [user_seed_dir(folder)])
+    assert first.warnings == (f"skipped {empty}: no headline: the file holds no text",)
+    assert first.new == 1
+    empty.chmod(0)  # were it read again, the reason would change (as root: still unread)
+    try:
+        again = load_seed_articles(store, [user_seed_dir(folder)])
+    finally:
+        empty.chmod(0o644)
+    assert again.warnings == first.warnings  # remembered, not read
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+    write_article(empty, "Now an article")
+    touch_later(empty)
+    fixed = load_seed_articles(store, [user_seed_dir(folder)])
+    assert (fixed.warnings, fixed.new) == ((), 1)
+    assert sorted(titles(store)) == ["Good", "Now an article"]
+
+
+def test_an_unchanged_folder_with_a_failed_file_parses_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "articles"
+    write_article(folder / "big.txt", "Big", body="word " * 100_000)
+    (folder / "empty.txt").write_text("")
+    load_seed_articles(store, [user_seed_dir(folder)])
+    import reader.seed.loader as loader
+
+    def no_reading(path: Path) -> object:
+        raise AssertionError(f"read {path} again")
+
+    monkeypatch.setattr(loader, "read_article", no_reading)
+    report = load_seed_articles(store, [user_seed_dir(folder)])
+    assert report.unchanged == 1 and len(report.warnings) == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda tmp: tmp / "nowhere", "does not exist"),
+        (lambda tmp: _symlink_loop(tmp), "it is a symlink loop"),
+        (lambda tmp: Path("/dev/zero"), "it is a device, not a folder"),
+        (lambda tmp: _fifo(tmp), "it is a FIFO (named pipe), not a folder"),
+        (lambda tmp: _file(tmp), "it is a file, not a folder"),
+    ],
+)
+def test_a_seed_folder_that_is_not_one_is_refused_in_words(
+    tmp_path: Path, make: object, reason: str
+) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    with pytest.raises(SeedDirError) as raised:
+        user_seed_dir(path)
+    assert str(raised.value).startswith(f"seed folder {str(path)!r}")
+    assert reason in str(raised.value)
+
+
+def _symlink_loop(tmp: Path) -> Path:
+    (tmp / "a").symlink_to(tmp / "b")
+    (tmp / "b").symlink_to(tmp / "a")
+    return tmp / "a"
+
+
+def _fifo(tmp: Path) -> Path:
+    os.mkfifo(tmp / "fifo")
+    return tmp / "fifo"
+
+
+def _file(tmp: Path) -> Path:
+    (tmp / "file.txt").write_text("x")
+    return tmp / "file.txt"
