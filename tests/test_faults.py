@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 from conftest import run_reader
-from feed_server import FeedServer, redirect, rss2, slow_headers, static, trickle
+from feed_server import (
+    FeedServer,
+    dropped,
+    gzip_bomb,
+    redirect,
+    rss2,
+    slow_headers,
+    static,
+    trickle,
+)
 
 from reader.config import FetchSettings
 from reader.refresh.pipeline import refresh_feeds
@@ -244,3 +253,40 @@ def test_a_slow_host_never_delays_the_other_hosts(
     assert len(summary.outcomes) == 22
     assert set(order[:10]) == set(good), order
     assert summary.count("ok") == 10
+
+
+def test_all_faults_at_once_end_within_the_bound(
+    server: FeedServer, slow_host: FeedServer, isolated_home: Path, tmp_path: Path
+) -> None:
+    """Every fault of the probes in one refresh (it took 81 s): the good feeds are stored,
+    every other feed has a reason in words, and the refresh ends within its bounds."""
+    third = FeedServer("127.0.0.3")
+    try:
+        home = bounded_home(isolated_home, max_bytes=256 * 1024)
+        urls = []
+        for n in range(4):
+            slow_host.routes[f"/all-trickle{n}"] = trickle(every=0.1)
+            third.routes[f"/all-slowloris{n}"] = slow_headers(every=0.1)
+            urls += [slow_host.url(f"/all-trickle{n}"), third.url(f"/all-slowloris{n}")]
+        server.routes["/all-bomb"] = gzip_bomb(50 * 1024 * 1024)
+        server.routes["/all-big"] = static(b"<rss>" + b" " * (300 * 1024) + b"</rss>")
+        server.routes["/all-404"] = static(b"no", "text/plain", 404)
+        server.routes["/all-500"] = static(b"oops", "text/plain", 500)
+        server.routes["/all-loop"] = redirect(server.url("/all-loop"), 302)
+        server.routes["/all-dropped"] = dropped(rss2("D", [("d", "D")]), 50)
+        server.routes["/all-invalid"] = static(b"<?xml version='1.0'?><rss><chan")
+        urls += [server.url(p) for p in ("/all-bomb", "/all-big", "/all-404", "/all-500",
+                                         "/all-loop", "/all-dropped", "/all-invalid",
+                                         "/to-javascript", "/to-bad-port")]
+        urls += ["http://127.0.0.1:99999/feed", f"http://127.0.0.1:{closed_port()}/feed"]
+        good = good_feeds(server, "all-good-", 10)
+        subscribe_all(home, tmp_path, urls + good)
+        outcomes, elapsed = refresh_json(home)
+        assert elapsed < 12
+        assert [outcomes[u]["status"] for u in good] == ["ok"] * 10
+        for url in urls:
+            outcome = outcomes[url]
+            assert outcome["status"] in ("error", "skipped"), outcome
+            assert outcome["error"] and not CLASS_NAME.search(str(outcome["error"])), outcome
+    finally:
+        third.stop()

@@ -283,3 +283,89 @@ def test_search_finds_what_a_killed_refresh_left_unindexed(
     assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == [titles[-1]]
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM search_pending").fetchone() == (0,)
+
+
+# -- keep the good: kill -9 at any point, two refreshes at once -----------------------------------
+
+
+def integrity(database: Path) -> str:
+    with sqlite3.connect(database) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def story_count(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        return int(conn.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+
+def many_feeds(folder: Path, server: FeedServer, feeds: int = 40, items: int = 10) -> Path:
+    database = folder / "data" / "cache.sqlite3"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(database) as store:
+        for n in range(feeds):
+            server.routes[f"/k{n}"] = static(rss2(f"K{n}", [(f"k{n}-{i}", f"Kestrel{n}x{i}")
+                                                            for i in range(items)]))
+            add_feed(store, server.url(f"/k{n}"), f"K{n}")
+    return database
+
+
+@pytest.mark.parametrize("stored_before_kill", [1, 150, 300])
+def test_a_refresh_killed_at_any_point_leaves_a_sound_cache(
+    server: FeedServer, tmp_path: Path, stored_before_kill: int
+) -> None:
+    """Killed once some stories are stored (1, half, most): the cache passes integrity_check,
+    the next refresh completes, and nothing is stored twice."""
+    database = many_feeds(tmp_path, server)
+    before = story_count(database)
+    refresh = subprocess.Popen(
+        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(tmp_path)},
+    )
+    watcher = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+
+    def stored() -> bool:
+        if refresh.poll() is not None:
+            return True  # it finished first: a complete refresh is sound too
+        try:
+            count = watcher.execute("SELECT count(*) FROM stories").fetchone()[0]
+        except sqlite3.OperationalError:
+            return False
+        return int(count) - before >= stored_before_kill
+
+    try:
+        wait_for(stored, 60, f"{stored_before_kill} stories stored", every=0)
+        tree = descendants(refresh.pid)
+        refresh.kill()
+        refresh.wait()
+        assert_all_gone(tree)
+    finally:
+        watcher.close()
+        if refresh.poll() is None:
+            refresh.kill()
+            refresh.wait()
+    assert integrity(database) == "ok"
+    again = run_reader("refresh", "--json", home=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert {json.loads(line)["status"] for line in again.stdout.splitlines()} <= {
+        "ok", "not_modified"}
+    assert story_count(database) - before == 400
+    assert integrity(database) == "ok"
+    found = run_reader("search", "Kestrel39x9", "--json", home=tmp_path)
+    assert len(found.stdout.splitlines()) == 1
+
+
+def test_two_refreshes_at_once_store_everything_once(server: FeedServer,
+                                                     tmp_path: Path) -> None:
+    database = many_feeds(tmp_path, server)
+    before = story_count(database)
+    env = {**os.environ, "READER_HOME": str(tmp_path)}
+    runs = [subprocess.Popen([sys.executable, "-m", "reader", "refresh", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            for _ in range(2)]
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=120)
+        assert (run.returncode, stderr) == (0, "")
+        statuses = {json.loads(line)["status"] for line in stdout.splitlines()}
+        assert statuses <= {"ok", "not_modified"}
+    assert story_count(database) - before == 400
+    assert integrity(database) == "ok"
