@@ -1,4 +1,4 @@
-"""The user's ``config.toml``: seed folders, theme, key remapping and fetch settings.
+"""The user's ``config.toml``: seed folders, theme, key remapping, fetch and sync settings.
 
 Read with tomllib, from a file read with a cap (a config is a few hundred bytes; a link to
 ``/dev/zero`` must not fill memory). Every value is checked on load against the rule its
@@ -102,6 +102,25 @@ table (``[sync]``, ...) as a frozen dataclass of ``number`` fields (or fields wi
 one field on ``Config``."""
 
 
+SYNC_SERVICES = ("fever", "ttrss")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """``[sync]``: the feed server this reader is a client of (see ``reader.sync``).
+
+    Not a ``SECTIONS`` table: it has no defaults (no section means no sync). The password is
+    never in the config: it comes from ``password_command`` (an argv run without a shell,
+    e.g. ``["pass", "show", "rss"]``) or ``READER_SYNC_PASSWORD``.
+    """
+
+    service: str
+    url: str
+    username: str
+    password_command: tuple[str, ...] = ()
+    timeout: float = 30.0
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole config as loaded. ``problems`` holds the lines about values that were
@@ -112,6 +131,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     problems: tuple[str, ...] = ()
+    sync: SyncSettings | None = None
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -216,8 +236,46 @@ def load_config(path: Path, *, lenient: bool = False) -> Config:
     keymap = _keymap(raw.get("keymap", {}), problems)
     sections = {name: _read_settings(cls, raw.get(name, {}), name, problems)
                 for name, cls in SECTIONS.items()}
+    sync = _sync_settings(raw["sync"], problems) if "sync" in raw else None
     return Config(seed_dirs=seed_dirs, theme=theme, keymap=keymap, **sections,
-                  problems=tuple(problems.lines))
+                  problems=tuple(problems.lines), sync=sync)
+
+
+_SYNC_TIMEOUT = _number_check(float, 0.1, 600, "seconds")
+
+
+def _sync_settings(section: Any, problems: _Problems) -> SyncSettings | None:
+    """``[sync]``; a section that cannot be used is reported and sync stays off."""
+    count = len(problems.lines)
+    if not isinstance(section, dict):
+        problems.add("[sync] must be a table")
+        return None
+    for name in sorted(set(section) - {f.name for f in fields(SyncSettings)}):
+        problems.add(f"[sync] has no setting {name!r}")
+    for name in ("service", "url", "username"):
+        if not isinstance(section.get(name), str) or not section[name].strip():
+            problems.add(f"[sync] needs {name} (in quotes)")
+    if len(problems.lines) > count:
+        return None
+    service = section["service"].strip().lower()
+    if service not in SYNC_SERVICES:
+        problems.add(f"sync.service must be one of {', '.join(SYNC_SERVICES)},"
+                     f" not {_shown(service)}")
+    url = section["url"].strip()
+    if not url.lower().startswith(("http://", "https://")):
+        problems.add("sync.url must be an http:// or https:// address")
+    command = _string_list(section.get("password_command", []), "sync.password_command",
+                           problems)
+    timeout = 30.0
+    if "timeout" in section:
+        try:
+            timeout = _SYNC_TIMEOUT(section["timeout"])
+        except ValueError as exc:
+            problems.add(f"sync.timeout must be {exc}, not {_shown(section['timeout'])}")
+    if len(problems.lines) > count:
+        return None
+    return SyncSettings(service=service, url=url, username=section["username"],
+                        password_command=command, timeout=timeout)
 
 
 def _unusable(path: Path, message: str, lenient: bool) -> Config:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from reader.cli.context import CommandError, Context
 from reader.models import Source
+from reader.store import Store
 from reader.store.feeds import (
     add_feed,
     feed_sources,
@@ -40,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        "subscribe to the feed it links to and say which.")
     p.add_argument("url", metavar="URL", help="the feed's (or the site's) http(s) URL")
     p.add_argument("--title", metavar="T", help="your name for the feed (kept on refresh)")
+    p.add_argument("--local", action="store_true",
+                   help="with [sync] set: subscribe here only, not on the server")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", help="unsubscribe from a feed (its stories go too)",
@@ -77,6 +80,8 @@ def warn(message: str) -> None:
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
     from reader.refresh.subscribe import SubscribeError, check_feed_url, subscribe
 
+    if context.config.sync is not None and not args.local:
+        return _add_on_server(context, args.url)
     try:
         check_feed_url(args.url)  # before the cache is even opened
         added = subscribe(context.store(), args.url, context.config.fetch, title=args.title)
@@ -94,21 +99,54 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_on_server(context: Context, url: str) -> int:
+    """``reader add`` with [sync] set: the subscription is made on the server (ttrss)."""
+    from reader.refresh import SubscribeError, check_feed_url
+    from reader.sync.manage import subscribe_on_server
+    from reader.sync.service import SyncError
+
+    settings = context.config.sync
+    assert settings is not None
+    try:
+        check_feed_url(url)
+        source_id, feed = subscribe_on_server(context.store(), settings, url)
+    except SubscribeError as exc:
+        raise CommandError(str(exc)) from None
+    except SyncError as exc:
+        raise CommandError(f"{exc} (or 'reader add --local URL' for this machine only)") \
+            from None
+    print(clean_line(f"added feed {source_id} {feed.title!r} ({feed.url}) on the server;"
+                     " run 'reader sync' for its stories"))
+    return 0
+
+
 def cmd_remove(context: Context, args: argparse.Namespace) -> int:
     store = context.store()
     feed = find_feed(store, args.feed)
+    settings = context.config.sync
+    if settings is not None:
+        from reader.sync.cache import synced_sources
+        from reader.sync.manage import unsubscribe_on_server
+        from reader.sync.service import SyncError
+
+        if feed.id in synced_sources(store):
+            try:
+                unsubscribe_on_server(store, settings, feed.id)
+            except SyncError as exc:
+                raise CommandError(str(exc)) from None
     removed = remove_feed(store, feed.id)
     print(clean_line(f"removed feed {feed.id} {feed.name!r} ({feed.url}) and its "
                      f"{removed} stor{'ies' if removed != 1 else 'y'}"))
     return 0
 
 
-def feed_to_json(feed: Source) -> dict[str, object]:
+def feed_to_json(feed: Source, sync: str | None = None) -> dict[str, object]:
+    """``sync``: the sync service the feed comes from ("fever", "ttrss"), None when local."""
     return {
         "id": feed.id, "title": feed.name, "url": feed.url, "group": feed.group,
         "stories": feed.story_count, "unread": feed.unread_count,
         "last_checked": feed.last_checked, "last_status": feed.last_status,
-        "last_error": feed.last_error, "disabled": feed.disabled,
+        "last_error": feed.last_error, "disabled": feed.disabled, "sync": sync,
     }
 
 
@@ -125,22 +163,36 @@ def _state(feed: Source) -> str:
 
 
 def cmd_feeds(context: Context, args: argparse.Namespace) -> int:
-    feeds = feed_sources(context.store())
+    store = context.store()
+    feeds = feed_sources(store)
+    server = _server_sources(store)
     write = sys.stdout.write
     if args.json:
         for feed in feeds:
-            write(json.dumps(feed_to_json(feed), ensure_ascii=False) + "\n")
+            write(json.dumps(feed_to_json(feed, server.get(feed.id)), ensure_ascii=False)
+                  + "\n")
         return 0
     if not feeds:
         print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")
         return 0
     for feed in feeds:
         group = f" [{clean_line(feed.group)}]" if feed.group else ""
+        if feed.id in server:
+            group += f" (from the {server[feed.id]} server)"
         write(f"{feed.id:>4}  {clean_line(feed.name)}{group} · {feed.story_count} stories, "
               f"{feed.unread_count} unread\n")
         write(f"      {clean_line(feed.url)}\n")
         write(f"      {clean_line(_state(feed))}\n")
     return 0
+
+
+def _server_sources(store: Store) -> dict[int, str]:
+    """Source id → sync service, read without loading the sync package (one small query)."""
+    row = store.conn.execute("SELECT value FROM sync_state WHERE key = 'account'").fetchone()
+    if row is None:
+        return {}
+    service = str(row[0]).split(" ", 1)[0]
+    return {int(r[0]): service for r in store.conn.execute("SELECT source_id FROM sync_sources")}
 
 
 class _ProgressLine:

@@ -68,7 +68,9 @@ def feed_states(db: Database, ids: Sequence[int] | None = None) -> list[FeedStat
     """The feeds to refresh: all of them, or those with the given ids, in name order."""
     rows = db.conn.execute(
         "SELECT id, name, url, etag, last_modified, retry_after, disabled, last_checked"
-        " FROM sources WHERE kind = 'feed' ORDER BY name COLLATE NOCASE"
+        " FROM sources WHERE kind = 'feed'"
+        " AND id NOT IN (SELECT source_id FROM sync_sources)"  # the sync server fetches those
+        " ORDER BY name COLLATE NOCASE"
     ).fetchall()
     wanted = set(ids) if ids is not None else None
     return [

@@ -236,7 +236,54 @@ WHEN NOT EXISTS (SELECT 1 FROM search_pending WHERE story = old.rowid) BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# Sync with a feed server (``reader.sync``). ``sync_sources`` and ``sync_items`` tie sources and
+# stories to the server's feeds and items (``adopted``: the feed was subscribed here before the
+# server listed it, so it stays when the server drops it); ``sync_state`` holds the account and
+# the item cursor. The outbox gets every read/starred change of a story the server knows, from
+# a trigger, so the entry is written in the same transaction as the mark whatever code path
+# made it (one mark, a bulk mark, an undo). It names the server's item id, not the story, so
+# a story removed meanwhile still has its mark sent. While a sync applies the server's own
+# marks it holds a row in ``sync_quiet`` (inside its transaction, so no other connection ever
+# sees it) and the triggers stay silent.
+_V7 = """
+CREATE TABLE sync_sources (
+    source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    remote_id TEXT NOT NULL UNIQUE,
+    adopted   INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sync_items (
+    remote_id TEXT PRIMARY KEY,
+    story     INTEGER NOT NULL UNIQUE REFERENCES stories(rowid) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE sync_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE sync_quiet (
+    applying INTEGER NOT NULL
+);
+CREATE TABLE outbox (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    remote_id TEXT NOT NULL,
+    flag      TEXT NOT NULL CHECK (flag IN ('read', 'starred')),
+    value     INTEGER NOT NULL,
+    at        REAL NOT NULL
+);
+CREATE TRIGGER outbox_read AFTER UPDATE OF read ON story_state
+WHEN old.read IS NOT new.read AND NOT EXISTS (SELECT 1 FROM sync_quiet) BEGIN
+    INSERT INTO outbox (remote_id, flag, value, at)
+    SELECT remote_id, 'read', new.read, (julianday('now') - 2440587.5) * 86400.0
+    FROM sync_items WHERE story = new.story;
+END;
+CREATE TRIGGER outbox_starred AFTER UPDATE OF starred ON story_state
+WHEN old.starred IS NOT new.starred AND NOT EXISTS (SELECT 1 FROM sync_quiet) BEGIN
+    INSERT INTO outbox (remote_id, flag, value, at)
+    SELECT remote_id, 'starred', new.starred, (julianday('now') - 2440587.5) * 86400.0
+    FROM sync_items WHERE story = new.story;
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Migration N (1-based) brings a cache from ``user_version`` N-1 to N."""
 
 LATEST_VERSION = len(MIGRATIONS)

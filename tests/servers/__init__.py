@@ -1,0 +1,1 @@
+"""Real feed servers for the sync tests: coldsweat (Fever API) and Tiny Tiny RSS."""

@@ -1,0 +1,262 @@
+"""Sync against coldsweat, a real Fever API server, started once for the module.
+
+Every test has its own cache; the server's marks are put back to "all unread, none saved"
+before each test, so tests do not depend on their order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_reader
+from feed_server import FeedServer, rss2, static
+from servers.coldsweat import EMAIL, PASSWORD, ColdsweatServer
+from sync_support import (
+    cache_path,
+    outbox,
+    remote_id,
+    settings,
+    stories_by_title,
+    write_sync_config,
+)
+
+from reader.store import Store
+from reader.sync.engine import account_of, run_sync
+from reader.sync.fever import FeverService
+
+NEWS = [("n1", "Markets <b>rally</b>"), ("n2", "Rain"), ("n3", "Snow")]
+TECH = [("t1", "Compilers"), ("t2", "Kernels")]
+
+
+class FeverWorld:
+    def __init__(self, feeds: FeedServer, server: ColdsweatServer) -> None:
+        self.feeds = feeds
+        self.server = server
+
+    @property
+    def news_url(self) -> str:
+        return self.feeds.url("/news.xml")
+
+    def reset(self) -> None:
+        for item in self.server.api("&items&since_id=0")["items"]:  # type: ignore[union-attr]
+            self.server.mark(str(item["id"]), "unread")  # type: ignore[index]
+            self.server.mark(str(item["id"]), "unsaved")  # type: ignore[index]
+
+    def service(self, password: str = PASSWORD, timeout: float = 30.0) -> FeverService:
+        return FeverService(self.server.url, EMAIL, password, timeout)
+
+    def sync(self, store: Store, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        service = self.service(password)
+        try:
+            return run_sync(store, service,
+                            account_of(settings("fever", self.server.url, EMAIL)))
+        finally:
+            service.close()
+
+
+@pytest.fixture(scope="module")
+def fever_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeverWorld]:
+    feeds = FeedServer()
+    hostile = rss2("News", NEWS, link=feeds.url("/n/")).replace(
+        b"<title>Markets &lt;b&gt;rally&lt;/b&gt;</title>",
+        b"<title>Markets &lt;b&gt;rally&lt;/b&gt; \x1b[31mnow</title>")
+    feeds.routes["/news.xml"] = static(hostile)
+    feeds.routes["/tech.xml"] = static(rss2("Tech", TECH, link=feeds.url("/t/")))
+    server = ColdsweatServer(tmp_path_factory.mktemp("coldsweat"),
+                             [(feeds.url("/news.xml"), "News", "Daily"),
+                              (feeds.url("/tech.xml"), "Tech", None)])
+    try:
+        server.setup()
+        server.start()
+        yield FeverWorld(feeds, server)
+    finally:
+        server.stop()
+        feeds.stop()
+
+
+@pytest.fixture
+def world(fever_world: FeverWorld) -> FeverWorld:
+    if fever_world.server.process is None:
+        fever_world.server.start()
+    fever_world.reset()
+    return fever_world
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "cache.sqlite3") as store:
+        yield store
+
+
+def test_check_says_what_the_server_is(world: FeverWorld, isolated_home: Path) -> None:
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    done = run_reader("sync", "--check", home=isolated_home,
+                      env={"READER_SYNC_PASSWORD": PASSWORD})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (f"Fever API 3 at {world.server.url} as {EMAIL}:"
+                                   " 2 feeds, 5 unread")
+    assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_first_sync_brings_feeds_groups_and_clean_stories(world: FeverWorld,
+                                                           isolated_home: Path) -> None:
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    env = {"READER_SYNC_PASSWORD": PASSWORD}
+    done = run_reader("sync", "--json", home=isolated_home, env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["new"], report["feeds_added"], report["sent"]) == (5, 2, 0)
+    feeds = [json.loads(line) for line in
+             run_reader("feeds", "--json", home=isolated_home).stdout.splitlines()]
+    assert {(f["title"], f["group"], f["sync"]) for f in feeds} == {
+        ("News", "Daily", "fever"), ("Tech", "Default", "fever")}
+    with Store.open(cache_path(isolated_home)) as store:
+        titles = stories_by_title(store)
+        assert "Markets rally now" in titles  # markup and the escape sequence are gone
+        story = store.get_story(titles["Rain"][0])
+        assert story.body == "Body of **Rain**"
+        assert story.url == world.feeds.url("/n/n2")
+        assert story.source == "News"
+    assert PASSWORD not in (cache_path(isolated_home)).read_bytes().decode("latin-1")
+
+
+def test_a_local_mark_reaches_the_server(world: FeverWorld, cache: Store) -> None:
+    world.sync(cache)
+    story_id = stories_by_title(cache)["Rain"][0]
+    item = remote_id(cache, story_id)
+    cache.set_read(story_id, True)
+    cache.set_starred(story_id, True)
+    assert outbox(cache) == [(item, "read", 1), (item, "starred", 1)]
+    report = world.sync(cache)
+    assert report.sent == 2
+    assert outbox(cache) == []
+    assert item not in world.server.unread_ids()
+    assert item in world.server.saved_ids()
+
+
+def test_a_mark_made_on_the_server_reaches_the_cache(world: FeverWorld, cache: Store) -> None:
+    world.sync(cache)
+    story_id = stories_by_title(cache)["Snow"][0]
+    item = remote_id(cache, story_id)
+    world.server.mark(item, "read")  # on the phone
+    world.server.mark(item, "saved")
+    report = world.sync(cache)
+    assert (report.marked_read, report.starred) == (1, 1)
+    assert stories_by_title(cache)["Snow"][1:] == (True, True)
+    assert outbox(cache) == []  # the server's marks are not sent back
+
+
+def test_marks_made_while_the_server_is_down_are_sent_when_it_is_back(
+        world: FeverWorld, isolated_home: Path) -> None:
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    env = {"READER_SYNC_PASSWORD": PASSWORD}
+    assert run_reader("sync", home=isolated_home, env=env).returncode == 0
+    with Store.open(cache_path(isolated_home)) as store:
+        story_id = stories_by_title(store)["Compilers"][0]
+        item = remote_id(store, story_id)
+    world.server.stop()
+    try:
+        with Store.open(cache_path(isolated_home)) as store:
+            store.set_read(story_id, True)
+        done = run_reader("sync", home=isolated_home, env=env)
+        assert done.returncode == 1
+        assert done.stderr.count("\n") == 1
+        assert done.stderr.startswith("reader: error: cannot reach the sync server")
+        with Store.open(cache_path(isolated_home)) as store:
+            assert outbox(store) == [(item, "read", 1)]
+            assert stories_by_title(store)["Compilers"][1] is True  # reading goes on
+    finally:
+        world.server.start()
+    done = run_reader("sync", "--json", home=isolated_home, env=env)
+    assert json.loads(done.stdout)["sent"] == 1
+    assert item not in world.server.unread_ids()
+
+
+def test_conflict_the_later_sync_wins_per_story_and_flag(world: FeverWorld,
+                                                         cache: Store) -> None:
+    world.sync(cache)
+    titles = stories_by_title(cache)
+    rain, snow = titles["Rain"][0], titles["Snow"][0]
+    world.sync(cache)
+    # Between two syncs: the phone reads Rain and stars Snow; here Rain is read and then
+    # marked unread again, and Snow is read.
+    world.server.mark(remote_id(cache, rain), "read")
+    world.server.mark(remote_id(cache, snow), "saved")
+    cache.set_read(rain, True)
+    cache.set_read(rain, False)
+    cache.set_read(snow, True)
+    world.sync(cache)
+    after = stories_by_title(cache)
+    assert after["Rain"][1:] == (False, False)  # our later mark won on both sides
+    assert after["Snow"][1:] == (True, True)    # different flags: both kept
+    assert remote_id(cache, rain) in world.server.unread_ids()
+    assert remote_id(cache, snow) not in world.server.unread_ids()
+    assert remote_id(cache, snow) in world.server.saved_ids()
+
+
+def test_a_story_fetched_directly_is_not_shown_twice(world: FeverWorld,
+                                                     isolated_home: Path) -> None:
+    assert run_reader("add", world.news_url, home=isolated_home).returncode == 0
+    with Store.open(cache_path(isolated_home)) as store:
+        direct = stories_by_title(store)
+        assert len(direct) == 3
+        store.set_read(direct["Snow"][0], True)
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    env = {"READER_SYNC_PASSWORD": PASSWORD}
+    report = json.loads(run_reader("sync", "--json", home=isolated_home, env=env).stdout)
+    assert (report["new"], report["matched"], report["feeds_adopted"]) == (2, 3, 1)
+    refresh = run_reader("refresh", home=isolated_home)  # the server now fetches that feed
+    assert refresh.returncode == 0
+    with Store.open(cache_path(isolated_home)) as store:
+        titles = stories_by_title(store)
+        assert len(titles) == 5
+        # The story keeps its id; the server's state applies to it once it is tied.
+        assert titles["Snow"][0] == direct["Snow"][0]
+
+
+def test_an_unchanged_server_is_one_request(world: FeverWorld, cache: Store) -> None:
+    world.sync(cache)
+    again = world.sync(cache)
+    assert (again.new, again.sent, again.requests) == (0, 0, 1)
+
+
+def test_wrong_password_is_one_line_and_keeps_the_outbox(world: FeverWorld,
+                                                         isolated_home: Path) -> None:
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    assert run_reader("sync", home=isolated_home,
+                      env={"READER_SYNC_PASSWORD": PASSWORD}).returncode == 0
+    with Store.open(cache_path(isolated_home)) as store:
+        story_id = stories_by_title(store)["Kernels"][0]
+        store.set_starred(story_id, True)
+    done = run_reader("sync", home=isolated_home, env={"READER_SYNC_PASSWORD": "wrong"})
+    assert done.returncode == 1
+    assert done.stderr == (f"reader: error: the Fever server {world.server.url[:-7]} refused"
+                           " the login: check sync.username and the password\n")
+    with Store.open(cache_path(isolated_home)) as store:
+        assert len(outbox(store)) == 1
+
+
+def test_a_mark_for_an_item_the_server_deleted_is_dropped_with_a_note(
+        world: FeverWorld, cache: Store) -> None:
+    world.sync(cache)
+    cache.conn.execute("INSERT INTO outbox (remote_id, flag, value, at)"
+                       " VALUES ('987654', 'read', 1, 0)")
+    report = world.sync(cache)
+    assert report.dropped == ("987654",)
+    assert "item 987654 is no longer on the server: its marks were dropped" in report.notes
+    assert outbox(cache) == []
+
+
+def test_fever_subscriptions_are_read_only(world: FeverWorld, isolated_home: Path) -> None:
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    env = {"READER_SYNC_PASSWORD": PASSWORD}
+    run_reader("sync", home=isolated_home, env=env)
+    done = run_reader("add", world.feeds.url("/other.xml"), home=isolated_home, env=env)
+    assert done.returncode == 2
+    assert "subscribe to" in done.stderr and "on the server" in done.stderr
+    done = run_reader("remove", world.news_url, home=isolated_home, env=env)
+    assert done.returncode == 2
+    assert "unsubscribe on the server" in done.stderr
