@@ -260,3 +260,34 @@ def test_fever_subscriptions_are_read_only(world: FeverWorld, isolated_home: Pat
     done = run_reader("remove", world.news_url, home=isolated_home, env=env)
     assert done.returncode == 2
     assert "unsubscribe on the server" in done.stderr
+
+
+def many_items(count: int) -> bytes:
+    return rss2("Big", [(f"big-{n}", f"Big item {n}") for n in range(count)])
+
+
+def test_five_thousand_items_then_an_incremental_sync(tmp_path_factory: pytest.TempPathFactory,
+                                                      cache: Store) -> None:
+    feeds = FeedServer()
+    feeds.routes["/big.xml"] = static(many_items(5000))
+    server = ColdsweatServer(tmp_path_factory.mktemp("coldsweat-big"),
+                             [(feeds.url("/big.xml"), "Big", None)])
+    try:
+        server.setup()
+        server.start()
+        service = FeverService(server.url, EMAIL, PASSWORD)
+        account = account_of(settings("fever", server.url, EMAIL))
+        try:
+            first = run_sync(cache, service, account)
+            assert (first.new, first.skipped) == (5000, 0)
+            # A login check (a new account), one request for feeds, marks and the first page,
+            # 99 more pages and the empty one that says there are no more.
+            assert first.requests == 102
+            assert len(stories_by_title(cache)) == 5000
+            again = run_sync(cache, service, account)
+        finally:
+            service.close()
+        assert (again.new, again.requests) == (0, 1)
+    finally:
+        server.stop()
+        feeds.stop()

@@ -51,6 +51,11 @@ def item_cursor(store: Store) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
+def account_changed(store: Store, account: str) -> bool:
+    """Whether the cache is tied to another account than ``account`` (or to none yet)."""
+    return get_state(store, "account") != account
+
+
 def use_account(store: Store, account: str) -> int:
     """Tie the cache to ``account`` (service, URL, user). When it was tied to another one,
     forget that server's ids and unsent marks (they mean nothing to this one); its sources
@@ -105,7 +110,8 @@ def pending_marks(store: Store, limit: int = 10_000) -> list[PendingMark]:
     for entry_id, remote_id, flag, value in rows:
         latest.pop((remote_id, flag), None)  # re-inserted: keeps the order of the last entry
         latest[remote_id, flag] = (int(entry_id), bool(value))
-    return [PendingMark(Mark(item_id=remote_id, flag=flag, value=value), upto=entry_id)
+    return [PendingMark(Mark(item_id=remote_id, flag="read" if flag == "read" else "starred",
+                             value=value), upto=entry_id)
             for (remote_id, flag), (entry_id, value) in latest.items()]
 
 

@@ -22,8 +22,6 @@ from reader.sync.service import SyncService
 
 MARK_BATCH = 200
 """Outbox entries sent between two commits: a cut connection costs at most this many resends."""
-ITEM_COMMIT = 500
-"""Items stored per transaction (pages are gathered up to this many before a commit)."""
 
 Progress = Callable[[str], None]
 
@@ -110,8 +108,11 @@ def run_sync(store: Store, service: SyncService, account: str,
     """Sync the cache with ``service``. Raises ``SyncError`` (one line) when the server fails;
     what was done until then stays done, and nothing is half-done."""
     started = time.perf_counter()
+    requests_before = _requests(service)
     say = progress or (lambda _message: None)
     notes: list[str] = []
+    if cache.account_changed(store, account):
+        service.check()  # reach the new server before forgetting anything of the old one
     dropped_account = cache.use_account(store, account)
     if dropped_account:
         notes.append(f"the sync account changed: {dropped_account} mark(s) for the old server"
@@ -140,29 +141,25 @@ def run_sync(store: Store, service: SyncService, account: str,
     if feeds.kept_empty:
         notes.append("the server lists no subscriptions: none were removed here")
     new = matched = skipped = 0
-    gathered: list[Any] = []
     refreshed_feeds = False
     while True:
         page = service.items_since(cursor)
-        gathered.extend(page.items)
-        if len(gathered) >= ITEM_COMMIT or not page.more:
-            report = cache.store_items(store, gathered, page.cursor)
-            if report.unknown_feed and not refreshed_feeds:
-                # Items of a feed added on the server since the list was read: read it again.
-                refreshed_feeds = True
-                more = cache.apply_subscriptions(store, service.subscriptions())
-                feeds = cache.FeedsReport(added=feeds.added + more.added,
-                                          adopted=feeds.adopted + more.adopted,
-                                          removed=feeds.removed + more.removed)
-                retry = cache.store_items(store, report.unknown_feed)
-                report = cache.ItemsReport(new=report.new + retry.new,
-                                           matched=report.matched + retry.matched,
-                                           known=report.known,
-                                           unknown_feed=retry.unknown_feed)
-            new += report.new
-            matched += report.matched
-            skipped += len(report.unknown_feed)
-            gathered = []
+        report = cache.store_items(store, page.items, page.cursor)
+        if report.unknown_feed and not refreshed_feeds:
+            # Items of a feed added on the server since the list was read: read it again.
+            refreshed_feeds = True
+            more = cache.apply_subscriptions(store, service.subscriptions())
+            feeds = cache.FeedsReport(added=feeds.added + more.added,
+                                      adopted=feeds.adopted + more.adopted,
+                                      removed=feeds.removed + more.removed)
+            retry = cache.store_items(store, report.unknown_feed)
+            report = cache.ItemsReport(new=report.new + retry.new,
+                                       matched=report.matched + retry.matched,
+                                       known=report.known, unknown_feed=retry.unknown_feed)
+        new += report.new
+        matched += report.matched
+        skipped += len(report.unknown_feed)
+        if page.items:
             say(f"{new} new stories")
         cursor = page.cursor
         if not page.more:
@@ -184,6 +181,7 @@ def run_sync(store: Store, service: SyncService, account: str,
         service=service.name, sent=sent, dropped=tuple(dropped), feeds_added=feeds.added,
         feeds_adopted=feeds.adopted, feeds_removed=feeds.removed, new=new, matched=matched,
         skipped=skipped, marked_read=marks.read, marked_unread=marks.unread,
-        starred=marks.starred, unstarred=marks.unstarred, requests=_requests(service),
+        starred=marks.starred, unstarred=marks.unstarred,
+        requests=_requests(service) - requests_before,
         seconds=time.perf_counter() - started, notes=tuple(notes),
     )

@@ -117,7 +117,8 @@ class TtrssServer:
         return [int(line) for line in self.sql("\n".join(statements)).split()]
 
     def add_many(self, feed_id: int, count: int, prefix: str) -> None:
-        """``count`` articles in two statements (the 5,000-item test)."""
+        """``count`` articles, already read (as most of a server's are), in two statements
+        (the 5,000-item test)."""
         self.sql(
             "INSERT INTO ttrss_entries (title, guid, link, updated, content, content_hash,"
             " date_entered, date_updated, author)"
@@ -126,7 +127,7 @@ class TtrssServer:
             " || ' words</p>', 'x', now(), now(), '' FROM generate_series(1, "
             f"{count}) AS i;\n"
             "INSERT INTO ttrss_user_entries (ref_id, uuid, feed_id, owner_uid, tag_cache,"
-            f" label_cache, unread) SELECT id, '', {feed_id}, 1, '', '', true"
+            f" label_cache, unread, last_read) SELECT id, '', {feed_id}, 1, '', '', false, now()"
             f" FROM ttrss_entries WHERE guid LIKE '{prefix}-%';"
         )
 
