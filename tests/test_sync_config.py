@@ -40,11 +40,11 @@ password_command = ["pass", "show", "rss"]
     ('service = "fever"\nusername = "a"', "[sync] needs url"),
     ('service = "fever"\nurl = "ftp://x/"\nusername = "a"', "sync.url must be an http"),
     ('service = "fever"\nurl = "https://x/"\nusername = "a"\npassword_command = "pass show"',
-     "sync.password_command has the wrong type"),
+     "sync.password_command must be a list of strings"),
     ('service = "fever"\nurl = "https://x/"\nusername = "a"\npassword = "hunter2"',
      "[sync] has no setting 'password'"),
     ('service = "fever"\nurl = "https://x/"\nusername = "a"\ntimeout = 0',
-     "sync.timeout must be between 0 and 600"),
+     "sync.timeout must be a number from 0.1 to 600 seconds"),
 ])
 def test_bad_sync_section_is_one_line(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as raised:

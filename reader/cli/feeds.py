@@ -101,7 +101,7 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
 
 def _add_on_server(context: Context, url: str) -> int:
     """``reader add`` with [sync] set: the subscription is made on the server (ttrss)."""
-    from reader.refresh import SubscribeError, check_feed_url
+    from reader.refresh.subscribe import SubscribeError, check_feed_url
     from reader.sync.manage import subscribe_on_server
     from reader.sync.service import SyncError
 
