@@ -44,6 +44,7 @@ def summary(runs: Sequence[Measured]) -> dict[str, Any]:
         "sys": stats([m.sys for m in runs]),
         "tree_peak_mib": stats([m.tree_peak_mib for m in runs]),
         "max_rss_mib": stats([m.max_rss_mib for m in runs]),
+        "descendants_cpu": stats([m.descendants_cpu for m in runs]),
     }
 
 

@@ -37,6 +37,9 @@ class Measured:
     stderr: str
     stdout_bytes: int = 0
     stdout_lines: int = 0
+    descendants_cpu: float = 0.0
+    """CPU of the processes below the program (the reader's parse workers), as last sampled:
+    a worker's last ``sample_every`` seconds before it exits can be missed."""
 
     @property
     def cpu(self) -> float:
@@ -49,9 +52,13 @@ class Measured:
         return self
 
 
-def _children() -> dict[int, list[int]]:
-    """Every process's children, from each ``/proc/PID/stat``'s parent field."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _scan() -> tuple[dict[int, list[int]], dict[int, float]]:
+    """Every process's children, and its own CPU seconds so far, from ``/proc/PID/stat``."""
     tree: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -61,12 +68,13 @@ def _children() -> dict[int, list[int]]:
             continue
         fields = stat[stat.rfind(b")") + 2:].split()  # the name may hold spaces and ")"
         tree.setdefault(int(fields[1]), []).append(int(entry.name))
-    return tree
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+    return tree, cpu
 
 
-def tree_of(pid: int) -> list[int]:
+def tree_of(pid: int, children: dict[int, list[int]] | None = None) -> list[int]:
     """``pid`` and every process descended from it."""
-    children = _children()
+    children = _scan()[0] if children is None else children
     found, queue = [], [pid]
     while queue:
         current = queue.pop()
@@ -114,9 +122,15 @@ def measure(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | 
     done = threading.Event()
     peak = [0.0]
 
+    below: dict[int, float] = {}
+
     def sample() -> None:
         while not done.wait(sample_every):
-            peak[0] = max(peak[0], tree_pss_mib(process.pid))
+            children, cpu = _scan()
+            tree = tree_of(process.pid, children)
+            peak[0] = max(peak[0], sum(_pss_kib(p) for p in tree) / 1024)
+            for pid in tree[1:]:
+                below[pid] = max(below.get(pid, 0.0), cpu.get(pid, 0.0))
 
     def kill_late() -> None:
         if not done.wait(timeout):
@@ -141,4 +155,4 @@ def measure(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | 
                     process.returncode, stdout.decode(errors="replace"),
                     outputs.get("stderr", b"").decode(errors="replace"),
                     len(stdout) if keep_output else counted[0],
-                    stdout.count(b"\n") if keep_output else counted[1])
+                    stdout.count(b"\n") if keep_output else counted[1], sum(below.values()))

@@ -63,14 +63,20 @@ class Stopwatch:
     def __init__(self) -> None:
         self.own: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
+        self.chars: Counter[str] = Counter()
+        """Characters of the text each step was given (its first argument, if a string)."""
         self.found: Counter[str] = Counter()
         """Calls that returned something (the fast path returns None when it declines)."""
         self._inner: list[float] = []
+        self.documents: dict[str, tuple[float, bool]] = {}
+        """Each document's parse CPU and whether it took the fast path."""
 
     def wrap(self, label: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            if args and isinstance(args[0], str | bytes):
+                self.chars[label] += len(args[0])
+            start = time.process_time()
             self._inner.append(0.0)
             result = None
             try:
@@ -78,7 +84,7 @@ class Stopwatch:
                 return result
             finally:
                 inner = self._inner.pop()
-                spent = time.perf_counter() - start
+                spent = time.process_time() - start
                 self.own[label] += spent - inner
                 self.calls[label] += 1
                 self.found[label] += result is not None
@@ -132,13 +138,17 @@ def parse_pass(docs: list[tuple[str, bytes, dict[str, str]]]) -> tuple[float, St
 
     watch = Stopwatch()
     parsed: list[Any] = []
+    watch.documents = {}
     with wrapped(watch):
         start = time.process_time()
         for name, body, headers in docs:
+            began, fast = time.process_time(), watch.found["read: lxml fast path"]
             try:
                 parsed.append(parse_feed(body, headers, f"http://127.0.0.1/real/{name}"))
             except FeedParseError:
                 parsed.append(None)
+            watch.documents[name] = (time.process_time() - began,
+                                     watch.found["read: lxml fast path"] > fast)
         spent = time.process_time() - start
     return spent, watch, parsed
 
@@ -185,6 +195,22 @@ def fetch_pass(urls: list[str]) -> tuple[float, float, int]:
     return cold, warm, sum(len(r.body) for r in first)
 
 
+def by_path(watch: Stopwatch, parsed: list[Any]) -> dict[str, dict[str, float]]:
+    """Whole ``parse_feed`` CPU per entry of the documents lxml read, and of the others."""
+    out: dict[str, dict[str, float]] = {}
+    for (_, (spent, fast)), feed in zip(watch.documents.items(), parsed, strict=True):
+        if feed is None:
+            continue
+        totals = out.setdefault("lxml" if fast else "other", {"documents": 0, "entries": 0,
+                                                              "ms": 0.0})
+        totals["documents"] += 1
+        totals["entries"] += len(feed.drafts)
+        totals["ms"] += 1000 * spent
+    for totals in out.values():
+        totals["ms_per_entry"] = totals["ms"] / max(1, totals["entries"])
+    return out
+
+
 def profile(runs: int, count: int | None = None) -> dict[str, Any]:
     docs = documents(count)
     parse_s: list[float] = []
@@ -200,6 +226,8 @@ def profile(runs: int, count: int | None = None) -> dict[str, Any]:
     steps = {label: 1000 * watch.own[label] / entries for label, _, _ in STEPS
              if watch.calls[label]}
     steps["rest of parse"] = 1000 * parse_s[middle] / entries - sum(steps.values())
+    per_kb = {label: 1000 * watch.own[label] / (watch.chars[label] / 1000)
+              for label, _, _ in STEPS if watch.chars[label]}
     handover = statistics.median(handover_pass(parsed) for _ in range(runs))
     store = statistics.median(store_pass(parsed) for _ in range(runs))
     with server_process("--files", str(realfeeds.folder()), "--hosts", "32",
@@ -226,6 +254,14 @@ def profile(runs: int, count: int | None = None) -> dict[str, Any]:
         "fetch_ms_per_request": 1000 * fetch_cold / len(docs),
         "fetch_304_ms_per_request": 1000 * fetch_warm / len(docs),
         "bytes": fetches[0][2],
+        "by_path": by_path(watch, parsed),
+        "ms_per_1000_chars": per_kb,
+        "costliest": [
+            {"name": name, "ms": 1000 * ms, "entries": len(feed.drafts) if feed else 0,
+             "fast_path": fast}
+            for (name, (ms, fast)), feed in sorted(
+                zip(watch.documents.items(), parsed, strict=True),
+                key=lambda pair: -pair[0][1][0])[:15]],
     }
 
 
@@ -239,7 +275,13 @@ def describe(p: dict[str, Any]) -> str:
             f"({p['fetch_ms_per_request']:.2f} ms a request, 304: "
             f"{p['fetch_304_ms_per_request']:.2f} ms); parse {p['parse_ms_per_entry']:.3f} "
             f"[{steps}]; hand-over (pickle) {p['handover_ms_per_entry']:.3f}; "
-            f"store {p['store_ms_per_entry']:.3f}; in all {total:.3f} ms an entry, one core.")
+            f"store {p['store_ms_per_entry']:.3f}; in all {total:.3f} ms an entry, one core."
+            + " Per 1,000 characters given: " + "; ".join(
+                f"{label} {ms:.3f} ms" for label, ms in p.get("ms_per_1000_chars", {}).items())
+            + "." + "".join(f" Whole parse of the {t['documents']:.0f} documents "
+                      f"{'read by lxml' if path == 'lxml' else 'read otherwise'}: "
+                      f"{t['ms_per_entry']:.3f} ms an entry ({t['entries']:.0f} entries)."
+                      for path, t in sorted(p.get("by_path", {}).items())))
 
 
 def main(argv: list[str] | None = None) -> None:

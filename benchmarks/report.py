@@ -66,6 +66,8 @@ def write_report(r: dict[str, Any]) -> str:
                      f" | {'≤ 0.35 s, ≤ 1.2 × 1k: ' + _met(ok) if ok is not None else ''} |")
     for state, key in (("idle", "key_latency_idle"), ("during refresh", "key_latency_busy")):
         entry = r.get(key, {})
+        if not entry:
+            continue
         for where in ("list", "pane"):
             e = entry.get(where)
             ok = e["median"] <= 0.016 if e else None
@@ -229,7 +231,11 @@ def _real_feeds(r: dict[str, Any]) -> list[str]:
         target = ""
         if limit is not None and b:
             target = f"≤ {limit:g} × newsboat-8: {_met(a['median'] <= limit * b['median'])}"
-        lines.append(f"| {label} | {show(a)} | {show(b)} | {_ratio(a, b)} | {target} |")
+        mine_text = show(a)
+        below = ours[mine].get("descendants_cpu")
+        if figure == "cpu" and below and below["median"]:
+            mine_text += f"; of it, parse workers {below['median']:.2f} s"
+        lines.append(f"| {label} | {mine_text} | {show(b)} | {_ratio(a, b)} | {target} |")
     lines.append(f"| stories stored | {ours['stories']} | {boat.get('stories', '–')} | | |")
     failed = "; ".join(f"{name}: {error}" for name, error in ours.get("errors", {}).items())
     lines += ["", f"Server's answers: reader cold {_answers(ours['answers'].get('cold'))}, warm "
