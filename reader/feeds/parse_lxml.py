@@ -65,6 +65,7 @@ _MATHML = "http://www.w3.org/1998/Math/MathML"
 _SVG = "http://www.w3.org/2000/svg"
 _MATH_OR_SVG = {f"{{{_MATHML}}}math": _MATHML, f"{{{_SVG}}}svg": _SVG}
 _XHTML_TYPE = "application/xhtml+xml"
+_COMMENT, _PI = etree.Comment, etree.PI
 _HTML_TYPES = frozenset({_XHTML_TYPE, "text/html"})
 _C1 = re.compile("[\x80-\x9f]")
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
@@ -259,6 +260,7 @@ class _Walker:
         self.property_depth_map: dict[int, dict[str, int]] = {}
         self.decls: dict[str, str] = {}
         self.safe: dict[tuple[str, str], str] = {}
+        self.fixed: dict[str, str] = {}  # the base of an element without xml:base, by its parent's
         self.svg_ok = 0
         self.psc_chapters_flag = False
 
@@ -295,17 +297,23 @@ class _Walker:
         attrs = self.attributes(items, tag) if items or self.decls or tag in _MATH_OR_SVG \
             else []
         self.unknown_starttag(kind, attrs)
+        stack = self.elementstack
         text = el.text
-        if text:
-            self.handle_data(text)
+        if text and stack:
+            if self.contentparams.get("type") == _XHTML_TYPE:
+                text = escape(text)
+            stack[-1][2].append(text)
         for child in el:
-            if isinstance(child.tag, str):
+            child_tag = child.tag
+            if child_tag.__class__ is str:
                 self.element(child, nsmap)
-            elif child.tag is not etree.Comment and child.tag is not etree.PI:
+            elif child_tag is not _COMMENT and child_tag is not _PI:
                 raise _Decline  # an entity reference
             tail = child.tail
-            if tail:
-                self.handle_data(tail)
+            if tail and stack:
+                if self.contentparams.get("type") == _XHTML_TYPE:
+                    tail = escape(tail)
+                stack[-1][2].append(tail)
         self.unknown_endtag(kind)
 
     def kind(self, tag: str) -> tuple[str, str, bool]:
@@ -400,12 +408,14 @@ class _Walker:
         if attrs:
             attrs_d = dict(attrs)
             given = attrs_d.get("xml:base", attrs_d.get("base")) or base
+            found = self.safe.get((base, given))
+            if found is None:
+                found = self.safe[(base, given)] = self.safe_base(base, given)
         else:
             attrs_d = {}
-            given = base
-        found = self.safe.get((base, given))
-        if found is None:
-            found = self.safe[(base, given)] = self.safe_base(base, given)
+            found = self.fixed.get(base)
+            if found is None:
+                found = self.fixed[base] = self.safe_base(base, base)
         self.baseuri = found
         self.basestack.append(found)
         if self.incontent:
