@@ -219,7 +219,7 @@ def _describe(exc: Any) -> str:
         if problem in _ENDS_EARLY:
             return f"the document ends before it is complete (line {line}, column {column})"
         text = f"line {line}, column {column}: {problem}"
-    return text or (type(exc).__name__ if exc is not None else "unknown problem")
+    return text or "a problem it gives no words for"
 
 
 _MAGIC = (
@@ -309,7 +309,7 @@ def parse_feed(
         try:
             draft = entry_to_draft(entry, base)
         except Exception as exc:  # one odd entry must not cost the rest of the feed
-            warnings.append(f"skipped entry {number}: {type(exc).__name__}: {_describe(exc)}")
+            warnings.append(f"skipped entry {number}: it could not be read ({_describe(exc)})")
             continue
         if _is_empty(draft):
             empty += 1

@@ -99,8 +99,10 @@ class Store(Database):
         """Stories this one recommends, then stories that recommend it."""
         return stories.explicit_related(self, story)
 
-    def find_titles(self, words: Sequence[str], limit: int = 30) -> list[tuple[str, str, str]]:
-        """(id, title, source) of recent stories whose titles hold every word."""
+    def find_titles(self, words: Sequence[str],
+                    limit: int = 30) -> list[tuple[str, str, str, str]]:
+        """(id, title, source, text start) of recent stories whose titles (or, untitled, the
+        start of their text) hold every word."""
         return stories.find_titles(self, words, limit)
 
     # -- views -----------------------------------------------------------------------------------

@@ -248,20 +248,25 @@ def explicit_related(db: Database, story: Story) -> list[RelatedStory]:
     return out
 
 
-def find_titles(db: Database, words: Sequence[str], limit: int = 30) -> list[tuple[str, str, str]]:
-    """(id, title, source) of recent stories whose titles hold every word (any case).
+def find_titles(db: Database, words: Sequence[str],
+                limit: int = 30) -> list[tuple[str, str, str, str]]:
+    """(id, title, source, text start) of recent stories whose titles hold every word (any
+    case); an untitled story is found by the start of its text, which it shows instead
+    (``reader.titles``).
 
     Backs the command palette's "open story…": a LIKE scan, bounded by ``limit``.
     """
     clauses, params = [], []
     for word in words:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append("s.title LIKE ? ESCAPE '\\'")
+        clauses.append(f"(CASE WHEN s.title = '' THEN {rows.TEXT_START} ELSE s.title END)"
+                       " LIKE ? ESCAPE '\\'")
         params.append(f"%{escaped}%")
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     found = db.conn.execute(
-        "SELECT s.id, s.title, src.name FROM stories s JOIN sources src ON src.id = s.source_id"
+        f"SELECT s.id, s.title, src.name, {rows.TEXT_START}"
+        " FROM stories s JOIN sources src ON src.id = s.source_id"
         f"{where} ORDER BY s.sort_ts DESC, s.rowid LIMIT ?",
         (*params, limit),
     ).fetchall()
-    return [(r[0], r[1], r[2]) for r in found]
+    return [(r[0], r[1], r[2], r[3]) for r in found]

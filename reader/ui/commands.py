@@ -11,6 +11,7 @@ from textual.content import Content
 
 from reader.store import StoreError
 from reader.text import clean_line
+from reader.titles import ShownTitle, shown_title
 from reader.ui.screens.main import MainScreen
 
 
@@ -20,7 +21,8 @@ class StoryTitleProvider(Provider):
     def _main(self) -> MainScreen | None:
         return next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
 
-    async def _find(self, main: MainScreen, words: list[str]) -> list[tuple[str, str, str]]:
+    async def _find(self, main: MainScreen,
+                    words: list[str]) -> list[tuple[str, str, str, str]]:
         try:
             return await main.data.find_titles(words)
         except StoreError:
@@ -30,8 +32,9 @@ class StoryTitleProvider(Provider):
         main = self._main()
         if main is None:
             return
-        for story_id, title, source in await self._find(main, []):
-            yield DiscoveryHit(Content(f"Open story: {clean_line(title)[:200]}"),
+        for story_id, title, source, text in await self._find(main, []):
+            shown = shown_title(title, text)
+            yield DiscoveryHit(Content.assemble("Open story: ", _styled(shown)),
                                lambda story_id=story_id: main.open(story_id),
                                help=clean_line(source))
 
@@ -41,9 +44,15 @@ class StoryTitleProvider(Provider):
         if main is None or not words:
             return
         matcher = self.matcher(query)
-        for story_id, title, source in await self._find(main, words):
-            title = clean_line(title)[:200]
-            score = matcher.match(title) or 0.01
-            yield Hit(score, matcher.highlight(title),
+        for story_id, title, source, text in await self._find(main, words):
+            shown = shown_title(title, text)
+            score = matcher.match(shown.text) or 0.01
+            found = matcher.highlight(shown.text)
+            yield Hit(score, found.stylize("dim") if shown.stand_in else found,
                       lambda story_id=story_id: main.open(story_id),
-                      text=title, help=f"open story · {clean_line(source)}")
+                      text=shown.text, help=f"open story · {clean_line(source)}")
+
+
+def _styled(shown: ShownTitle) -> Content:
+    """A title as palette content: a stand-in (an untitled story's first words) dimmed."""
+    return Content.styled(shown.text[:200], "dim") if shown.stand_in else Content(shown.text[:200])

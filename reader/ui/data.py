@@ -128,8 +128,8 @@ class UiData:
     async def has_feeds(self) -> bool:
         return await self.read_details(lambda store: store.has_feeds())
 
-    async def find_titles(self, words: list[str]) -> list[tuple[str, str, str]]:
-        """(id, title, source) of recent stories whose titles hold every word."""
+    async def find_titles(self, words: list[str]) -> list[tuple[str, str, str, str]]:
+        """(id, title, source, text start) of recent stories whose titles hold every word."""
         return await self.read_details(lambda store: store.find_titles(words))
 
     # -- writes ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from reader.models import RelatedStory, Story
 from reader.store import StoreError
 from reader.story_output import byline
 from reader.text import clean_line, clean_text
+from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.messages import PREVIEW_DELAY
@@ -190,7 +191,9 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self.story = story
         self.query_one("#placeholder").display = False
         headline = self.query_one("#headline", Static)
-        headline.update(Content(clean_line(story.title) or "(untitled)"))
+        shown = shown_title(story.title, f"{story.standfirst} {story.body[:2000]}")
+        headline.update(Content.styled(shown.text, "dim") if shown.stand_in
+                        else Content(shown.text))
         headline.display = True
         standfirst = self.query_one("#standfirst", Static)
         standfirst.update(Content(clean_line(story.standfirst)))

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from reader.models import RelatedStory
 from reader.text import clean_line
+from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.messages import StoryChosen
 
@@ -30,9 +31,10 @@ def related_label(number: int, item: RelatedStory) -> Content:
         details.append(item.source)
     if item.teaser:
         details.append("teaser")
+    shown = shown_title(item.title[:500], item.text)
     return Content.assemble(
         (f"{number}. " if number <= MAX_NUMBERED else "   ", "bold $accent"),
-        clean_line(item.title[:500]) or "(untitled)",
+        (shown.text, "dim") if shown.stand_in else shown.text,
         ("\n   " + " · ".join(clean_line(d) for d in details), "$text-muted"),
     )
 

@@ -31,6 +31,7 @@ from textual.worker import Worker
 from reader.models import StoryRow, View
 from reader.store import StoreError
 from reader.text import clean_line
+from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.messages import StoryChosen, StoryHighlighted
@@ -69,6 +70,7 @@ class StoryList(ScrollView, can_focus=True):
         "story-list--star",
         "story-list--empty",
         "story-list--match",
+        "story-list--stand-in",
     }
 
     DEFAULT_CSS = """
@@ -338,12 +340,16 @@ class StoryList(ScrollView, can_focus=True):
         )
         meta_style = base + self.get_component_rich_style("story-list--meta")
         star_style = base + self.get_component_rich_style("story-list--star")
-        date = (row.published or "")[:DATE_WIDTH]
+        date = (row.date or "")[:DATE_WIDTH]
         source_width = SOURCE_WIDTH if width >= 60 else 0
         date_width = DATE_WIDTH + 2 if date else 1
         title_width = max(width - 4 - (source_width + 1 if source_width else 0) - date_width, 1)
-        # Titles are untrusted and may be huge: clean and cut before measuring cells.
-        title = clean_line(row.title[: title_width * 4]) or "(untitled)"
+        # Titles are untrusted and may be huge: clean and cut before measuring cells. An
+        # untitled story shows the first words of its text instead, dimmed.
+        shown = shown_title(row.title[: title_width * 4], row.text_start)
+        title = shown.text
+        if shown.stand_in:
+            text_style += self.get_component_rich_style("story-list--stand-in")
         segments = [
             Segment(" ●" if not row.read else "  ", text_style),
             Segment(" ★" if row.starred else "  ", star_style),
