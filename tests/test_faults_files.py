@@ -159,3 +159,29 @@ def test_bad_files_inside_a_seed_folder_are_warnings(isolated_home: Path,
             f"reader: warning: skipped {folder / 'sparse.txt'}: it is larger than 64 MB",
             f"reader: warning: skipped {folder / 'zero.txt'}: it is a device, not a file",
         ]
+
+
+ENTITY_ATTACKS = {
+    "external entity (XXE)": (
+        '<?xml version="1.0"?>\n<!DOCTYPE opml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        '<opml version="2.0"><body><outline text="&xxe;" xmlUrl="http://a.example/f"/>'
+        "</body></opml>", "external entity"),
+    "billion laughs": (
+        '<?xml version="1.0"?>\n<!DOCTYPE opml [<!ENTITY l0 "lol">'
+        + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+        + ']>\n<opml version="2.0"><body><outline text="&l9;" xmlUrl="http://a.example/f"/>'
+        "</body></opml>", "amplification"),
+}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="rlimits")
+@pytest.mark.parametrize("case", ENTITY_ATTACKS)
+def test_entity_attacks_in_an_opml_file_are_refused(isolated_home: Path, tmp_path: Path,
+                                                    case: str) -> None:
+    text, reason = ENTITY_ATTACKS[case]
+    path = tmp_path / "attack.opml"
+    path.write_text(text, encoding="utf-8")
+    result = run_bounded("import", str(path), home=isolated_home)
+    assert result.returncode == 2, result
+    assert ONE_LINE_ERROR.match(result.stderr), result.stderr
+    assert reason in result.stderr and "root:" not in result.stderr

@@ -26,6 +26,7 @@ import pytest
 from conftest import run_reader
 from feed_server import FeedServer, rss2, static, trickle
 
+from reader.models import StoryDraft
 from reader.store import Store
 from reader.store.feeds import add_feed
 
@@ -372,3 +373,51 @@ def test_two_refreshes_at_once_store_everything_once(server: FeedServer,
         assert statuses <= {"ok", "not_modified"}
     assert story_count(database) - before == 400
     assert integrity(database) == "ok"
+
+
+def test_the_app_indexes_what_its_killed_refresh_left(server: FeedServer, tmp_path: Path) -> None:
+    """The app's refresh process is killed with stories waiting for the index: the app's
+    refresh worker indexes them (on its own thread) before it reports the failure."""
+    import threading
+
+    from reader.config import FetchSettings
+    from reader.ui.messages import RefreshFailed
+    from reader.ui.refresh_worker import refresh_in_background
+
+    database = tmp_path / "data" / "cache.sqlite3"
+    with Store.open(database) as store:
+        server.routes["/app-slow"] = trickle(every=0.2, limit=60)
+        add_feed(store, server.url("/app-slow"), "Slow")
+        waiting = store.ensure_source("feed", "http://stored.example/", "Stored",
+                                      url="http://stored.example/")
+
+    class Target:
+        def __init__(self) -> None:
+            self.messages: list[object] = []
+            self.ended = threading.Event()
+
+        def post_message(self, message: object) -> bool:
+            self.messages.append(message)
+            self.ended.set()
+            return True
+
+    target = Target()
+    worker = threading.Thread(target=refresh_in_background, args=(
+        target, database, FetchSettings(deadline=60, host_deadline=60), threading.Event()))
+    worker.start()
+    try:
+        wait_for(lambda: bool(server.requests_for("/app-slow")), 60, "the refresh to fetch")
+        with Store.open(database) as store:  # as a refresh leaves them: stored, not indexed
+            store.save_stories(waiting, [StoryDraft(key="w1", title="Wombat waits")],
+                               index_later=True)
+        [child] = [p for p in children(os.getpid()) if "spawn_main" in command_line(p)
+                   and "resource_tracker" not in command_line(p)]
+        os.kill(child, signal.SIGKILL)
+        assert target.ended.wait(30)
+    finally:
+        worker.join(30)
+    assert isinstance(target.messages[-1], RefreshFailed)
+    with Store.open(database) as store:
+        assert store.conn.execute("SELECT count(*) FROM search_pending").fetchone() == (0,)
+    found = run_reader("search", "Wombat", "--json", home=tmp_path)
+    assert [json.loads(line)["title"] for line in found.stdout.splitlines()] == ["Wombat waits"]

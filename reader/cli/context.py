@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from reader.config import Config, load_config
 from reader.paths import Paths, resolve_paths
@@ -24,6 +25,13 @@ def index_left_pending(store: Store) -> None:
     the stories are that refresh's to index, and it will."""
     with contextlib.suppress(sqlite3.OperationalError, StoreError):
         store.index_pending(limit=PENDING_INDEX_LIMIT, wait=False)
+
+
+def index_left_pending_at(database: Path) -> None:
+    """``index_left_pending`` on a connection of its own (the app, after its refresh process
+    was killed: from a worker thread, never the UI's)."""
+    with contextlib.suppress(StoreError), Store.open(database) as store:
+        index_left_pending(store)
 
 
 class CommandError(Exception):

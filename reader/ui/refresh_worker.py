@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 
+from reader.cli.context import index_left_pending_at
 from reader.config import FetchSettings
 from reader.store import StoreError
 from reader.ui.data import UiData
@@ -54,6 +55,9 @@ def refresh_in_background(target: MessagePump, database: Path, settings: FetchSe
     try:
         summary = refresh_in_child(database, settings, progress=progress, cancel=cancel)
     except Exception as exc:  # a refresh must never take the app down
+        # A refresh process that was killed leaves its newest stories waiting for the search
+        # index: index them here, on this worker thread, so search finds them now.
+        index_left_pending_at(database)
         target.post_message(RefreshFailed(str(exc)))
         return
     target.post_message(RefreshFinished(summary))
