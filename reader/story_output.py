@@ -6,7 +6,6 @@ The JSON field names are a contract with users' scripts: add fields, never renam
 from __future__ import annotations
 
 import shutil
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,8 +49,6 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
     story) shows the first words of its text instead, dimmed when ``dim``."""
     if width is None:
         width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    wrap = textwrap.TextWrapper(width=max(width, 20), break_long_words=False,
-                                break_on_hyphens=False)
     out: list[str] = [terminal_line(shown_title(story.title, f"{story.standfirst} {story.body}"),
                                     dim)]
     if story.standfirst:
@@ -65,11 +62,9 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
     if story.teaser:
         out.append("Teaser: this story is cut short; its full text is not in the cache.")
     out.append("")
-    body = markdown_to_plain(clean_text(story.body))
-    for paragraph in body.split("\n\n"):
-        for line in paragraph.split("\n"):
-            out.extend(wrap.wrap(line) or [""])
-        out.append("")
+    # Prose is wrapped to the width; code and tables are printed as they are.
+    out.extend(markdown_to_plain(clean_text(story.body), width=max(width, 20)).split("\n"))
+    out.append("")
     if related:
         out.append("Related stories:")
         for number, item in enumerate(related, 1):

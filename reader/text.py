@@ -1,35 +1,111 @@
-"""Making untrusted text safe to store and show.
+"""Making untrusted text safe to store and show, and carrying plain text through Markdown.
 
 Feed and seed text may carry terminal escape sequences, C0/C1 control characters and Unicode
-bidi overrides that could rewrite the screen or disguise a link. They are removed once, at
-ingest, so every later consumer (CLI, JSON, TUI) can treat stored text as inert.
+bidi overrides that could rewrite the screen or disguise a link. ``clean_text`` removes them at
+ingest, so every later consumer (CLI, JSON, TUI) can treat stored text as inert, and again on
+the way out. It removes only what is unsafe: a complete escape sequence (CSI, OSC, DCS, ... up to
+its terminator) goes whole, any other control character goes by itself, and the text after it
+always stays. On the real corpus the common mojibake of ``”`` (``â€`` + U+009D) once made an
+8-bit OSC that swallowed the rest of a story; U+009D without a terminator is now one lone
+character.
+
+Mojibake (UTF-8 read as Windows-1252 or Latin-1: ``itâ€™s``) is repaired with ftfy, but only
+where a cheap search finds the two-character pattern every such repair starts from. Measured
+on the 198 real feeds (2,835 HTML bodies): the search costs 0.008 ms a body, ftfy on the 54
+bodies it lets through 0.005 ms more per body on average (ftfy on every body would cost
+0.33 ms, twice the whole HTML conversion); 58 bodies in 2 feeds are repaired and nothing else
+in the corpus changes.
+
+This module is also the one Markdown escaper: ``escape_inline`` for a run of text inside a
+line, ``escape_line_start`` for the start of a line, ``escape_markdown`` for whole paragraphs;
+``markdown_to_plain`` is the way back to plain text for a terminal.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
+import unicodedata
+from functools import lru_cache
+from typing import Any
 
-# ESC-introduced sequences (CSI, OSC, DCS, ...) are removed whole, not just their ESC byte,
-# so "\x1b]8;;http://evil\x07" does not leave "]8;;http://evil" behind.
+# C0 controls except tab and newline (and CR, which clean_text turns into newlines), DEL, C1
+# controls, bidi embeddings/overrides/isolates/marks, the Unicode line/paragraph separators
+# some terminals treat as newlines, and the byte-order mark. The one definition: html_markdown
+# and every other module ask ``needs_cleaning`` or call ``clean_text``.
+CONTROL_CHARACTERS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
+)
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+
+# The body of an OSC/DCS/SOS/PM/APC string: any text but a control character, so a string
+# that never ends (or meets another control first) matches nothing and every search stops at
+# the next control: linear on any input.
+_STRING_BODY = "[^\x00-\x1f\x7f-\x9f]*"
 _ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC / DCS / SOS / PM / APC
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)?"  # 8-bit OSC
-    r"|\x1b[@-Z\\-_]?"  # other two-byte escapes, or a lone ESC
+    "\x1b\\[[0-?]*[ -/]*[@-~]"  # CSI: ESC [ parameters intermediates final
+    "|\x9b[0-?]*[!-/]*[@-~]"  # 8-bit CSI (no space: "\x9b b" is mojibake before a word)
+    f"|(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f]){_STRING_BODY}(?:\x07|\x1b\\\\|\x9c)"  # OSC, DCS..
+    "|\x1b[!-/]*[0-~]"  # other escapes (nF, Fp, Fs) and 7-bit C1 (ESC ], ESC P, ... unended)
 )
-# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
-# and the Unicode line/paragraph separators some terminals treat as newlines.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+# UTF-8 read as Windows-1252/Latin-1 turns every non-ASCII character into a lead character
+# (Â..ô) followed by one or more of what the continuation bytes became (U+0080..U+00BF or
+# their Windows-1252 letters). A non-breaking space becomes "Â" before a space or U+00A0.
+_MOJIBAKE = (
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+    "|\u00c2 "
 )
+_MOJIBAKE_CANDIDATE = re.compile(_MOJIBAKE)
+_NEEDS_CLEANING = re.compile(f"[\r{CONTROL_CHARACTERS}]|{_MOJIBAKE}")
+# One character class is searched four times faster than the two-character pattern (0.005 ms
+# against 0.02 ms a body on the real corpus); the pattern is tried only from where it finds one.
+_FIRST_SUSPECT = re.compile(f"[\r{CONTROL_CHARACTERS}\u00c2-\u00f4]")
+
+
+def needs_cleaning(value: str) -> bool:
+    """Whether ``clean_text`` would change ``value`` (a search: cheaper than cleaning)."""
+    first = _FIRST_SUSPECT.search(value)
+    return first is not None and _NEEDS_CLEANING.search(value, first.start()) is not None
+
+
+def has_control_characters(value: str) -> bool:
+    """Whether ``value`` holds a control, bidi or separator character (no mojibake check)."""
+    return _CONTROL.search(value) is not None
+
+
+@lru_cache(maxsize=1)
+def _ftfy_config() -> Any:
+    # Imported on first need: most processes never meet mojibake, and ftfy takes ~40 ms to load.
+    import ftfy
+
+    # Only the encoding repairs: escapes and controls are ours to remove, and quotes, widths,
+    # ligatures, line breaks and normalisation are the author's.
+    return ftfy, ftfy.TextFixerConfig(
+        unescape_html=False, remove_terminal_escapes=False, fix_c1_controls=False,
+        fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False,
+        fix_line_breaks=False, remove_control_chars=False, normalization=None, explain=False,
+    )
+
+
+def repair_mojibake(value: str) -> str:
+    """``value`` with UTF-8-read-as-Windows-1252 repaired (``itâ€™s`` → ``it’s``), by ftfy."""
+    first = _FIRST_SUSPECT.search(value)
+    if first is None or _MOJIBAKE_CANDIDATE.search(value, first.start()) is None:
+        return value
+    ftfy, config = _ftfy_config()
+    fixed: str = ftfy.fix_text(value, config)
+    return fixed
 
 
 def clean_text(value: str | None) -> str:
-    """Strip escape sequences and control/bidi characters; normalise line endings."""
+    """Repair mojibake, strip escape sequences and control/bidi characters, normalise newlines."""
     if not value:
         return ""
+    if not needs_cleaning(value):
+        return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = repair_mojibake(value)
     value = _ESCAPE_SEQUENCE.sub("", value)
     return _CONTROL.sub("", value)
 
@@ -48,45 +124,174 @@ def one_line(value: str | None) -> str:
     return _WHITESPACE.sub(" ", clean_text(value))
 
 
-_MD_SPECIAL = re.compile(
-    r"[\\`*\[\]<>]"  # emphasis, code, links, HTML: always
-    r"|~(?=~)|(?<=~)~"  # ~~strikethrough~~ and ~~~ fences: any ~ next to another
-    r"|&(?=#?\w+;)"  # an entity like &amp; or &#169;, not a plain "&" in a URL's query
-    r"|_+"  # underscores, except inside a word (see _escape_special)
-)
-_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=|])|(\d+)([.)]))", re.MULTILINE)
+# -- plain text into Markdown ------------------------------------------------------------------
+
+# What makes text into Markdown syntax mid-line. Some signs are always escaped; "_", "~" and
+# "&" only where they could act. A run of text may be joined to another one (the converter
+# builds lines from many), so the start and the end of a run count as "next to anything".
+_INLINE_SPECIAL = re.compile(r"[\\`*\[\]<>|]|_+|~|&")
+_ENTITY_AFTER = re.compile(r"#?\w+;")
 
 
 def _escape_special(match: re.Match[str]) -> str:
     found = match.group()
-    if found[0] == "_":
+    first = found[0]
+    text, start, end = match.string, match.start(), match.end()
+    if first == "_":
         # "snake_case" and "a_b" in URLs cannot start or end emphasis: leave them readable.
-        text, start, end = match.string, match.start(), match.end()
         if start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
             return found
         return "\\_" * len(found)
-    return "\\" + found
+    if first == "~":  # ~~strikethrough~~ and ~~~ fences need two in a row
+        if start > 0 and end < len(text) and text[start - 1] != "~" and text[end] != "~":
+            return found
+        return "\\~"
+    if first == "&":  # an entity like &amp; or &#169;, not a plain "&" in "AT&T" or a query
+        if end < len(text) and _ENTITY_AFTER.match(text, end) is None:
+            return found
+        return "\\&"
+    return "\\" + first
 
 
-def _escape_line_start(match: re.Match[str]) -> str:
-    indent, sign, number, dot = match.groups()
-    if sign is not None:  # "# ", "> ", "+ ", "- ", "=== ", "| "
-        return indent + "\\" + sign
-    return indent + number + "\\" + dot  # "1. " / "2022) ": "1\." is the escape, "\1." is not
+def escape_inline(text: str) -> str:
+    """Plain text as Markdown that shows the same text mid-line (``[PDF]`` stays ``[PDF]``).
+
+    ``|`` is always escaped, so the text is safe inside a table cell too."""
+    return _INLINE_SPECIAL.sub(_escape_special, text)
+
+
+_LINE_START = re.compile(r"(\s*)(?:([#>+\-=])|(\d+)([.)]))")
+_LINE_START_CHARS = frozenset("#>+=-0123456789 \t")
+
+
+def escape_line_start(line: str) -> str:
+    """Stop a line of escaped text from reading as a heading, quote, list item or underline."""
+    if line[:1] not in _LINE_START_CHARS:
+        return line  # most lines start with a letter: no pattern to try
+    match = _LINE_START.match(line)
+    if match is None:
+        return line
+    indent, sign, number, _ = match.groups()
+    if sign is not None:  # "# ", "> ", "+ ", "- ", "=== "
+        return indent + "\\" + line[len(indent):]
+    # "1. " / "2022) ": "1\." is the escape, "\1." is not
+    return indent + number + "\\" + line[match.end(3):]
 
 
 def escape_markdown(text: str) -> str:
-    """Turn plain text into Markdown that renders as the same text (``[PDF]`` stays ``[PDF]``)."""
-    text = _MD_SPECIAL.sub(_escape_special, text)
-    return _MD_LINE_START.sub(_escape_line_start, text)
+    """Turn plain text (one paragraph, any lines) into Markdown that shows the same text."""
+    return "\n".join(escape_line_start(line) for line in escape_inline(text).split("\n"))
 
 
-_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|=~&])")
+# -- Markdown back to plain text ---------------------------------------------------------------
+
+_MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
+_FENCE = re.compile(r"^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_LIST_MARK = re.compile(r"^(\s*(?:>\s?)*)((?:[-+*]|\d+[.)])\s+)?")
 
 
-def markdown_to_plain(markdown: str) -> str:
+def _unescape(text: str) -> str:
+    """Undo backslash escapes outside code spans; code spans keep every character."""
+    if "\\" not in text:
+        return text
+    if "`" not in text:
+        return _MD_ESCAPED.sub(r"\1", text)
+    out, position = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(_MD_ESCAPED.sub(r"\1", text[position:span.start()]))
+        out.append(span.group())
+        position = span.end()
+    out.append(_MD_ESCAPED.sub(r"\1", text[position:]))
+    return "".join(out)
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    row = row.removeprefix("|")
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    # GFM reads "\|" as "|" anywhere in a cell, code spans too, before anything else.
+    return [_unescape(cell.strip().replace("\\|", "|")) for cell in _CELL_SPLIT.split(row)]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _plain_table(rows: list[str], width: int | None) -> list[str]:
+    """A Markdown table as aligned columns, or as one "header: value" line per cell when the
+    columns would not fit the width (a wide table read on a narrow terminal)."""
+    header, body = _cells(rows[0]), [_cells(row) for row in rows[2:]]
+    columns = len(header)
+    body = [(row + [""] * columns)[:columns] for row in body]
+    shown = [header, *body] if any(header) else body
+    widths = [max((_display_width(row[i]) for row in shown), default=0) for i in range(columns)]
+    if width is None or sum(widths) + 3 * (columns - 1) <= width:
+        lines = [
+            " | ".join(c + " " * (w - _display_width(c)) for c, w in zip(row, widths, strict=True))
+            .rstrip()
+            for row in shown
+        ]
+        if any(header):
+            lines.insert(1, "-+-".join("-" * w for w in widths))
+        return lines
+    records: list[str] = []
+    for row in body:
+        if records:
+            records.append("")
+        for name, cell in zip(header, row, strict=True):
+            if cell:
+                records.append(f"{name}: {cell}" if name else cell)
+    return records
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """One line of prose wrapped to ``width``, list items and quotes with a hanging indent."""
+    if len(line) <= width:
+        return [line]
+    match = _LIST_MARK.match(line)
+    lead = match.group(0) if match else ""
+    indent = re.sub(r"[^\s>]", " ", lead) if lead else ""
+    wrapper = textwrap.TextWrapper(width=max(width, 20), subsequent_indent=indent,
+                                   break_long_words=False, break_on_hyphens=False)
+    return wrapper.wrap(line) or [line]
+
+
+def markdown_to_plain(markdown: str, width: int | None = None) -> str:
     """A readable plain-text form of our stored Markdown, for ``reader show`` on a terminal.
 
-    Only undoes backslash escapes; links stay as ``[text](url)``, which reads well as text.
+    Backslash escapes are undone outside code; code spans and fenced blocks keep every
+    character as written (and fences are never wrapped). Links stay as ``[text](url)``, which
+    reads well as text. Tables become aligned columns. With ``width``, prose lines are wrapped.
     """
-    return _MD_ESCAPED.sub(r"\1", markdown)
+    out: list[str] = []
+    lines = markdown.split("\n")
+    fence: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        opening = _FENCE.match(line)
+        if fence is not None:
+            out.append(line)
+            if opening and opening.group(2).startswith(fence) and not line[opening.end():].strip():
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(2)
+            out.append(line)
+            continue
+        if "|" in line and index < len(lines) and _TABLE_DELIMITER.match(lines[index]):
+            table = [line, lines[index]]
+            index += 1
+            while index < len(lines) and "|" in lines[index] and lines[index].strip():
+                table.append(lines[index])
+                index += 1
+            out.extend(_plain_table(table, width))
+            continue
+        plain = _unescape(line)
+        out.extend(_wrap(plain, width) if width else [plain])
+    return "\n".join(out)

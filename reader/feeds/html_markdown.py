@@ -2,95 +2,83 @@
 
 Feed HTML is untrusted. Instead of cleaning HTML and converting it afterwards, the converter
 emits only what it knows: text, emphasis, code, headings, lists, quotes, rules, line breaks,
-http/https/mailto links and http/https images. Script, style, iframe, forms, tracking pixels
-and ``javascript:`` links are dropped or kept as plain text; relative links are resolved against
-the entry's base; control characters and terminal escapes are removed from every piece of text.
-It is one pass of the stdlib ``html.parser``, which keeps a refresh of thousands of entries
-cheap, and it never raises: odd markup degrades to plain text.
+tables, super- and subscripts, http/https/mailto links, http/https images, and one link line
+per embedded video, audio or other embed (``▶ video: [title](https://…)``). Script, style,
+forms, tracking pixels and ``javascript:`` links are dropped or kept as plain text; relative
+links and fragments are resolved against the entry's base; control characters and terminal
+escapes are removed from every piece of text.
+
+The markup is read by lxml's HTML parser (libxml2 2.14 and later tokenizes as HTML5 does), so a
+stray quote or an unclosed tag is recovered the way a browser recovers it and never turns
+markup into visible text; the tree it builds is walked once. Measured on the 2,835 HTML bodies
+of the 198 real feeds, in the same run: 0.17 ms a body with the regex tokenizer this replaced,
+0.19 ms with lxml (parsing is 0.03 ms of it). It never raises: markup that defeats the parser
+(nesting deeper than libxml2's limit of 2,048) degrades to plain text, with every word kept.
 """
 
 from __future__ import annotations
 
-import html
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from reader.text import clean_text
+from lxml import etree
+
+from reader.text import (
+    clean_text,
+    escape_inline,
+    escape_line_start,
+    has_control_characters,
+    needs_cleaning,
+)
 
 # Elements dropped with everything inside them: active content, page furniture, form controls.
 _DROP = frozenset({
-    "script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
-    "head", "title", "form", "select", "textarea", "button", "canvas", "audio", "video",
-    "applet", "frame", "frameset", "noembed", "noframes", "map", "dialog",
+    "script", "style", "noscript", "template", "svg", "head", "title", "form", "select",
+    "textarea", "button", "canvas", "applet", "frame", "frameset", "noembed", "noframes", "map",
+    "dialog", "param", "datalist", "option", "optgroup", "input",
 })
 _BLOCKS = frozenset({
     "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "figure",
-    "figcaption", "address", "details", "summary", "center", "dl", "dt", "dd", "table",
-    "thead", "tbody", "tfoot", "tr", "caption", "fieldset", "legend", "hgroup", "body", "html",
+    "figcaption", "address", "details", "summary", "center", "dl", "dt", "dd", "fieldset",
+    "legend", "hgroup", "body", "html",
 })
+# Inside a table nested too deep to be laid out as one, its parts are plain blocks.
+_TABLE_PARTS = frozenset({"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"})
+_MAX_TABLE_DEPTH = 3
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LISTS = frozenset({"ul", "ol", "menu", "dir"})
 _EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*", "cite": "*", "dfn": "*"}
 _CODE = frozenset({"code", "kbd", "samp", "tt"})
-_VOID = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-})
-_WRAPPERS = frozenset({*_EMPHASIS, *_CODE, "a"})
-_CONTAINERS = frozenset({*_HEADINGS, *_LISTS, "blockquote", "li", "pre"})
+_SCRIPTS = {"sup": "^", "sub": "_"}
+_WRAPPERS = frozenset({*_EMPHASIS, *_CODE, *_SCRIPTS, "a"})
+_CONTAINERS = frozenset({*_HEADINGS, *_LISTS, "blockquote", "li"})
+_MEDIA = frozenset({"iframe", "video", "audio", "object", "embed"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
 
 _BREAK = "\x00"  # a hard line break inside a paragraph; clean_text removes NUL from input text
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _RUNS = re.compile(r" {2,}")
-_INLINE_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
 # A run of text needs work (whitespace collapsed, Markdown escaped) only if it has one of these
 # or two spaces in a row; most runs of prose have neither, and a search is cheaper than both.
-_TEXT_WORK = re.compile(r"[\t\n\r\f\v\\`*_\[\]<>|~]")
-_LINE_START = re.compile(r"([#>+=\-])|(\d+)([.)])")
-_LINE_START_CHARS = frozenset("#>+=-0123456789")
-_URL_UNSAFE = re.compile(r"[ ()<>\\]")
+_TEXT_WORK = re.compile(r"[\t\n\r\f\v\\`*_\[\]<>|~&]")
+# Kept out of link and image URLs: what would end the URL, open code or split a table cell.
+_URL_UNSAFE = re.compile(r"[ ()<>\\|`]")
 _SIZE = re.compile(r"\s*(\d+)")
-# What ``clean_text`` would change: most text has none of it, and a search is cheaper.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
-)
-
-
-def escape_inline(text: str) -> str:
-    """Backslash the characters that would make plain text into Markdown syntax mid-line."""
-    return text.translate(_INLINE_ESCAPES)
-
-
-def _escape_line_start(line: str) -> str:
-    """Stop a line from reading as a heading, quote, list item or setext underline."""
-    if line[:1] not in _LINE_START_CHARS:
-        return line  # most lines start with a letter: no pattern to try
-    match = _LINE_START.match(line)
-    if match is None:
-        return line
-    if match.group(1):
-        return "\\" + line
-    return match.group(2) + "\\" + line[match.end(2):]
 
 
 def text_to_markdown(text: str) -> str:
     """Plain text (a ``text/plain`` feed field) as Markdown showing the same words."""
     paragraphs = []
     for block in re.split(r"\n\s*\n", clean_text(text)):
-        lines = [_escape_line_start(escape_inline(" ".join(line.split())))
+        lines = [escape_line_start(escape_inline(" ".join(line.split())))
                  for line in block.split("\n")]
         lines = [line for line in lines if line]
         if lines:
             paragraphs.append("  \n".join(lines))
     return "\n\n".join(paragraphs)
-
-
-def _needs_cleaning(text: str) -> bool:
-    return _UNSAFE.search(text) is not None
 
 
 @lru_cache(maxsize=64)
@@ -106,10 +94,13 @@ def _origin(base: str) -> str:
 
 
 def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> str | None:
-    """``href`` made absolute against ``base``, or None unless its scheme is allowed."""
+    """``href`` made absolute against ``base``, or None unless its scheme is allowed.
+
+    A fragment (``#note1``) resolves against ``base`` too: pass the entry's own link (or its
+    ``xml:base``) so that footnote links lead to the story's page, not the feed's."""
     if not href:
         return None
-    href = (clean_text(href) if _needs_cleaning(href) else href).strip()
+    href = (clean_text(href) if needs_cleaning(href) else href).strip()
     if not href:
         return None
     if href.startswith(("https://", "http://")) and "/." not in href:
@@ -135,7 +126,7 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
     return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
 
-def _is_tracking_pixel(attrs: dict[str, str]) -> bool:
+def _is_tracking_pixel(attrs: etree._Attrib) -> bool:
     for name in ("width", "height"):
         match = _SIZE.match(attrs.get(name) or "")
         if match and int(match.group(1)) <= 1:
@@ -154,34 +145,182 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-# One pass over the markup. Every alternative stops at the next "<", so no input, however
-# hostile, makes a match scan further than that: tokenizing is linear in the input.
-_TOKEN = re.compile(
-    r"(?P<text>[^<]+)"
-    r"|<!--.*?(?:-->|\Z)"
-    r"|</(?P<end>[a-zA-Z][^\s/<>]*)[^<>]*>?"
-    r"|<(?P<start>[a-zA-Z][^\s/<>]*)(?P<attrs>(?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>"
-    r"|<[!?][^<>]*>?"
-    r"|(?P<lt><)",
-    re.DOTALL,
+# -- super- and subscripts ---------------------------------------------------------------------
+
+_SUPERSCRIPT = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
+_SUBSCRIPT = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
+_SUPERSCRIPT_CHARS = frozenset("0123456789+-−=()ni")
+_SUBSCRIPT_CHARS = frozenset("0123456789+-−=()")
+_LINK_ONLY = re.compile(r"\[([^\[\]]*)\](\([^()\s]*\))")
+_ORDINAL = re.compile(r"(?:st|nd|rd|th|e|er|re|ème|o|a)", re.IGNORECASE)
+
+
+def script_text(text: str, kind: str, before: str = "", markdown: bool = True) -> str:
+    """``text`` (already Markdown) written as a super- (``^``) or subscript (``_``).
+
+    Digits and signs become Unicode super/subscripts (``2¹⁶``, ``H₂O``, a footnote ``¹``);
+    anything else is marked ``^(…)`` / ``_(…)`` so that ``2^16`` never reads ``216``. A
+    bracketed marker (``[1]``) and an ordinal suffix after a digit (``1st``) read right as
+    they are. ``before`` is the text the script follows; ``markdown=False`` for plain text."""
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    link = _LINK_ONLY.fullmatch(stripped)
+    inner = link.group(1) if link else stripped
+    chars = _SUPERSCRIPT_CHARS if kind == "^" else _SUBSCRIPT_CHARS
+    if inner and set(inner) <= chars:
+        mapped = inner.translate(_SUPERSCRIPT if kind == "^" else _SUBSCRIPT)
+        return f"[{mapped}]{link.group(2)}" if link else mapped
+    plain = inner.replace("\\", "")
+    if plain[:1] + plain[-1:] in ("[]", "()"):
+        return stripped
+    if kind == "^" and before[-1:].isdigit() and _ORDINAL.fullmatch(plain):
+        return stripped
+    if kind == "^" and plain == "TM":
+        return "™"
+    if kind == "^":
+        return f"^({stripped})"
+    return f"\\_({stripped})" if markdown else f"_({stripped})"
+
+
+# -- embedded media ----------------------------------------------------------------------------
+
+_VIDEO_HOSTS = ("youtube.com", "youtube-nocookie.com", "youtu.be", "vimeo.com", "dailymotion.com",
+                "brightcove.com", "brightcove.net", "jwplayer.com", "jwplatform.com",
+                "twitch.tv", "ted.com", "wistia.net", "wistia.com", "blogger.com",
+                "facebook.com/plugins/video", "streamable.com", "rumble.com", "loom.com")
+_AUDIO_HOSTS = ("soundcloud.com", "spotify.com", "bandcamp.com", "anchor.fm", "podbean.com",
+                "simplecast.com", "buzzsprout.com", "megaphone.fm", "libsyn.com", "mixcloud.com",
+                "overcast.fm", "pca.st", "audioboom.com", "transistor.fm", "castos.com")
+_GENERIC_TITLE = re.compile(
+    r"(?:youtube|vimeo|soundcloud|spotify|dailymotion)?\s*(?:embed(?:ded)?)?\s*"
+    r"(?:video|audio)?\s*(?:player|embed)?\s*(?:frame)?",
+    re.IGNORECASE,
 )
-_TEXT, _END, _START, _ATTRS, _LT = 1, 2, 3, 4, 5  # _TOKEN's groups; a start tag ends on _ATTRS
-_ATTR = re.compile(r"""([^\s=/<>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s<>"']+)))?""")
-# Elements whose content is raw text up to their end tag (all dropped whole).
-_RAW_TEXT = frozenset({"script", "style", "iframe", "textarea", "title", "xmp", "noembed",
-                       "noframes", "plaintext"})
+_YOUTUBE_ID = re.compile(r"/embed/([\w-]{6,})")
+# Embeds that are advertising, not content: an ad server's frame is dropped like a tracking pixel.
+_AD_HOST = re.compile(
+    r"(?:^|\.)(?:ads?|adserver|adservice|banners?)\.|(?:^|\.)(?:doubleclick\.net|"
+    r"googlesyndication\.com|amazon-adsystem\.com|adnxs\.com|taboola\.com|outbrain\.com)$"
+)
 
 
-def parse_attrs(text: str) -> list[tuple[str, str | None]]:
-    """``name="value"`` pairs of a start tag, names lower-cased, values unescaped."""
-    attrs: list[tuple[str, str | None]] = []
-    for match in _ATTR.finditer(text):
-        name, double, single, bare = match.groups()
-        value = double if double is not None else single if single is not None else bare
-        if value is not None and "&" in value:
-            value = html.unescape(value)
-        attrs.append((name.lower(), value))
-    return attrs
+def watch_url(url: str) -> str:
+    """A YouTube or Vimeo player URL as the page a person would open; others unchanged."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    host = parts.netloc.lower().rsplit("@", 1)[-1].split(":", 1)[0]
+    query = parse_qs(parts.query)
+    if host.endswith(("youtube.com", "youtube-nocookie.com")):
+        found = _YOUTUBE_ID.match(parts.path)
+        if found and found.group(1) != "videoseries":
+            params = {"v": found.group(1)}
+            start = (query.get("start") or query.get("t") or [""])[0]
+            if start.isdigit():
+                params["t"] = f"{start}s"
+            return "https://www.youtube.com/watch?" + urlencode(params)
+        if parts.path.startswith("/embed/videoseries") and query.get("list"):
+            return "https://www.youtube.com/playlist?" + urlencode({"list": query["list"][0]})
+    if host == "player.vimeo.com":
+        match = re.match(r"/video/(\d+)", parts.path)
+        if match:
+            unlisted = (query.get("h") or [""])[0]
+            tail = f"/{unlisted}" if re.fullmatch(r"[0-9a-f]+", unlisted) else ""
+            return f"https://vimeo.com/{match.group(1)}{tail}"
+    return url
+
+
+def _host(url: str) -> str:
+    return url.split("//", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower()
+
+
+def _media_kind(tag: str, url: str, declared: str) -> str:
+    if tag in ("video", "audio"):
+        return tag
+    if declared.startswith(("video/", "audio/")):
+        return declared.split("/", 1)[0]
+    lowered = url.lower()
+    where = lowered.split("//", 1)[-1]
+    host = _host(url)
+    if any(host.endswith(h) or where.startswith(h) for h in _VIDEO_HOSTS if "/" not in h) or any(
+        h in where for h in _VIDEO_HOSTS if "/" in h
+    ):
+        return "video"
+    if any(host.endswith(h) for h in _AUDIO_HOSTS):
+        return "audio"
+    path = lowered.split("?", 1)[0]
+    if path.endswith((".mp4", ".webm", ".mov", ".m4v", ".ogv")):
+        return "video"
+    if path.endswith((".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".flac", ".aac")):
+        return "audio"
+    return "embed"
+
+
+def _media_candidates(element: etree._Element) -> Iterable[tuple[str, str]]:
+    """(URL, declared type) pairs an embed offers, best first."""
+    tag = element.tag
+    kind = element.get("type") or ""
+    for name in ("src", "data", "data-src"):
+        if element.get(name):
+            yield element.get(name) or "", kind
+    if tag == "iframe":
+        return
+    for child in element.iterdescendants("source", "embed", "param", "a"):
+        if child.tag == "param":
+            if (child.get("name") or "").lower() in ("movie", "src", "url", "filename"):
+                yield child.get("value") or "", ""
+        elif child.tag == "a":
+            yield child.get("href") or "", ""  # a "download the video" fallback link
+        else:
+            yield child.get("src") or "", child.get("type") or ""
+
+
+def _media_title(element: etree._Element, url: str) -> str:
+    for name in ("title", "aria-label", "alt"):
+        title = " ".join(clean_text(element.get(name)).split())
+        if title and not _GENERIC_TITLE.fullmatch(title) and "://" not in title and title != url:
+            return title
+    return ""
+
+
+# -- MathML ------------------------------------------------------------------------------------
+
+_MATH_SKIP = frozenset({"annotation", "annotation-xml", "none", "mprescripts"})
+
+
+def _math_text(node: etree._Element, depth: int = 0) -> str:
+    """The text a MathML formula shows, with powers and indices as ``script_text`` writes them."""
+    tag = node.tag if isinstance(node.tag, str) else ""
+    tag = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    if tag in _MATH_SKIP:
+        return ""
+    if depth > 40:  # deeper than any real formula: its words, in order
+        return " ".join("".join(str(text) for text in node.itertext()).split())
+    kids = [k for k in node if isinstance(k.tag, str)]
+    parts = [_math_text(k, depth + 1) for k in kids]
+    if tag == "semantics":
+        return parts[0] if parts else ""
+    if tag in ("msup", "msub", "msubsup", "munderover", "mover", "munder") and len(parts) >= 2:
+        if tag in ("msubsup", "munderover"):
+            sup = parts[2] if len(parts) > 2 else ""
+            return (parts[0] + script_text(parts[1], "_", markdown=False)
+                    + script_text(sup, "^", markdown=False))
+        mark = "^" if tag in ("msup", "mover") else "_"
+        return parts[0] + script_text(parts[1], mark, markdown=False)
+    if tag == "mfrac" and len(parts) == 2:
+        return f"{parts[0]}/{parts[1]}"
+    if tag == "msqrt":
+        return "√(" + "".join(parts) + ")"
+    if tag == "mroot" and len(parts) == 2:
+        return f"{parts[1]}√({parts[0]})"
+    if tag == "mspace":
+        return " "
+    return (node.text or "").strip() + "".join(parts)
+
+
+# -- the converter -----------------------------------------------------------------------------
 
 
 class _Container:
@@ -200,91 +339,93 @@ class _Container:
         self.number = number
 
 
-class _Converter:
-    """Markup events in, Markdown blocks out; ``feed`` tokenizes with ``_TOKEN``."""
+class _TableCell:
+    __slots__ = ("blocks", "colspan", "header", "rowspan", "structured")
 
-    def __init__(self, base: str | None) -> None:
+    def __init__(self, blocks: list[str], header: bool, colspan: int, rowspan: int,
+                 structured: bool) -> None:
+        self.blocks = blocks
+        self.header = header
+        self.colspan = colspan
+        self.rowspan = rowspan
+        self.structured = structured  # holds a list, heading, quote, code block or table
+
+
+_STRUCTURE = re.compile(r"^(?:#{1,6} |> |- |\d+\. |```|\|)", re.MULTILINE)
+_MAX_CELL = 240  # a cell longer than this (visible characters) is prose laid out in a table
+_LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
+_MAX_SPAN = 64
+
+
+def _span(value: str | None, limit: int) -> int:
+    match = _SIZE.match(value or "")
+    return max(1, min(int(match.group(1)), limit)) if match else 1
+
+
+def _one_line(blocks: list[str]) -> str:
+    """A cell's blocks joined into one line of a Markdown table row."""
+    return " ".join(" ".join(blocks).split())
+
+
+class _Converter:
+    """An lxml tree in, Markdown blocks out; ``walk`` visits it once, start and end."""
+
+    def __init__(self, base: str | None, check_text: bool, media: set[str] | None = None,
+                 table_depth: int = 0) -> None:
         self.base = base
         self.stack = [_Container("root", "")]
-        self.skip_tag: str | None = None
-        self.skip_depth = 0
         self.code_depth = 0
-        self.unsafe = True
+        self.check_text = check_text  # text from character references may hold controls
+        self.media = media if media is not None else set()
+        self.table_depth = table_depth
 
-    def feed(self, markup: str) -> None:
-        # Control characters come from the markup itself or from a reference (``&#27;``,
-        # ``&rlm;``): runs of text are searched only when the markup has some, or a reference.
-        self.unsafe = _UNSAFE.search(markup) is not None
-        position, size = 0, len(markup)
-        unsafe = self.unsafe
+    # -- walking -------------------------------------------------------------------------------
+
+    def walk(self, root: etree._Element, tail: bool = True) -> None:
+        """Convert ``root``, what it holds and (with ``tail``) the text after it."""
+        walker = etree.iterwalk(root, events=("start", "end"))
         handle_data = self.handle_data
-        while position < size:
-            for token in _TOKEN.finditer(markup, position):
-                kind = token.lastindex  # which group matched last: see _TOKEN's group numbers
-                if kind == _TEXT:
-                    text = token[_TEXT]
-                    if "&" in text:
-                        handle_data(html.unescape(text), True)
-                    else:
-                        handle_data(text, unsafe)
-                elif kind == _ATTRS:
-                    tag = token[_START].lower()
-                    raw = token[_ATTRS]
-                    attrs = parse_attrs(raw) if "=" in raw else []
-                    if raw.endswith("/"):
-                        self.handle_startendtag(tag, attrs)
+        special = _SPECIAL_DEEP if self.table_depth >= _MAX_TABLE_DEPTH else _SPECIAL
+        for event, element in walker:
+            tag = element.tag
+            if event == "start":
+                if not isinstance(tag, str):  # a comment or processing instruction
+                    walker.skip_subtree()
+                    continue
+                if tag in special:
+                    if special[tag](self, element):
+                        walker.skip_subtree()
                         continue
-                    self.handle_starttag(tag, attrs)
-                    if tag in _RAW_TEXT:  # skip to its end tag (or the end), then scan on
-                        close = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE)
-                        found = close.search(markup, token.end())
-                        position = found.end() if found else size
-                        self.handle_endtag(tag)
-                        break
-                elif kind == _END:
-                    self.handle_endtag(token[_END].lower())
-                elif kind == _LT:
-                    handle_data("<")
+                else:
+                    self.handle_starttag(tag, element)
+                if element.text:
+                    handle_data(element.text)
             else:
-                return
+                if isinstance(tag, str) and tag not in special:
+                    self.handle_endtag(tag)
+                if element.tail and (tail or element is not root):
+                    handle_data(element.tail)
 
-    # -- markup events -----------------------------------------------------------------------
+    # -- markup events -------------------------------------------------------------------------
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip_tag is not None:
-            if tag == self.skip_tag:
-                self.skip_depth += 1
-            return
-        if tag in _DROP:
-            self.skip_tag, self.skip_depth = tag, 1
-            return
+    def handle_starttag(self, tag: str, element: etree._Element) -> None:
         top = self.stack[-1]
-        if top.kind == "pre":
-            if tag == "br":
-                top.inline.append("\n")
-            return
         if tag in _BLOCKS:  # the most common tag (p) first; the sets below do not overlap
             self._flush(top)
         elif tag in _EMPHASIS:
             top.wraps.append([tag, _EMPHASIS[tag], len(top.inline)])
         elif tag == "a":
-            href = resolve_url(dict(attrs).get("href"), self.base, LINK_SCHEMES)
+            href = resolve_url(element.get("href"), self.base, LINK_SCHEMES)
             top.wraps.append(["a", href, len(top.inline)])
         elif tag in _CODE:
             self.code_depth += 1
             top.wraps.append([tag, "`", len(top.inline)])
+        elif tag in _SCRIPTS:
+            top.wraps.append([tag, _SCRIPTS[tag], len(top.inline)])
         elif tag == "img":
-            self._image({k: v or "" for k, v in attrs})
+            self._image(element.attrib)
         elif tag == "br":
             top.inline.append(_BREAK)
-        elif tag in ("td", "th"):
-            if "".join(top.inline[-2:]).strip():
-                top.inline.append(" · ")
         elif tag == "hr":
             self._flush(top)
             top.blocks.append("* * *")
@@ -293,27 +434,19 @@ class _Converter:
         elif tag == "blockquote":
             self._open("quote", tag)
         elif tag in _LISTS:
-            start = _SIZE.match(dict(attrs).get("start") or "")
+            start = _SIZE.match(element.get("start") or "")
             self._open("list", tag, ordered=tag == "ol",
                        number=int(start.group(1)) if start else 1)
         elif tag == "li":
             if top.kind == "item":
                 self._close_container()
             self._open("item", tag)
-        elif tag == "pre":
-            self._open("pre", tag)
+        elif tag in _TABLE_PARTS:  # a table nested deeper than _MAX_TABLE_DEPTH
+            self._flush(top)
 
     def handle_endtag(self, tag: str) -> None:
-        if self.skip_tag is not None:
-            if tag == self.skip_tag:
-                self.skip_depth -= 1
-                if self.skip_depth == 0:
-                    self.skip_tag = None
-            return
         top = self.stack[-1]
-        if top.kind == "pre" and tag != "pre":
-            return
-        if tag in _BLOCKS:
+        if tag in _BLOCKS or tag in _TABLE_PARTS:
             self._flush(top)
         elif tag in _WRAPPERS:
             self._close_wrap(top, tag)
@@ -326,24 +459,208 @@ class _Converter:
                 if tag == "li" and self.stack[depth].kind == "list":
                     break
 
-    def handle_data(self, data: str, check: bool = True) -> None:
-        if self.skip_tag is not None or not data:
-            return
-        if check and _UNSAFE.search(data):
+    def handle_data(self, data: str) -> None:
+        if self.check_text and has_control_characters(data):
             data = clean_text(data)
-        top = self.stack[-1]
-        if top.kind == "pre":
-            top.inline.append(data)
-            return
         if "  " in data or _TEXT_WORK.search(data):
             data = _SPACES.sub(" ", data)
             if not self.code_depth:
-                data = data.translate(_INLINE_ESCAPES)
-        top.inline.append(data)
+                data = escape_inline(data)
+        self.stack[-1].inline.append(data)
 
-    # -- building ----------------------------------------------------------------------------
+    # -- elements converted whole --------------------------------------------------------------
 
-    def _image(self, attrs: dict[str, str]) -> None:
+    # Each returns whether the element's subtree is done with. libxml2 keeps HTML5's void
+    # <embed> open (what follows it becomes its children), so that one is walked on.
+
+    def _drop(self, element: etree._Element) -> bool:
+        """Active content, furniture and form controls: nothing of them is shown."""
+        return True
+
+    def _pre(self, element: etree._Element) -> bool:
+        parts: list[str] = []
+        walker = etree.iterwalk(element, events=("start", "end"))
+        for event, node in walker:
+            if event == "start":
+                if not isinstance(node.tag, str) or node.tag in _DROP:
+                    walker.skip_subtree()
+                    continue
+                if node.tag == "br":
+                    parts.append("\n")
+                if node.text:
+                    parts.append(node.text)
+            elif node.tail and node is not element:
+                parts.append(node.tail)
+        raw = "".join(parts)
+        if self.check_text and has_control_characters(raw):
+            raw = clean_text(raw)
+        raw = raw.replace("\r\n", "\n").strip("\n").rstrip()
+        if not raw.strip():
+            return True
+        top = self.stack[-1]
+        self._flush(top)
+        longest = max((len(run) for run in re.findall(r"`{3,}", raw)), default=2)
+        fence = "`" * (longest + 1)
+        top.blocks.append(f"{fence}\n{raw}\n{fence}")
+        return True
+
+    def _media(self, element: etree._Element) -> bool:
+        """An iframe, video, audio, object or embed as one line: ``▶ video: [title](url)``."""
+        declared = ""
+        for candidate, declared in _media_candidates(element):  # noqa: B007 (used below)
+            url = resolve_url(candidate, self.base, IMAGE_SCHEMES)
+            if url:
+                break
+        else:
+            return element.tag != "embed"
+        if _is_tracking_pixel(element.attrib) or _AD_HOST.search(_host(url)):
+            return element.tag != "embed"
+        url = watch_url(url)
+        if url in self.media:
+            return element.tag != "embed"
+        self.media.add(url)
+        kind = _media_kind(element.tag, url, declared.lower())
+        title = _media_title(element, url)
+        line = f"▶ {kind}: [{escape_inline(title or url)}]({url})"
+        top = self.stack[-1]
+        self._flush(top)
+        top.blocks.append(line)
+        return element.tag != "embed"
+
+    def _math(self, element: etree._Element) -> bool:
+        text = " ".join(clean_text(element.get("alttext") or _math_text(element)).split())
+        if not text:
+            return True
+        if element.get("display") == "block":
+            top = self.stack[-1]
+            self._flush(top)
+            top.blocks.append(escape_line_start(escape_inline(text)))
+        else:
+            self.stack[-1].inline.append(escape_inline(text))
+        return True
+
+    def _table(self, element: etree._Element) -> bool:
+        top = self.stack[-1]
+        self._flush(top)
+        # What is not a row or a cell (stray text, a caption, a paragraph between rows) is shown
+        # before the table, as a browser does; libxml2 leaves it where the markup put it.
+        before: list[str] = []
+        rows: list[tuple[list[_TableCell], bool]] = []  # cells, whether in <thead>
+        footer: list[tuple[list[_TableCell], bool]] = []
+
+        def stray(text: str | None) -> None:
+            if text and text.strip():
+                before.append(escape_line_start(escape_inline(" ".join(text.split()))))
+
+        def read(part: etree._Element, target: list[tuple[list[_TableCell], bool]],
+                 head: bool) -> None:
+            stray(part.text)
+            loose: list[_TableCell] = []  # cells outside any <tr> make a row of their own
+            for child in part:
+                tag = child.tag if isinstance(child.tag, str) else ""
+                if tag in ("td", "th"):
+                    loose.append(self._cell(child))
+                else:
+                    if loose:
+                        target.append((loose, head))
+                        loose = []
+                    if tag == "tr":
+                        target.append((self._row(child, stray), head))
+                    elif tag in ("thead", "tbody", "tfoot") and part is element:
+                        read(child, footer if tag == "tfoot" else rows, tag == "thead")
+                    elif tag and tag not in ("colgroup", "col"):
+                        before.extend(self._blocks_of(child, inside=False))
+                stray(child.tail)
+            if loose:
+                target.append((loose, head))
+
+        read(element, rows, False)
+        top.blocks.extend(before)
+        top.blocks.extend(self._lay_out(rows + footer))
+        return True
+
+    def _row(self, row: etree._Element, stray: Callable[[str | None], None]) -> list[_TableCell]:
+        cells = []
+        stray(row.text)
+        for child in row:
+            if child.tag in ("td", "th"):
+                cells.append(self._cell(child))
+            elif isinstance(child.tag, str) and child.tag not in _DROP:
+                stray(" ".join(str(text) for text in child.itertext()))
+            stray(child.tail)
+        return cells
+
+    def _cell(self, cell: etree._Element) -> _TableCell:
+        blocks = self._blocks_of(cell, inside=True)
+        structured = any(_STRUCTURE.search(block) for block in blocks) or len(
+            _LINK_TARGET.sub("]", _one_line(blocks))) > _MAX_CELL
+        return _TableCell(blocks, cell.tag == "th", _span(cell.get("colspan"), _MAX_SPAN),
+                          _span(cell.get("rowspan"), 10_000), structured)
+
+    def _blocks_of(self, element: etree._Element, inside: bool) -> list[str]:
+        """The Markdown blocks of a table cell (``inside``: what it holds) or of stray content
+        in a table (the element itself, without its tail), converted on their own."""
+        sub = _Converter(self.base, self.check_text, self.media, self.table_depth + 1)
+        if inside:
+            if element.text:
+                sub.handle_data(element.text)
+            for child in element:
+                sub.walk(child)
+        else:
+            sub.walk(element, tail=False)
+        return sub.blocks()
+
+    def _lay_out(self, rows: list[tuple[list[_TableCell], bool]]) -> list[str]:
+        """Rows of cells as a Markdown table, or as plain blocks when the table is a layout
+        (one row or one column, or cells holding lists, headings, code or long prose)."""
+        grid = _grid(rows)
+        texts = [[_one_line(c.blocks) if c else "" for c in line] for line, _ in grid]
+        kept = [i for i, row in enumerate(texts) if any(row)]  # empty rows are dropped
+        width = max((len(texts[i]) for i in kept), default=0)
+        used = [j for j in range(width) if any(j < len(texts[i]) and texts[i][j] for i in kept)]
+        if len(kept) < 2 or len(used) < 2 or any(
+            c is not None and c.structured for line, _ in grid for c in line
+        ):
+            return [block for line, _ in grid for c in line if c is not None for block in c.blocks]
+        blocks: list[str] = []
+        # A leading row with one cell across the whole table is its title, not a column's.
+        while len(kept) > 2:
+            cells = [c for c in grid[kept[0]][0] if c is not None]
+            if len(cells) != 1 or cells[0].colspan < len(used):
+                break
+            blocks.append(f"**{texts[kept[0]][grid[kept[0]][0].index(cells[0])]}**")
+            kept.pop(0)
+        # The header: the rows of <thead>, else the leading rows of <th> cells; several header
+        # rows (a group heading over sub-headings) are joined column by column.
+        heads = 0
+        while heads < len(kept) - 1:
+            line, in_head = grid[kept[heads]]
+            if not (in_head or all(c is None or c.header for c in line)):
+                break
+            heads += 1
+        header = ["" for _ in used]
+        for index in kept[:heads]:
+            spans = _header_spans(grid[index][0]) if heads > 1 else texts[index]
+            for k, j in enumerate(used):
+                text = spans[j] if j < len(spans) else ""
+                if text and text not in header[k]:
+                    header[k] = f"{header[k]} {text}".strip()
+        out = [_table_row(header), "|" + "|".join(" --- " for _ in used) + "|"]
+        for index in kept[heads:]:
+            line, row = grid[index][0], []
+            for j in used:
+                cell = line[j] if j < len(line) else None
+                text = texts[index][j] if j < len(texts[index]) else ""
+                if cell is not None and cell.header and text and "**" not in text:
+                    text = f"**{text}**"  # a row's own heading (<th> in the body)
+                row.append(text)
+            out.append(_table_row(row))
+        blocks.append("\n".join(out))
+        return blocks
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _image(self, attrs: etree._Attrib) -> None:
         if _is_tracking_pixel(attrs):
             return
         alt = escape_inline(" ".join(clean_text(attrs.get("alt")).split()))
@@ -376,6 +693,11 @@ class _Converter:
             self.code_depth -= 1
             top.inline.append(_code_span(content))
             return
+        if tag in _SCRIPTS:
+            before = top.inline[-1] if top.inline else ""
+            top.inline.append(script_text(content.replace(_BREAK, " "), str(marker), before,
+                                          markdown=not self.code_depth))
+            return
         text = content.strip(" ")
         if not text.replace(_BREAK, "").strip():
             if tag != "a":
@@ -405,26 +727,18 @@ class _Converter:
         if _BREAK not in text:  # one line, the common case
             line = (_RUNS.sub(" ", text) if "  " in text else text).strip()
             if line:
-                top.blocks.append(_escape_line_start(line))
+                top.blocks.append(escape_line_start(line))
             return
         lines = []
         for raw in text.split(_BREAK):
             line = (_RUNS.sub(" ", raw) if "  " in raw else raw).strip()
             if line:
-                lines.append(_escape_line_start(line))
+                lines.append(escape_line_start(line))
         if lines:
             top.blocks.append("  \n".join(lines))
 
     def _close_container(self) -> None:
         box = self.stack.pop()
-        if box.kind == "pre":
-            self.code_depth = 0
-            raw = "".join(box.inline).strip("\n").rstrip()
-            if raw.strip():
-                longest = max((len(run) for run in re.findall(r"`{3,}", raw)), default=2)
-                fence = "`" * (longest + 1)
-                self.stack[-1].blocks.append(f"{fence}\n{raw}\n{fence}")
-            return
         self._close_open_wraps(box)
         self._flush(box)
         parent = self.stack[-1]
@@ -456,49 +770,110 @@ class _Converter:
                 "\n".join([marker + lines[0], *(pad + line if line else "" for line in lines[1:])])
             )
 
-    def result(self) -> str:
-        self.skip_tag = None
+    def blocks(self) -> list[str]:
         while len(self.stack) > 1:
             self._close_container()
         root = self.stack[0]
         self._close_open_wraps(root)
         self._flush(root)
-        return "\n\n".join(root.blocks)
+        return root.blocks
+
+
+def _grid(rows: list[tuple[list[_TableCell], bool]]) -> list[tuple[list[_TableCell | None], bool]]:
+    """Rows of cells placed in columns: a cell spanning columns or rows leaves ``None`` in the
+    places it covers. A colspan never widens the table past its widest row of cells (a footer
+    cell with colspan="173" spans the table's 6 columns, not 173)."""
+    natural = max((len(cells) for cells, _ in rows), default=0)
+    grid: list[tuple[list[_TableCell | None], bool]] = []
+    carried: dict[int, int] = {}  # column → rows that a rowspan above still covers
+    for cells, in_head in rows:
+        line: list[_TableCell | None] = []
+        queue = list(reversed(cells))
+        while queue or any(n > 0 and c >= len(line) for c, n in carried.items()):
+            column = len(line)
+            if carried.get(column, 0) > 0:
+                carried[column] -= 1
+                line.append(None)
+                continue
+            if not queue:
+                line.append(None)
+                continue
+            cell = queue.pop()
+            extra = min(cell.colspan - 1, max(natural - column - 1 - len(queue), 0))
+            if cell.rowspan > 1:
+                for covered in range(column, column + 1 + extra):
+                    carried[covered] = cell.rowspan - 1
+            line.append(cell)
+            line.extend([None] * extra)
+        grid.append((line, in_head))
+    return grid
+
+
+def _table_row(cells: list[str]) -> str:
+    # Outside code every "|" is escaped already; inside a code span it must be too, or it
+    # would end the cell (GFM unescapes it before the span is read).
+    return "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", cell) for cell in cells) + " |"
+
+
+def _header_spans(line: list[_TableCell | None]) -> list[str]:
+    """A header row with each spanning cell's text under every column it spans."""
+    out: list[str] = []
+    current = ""
+    for cell in line:
+        if cell is not None:
+            current = _one_line(cell.blocks)
+        out.append(current)
+    return out
+
+
+_SPECIAL: dict[str, Callable[[_Converter, etree._Element], bool]] = {
+    **dict.fromkeys(_DROP, _Converter._drop),
+    **dict.fromkeys(_MEDIA, _Converter._media),
+    "pre": _Converter._pre,
+    "math": _Converter._math,
+    "table": _Converter._table,
+}
+# Tables nested deeper than _MAX_TABLE_DEPTH: their rows and cells are plain blocks.
+_SPECIAL_DEEP = {tag: handler for tag, handler in _SPECIAL.items() if tag != "table"}
+
+
+class _TooDeep(Exception):
+    """The parser stopped at its nesting limit: the tree holds only part of the text."""
+
+
+def _parse(markup: str) -> etree._Element | None:
+    parser = etree.HTMLParser(no_network=True, huge_tree=True, remove_comments=True,
+                              remove_pis=True, encoding="utf-8")
+    root = etree.fromstring(markup.encode("utf-8", "surrogatepass"), parser)
+    last = parser.error_log.last_error
+    if last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+        raise _TooDeep(last.message)
+    return root
 
 
 def html_to_markdown(html: str, base: str | None = None) -> str:
     """Sanitised Markdown for an HTML fragment; links resolved against ``base``."""
     if not html:
         return ""
-    converter = _Converter(base)
     try:
-        converter.feed(html)
-        return converter.result()
-    except Exception:  # html.parser is lenient, but untrusted input must never stop a refresh
+        # Escape sequences in the markup itself go first (the parser would turn ESC into
+        # U+FFFD and leave the rest of the sequence as text); mojibake is repaired here too.
+        if needs_cleaning(html):
+            html = clean_text(html)
+        root = _parse(html)
+        if root is None:
+            return ""
+        converter = _Converter(base, check_text="&" in html)
+        converter.walk(root)
+        return "\n\n".join(converter.blocks())
+    except Exception:  # untrusted input must never stop a refresh: keep its words
         return text_to_markdown(html_to_text(html))
 
 
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_tag: str | None = None
+# -- one line of text --------------------------------------------------------------------------
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip_tag is None and tag in _DROP:
-            self.skip_tag = tag
-        elif tag in ("br", "p", "div", "li") or tag in _HEADINGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self.skip_tag:
-            self.skip_tag = None
-
-    def handle_data(self, data: str) -> None:
-        if self.skip_tag is None:
-            self.parts.append(data)
-
-
+_LINE_BREAKING = frozenset({*_BLOCKS, *_HEADINGS, *_LISTS, *_TABLE_PARTS, "br", "li", "pre",
+                            "blockquote", "hr"})
 _TAG_LIKE = re.compile(r"<[^>]*>")
 
 
@@ -506,11 +881,40 @@ def html_to_text(html: str) -> str:
     """The words of an HTML fragment on one line (for titles given as HTML)."""
     if not html:
         return ""
-    collector = _TextCollector()
     try:
-        collector.feed(html)
-        collector.close()
-        text = "".join(collector.parts)
+        if needs_cleaning(html):
+            html = clean_text(html)
+        root = _parse(html)
+        if root is None:
+            return ""
+        parts: list[str] = []
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for event, element in walker:
+            tag = element.tag
+            if event == "start":
+                if not isinstance(tag, str) or tag in _DROP:
+                    walker.skip_subtree()
+                    continue
+                if tag in _SCRIPTS:
+                    words = " ".join("".join(element.itertext()).split())
+                    parts.append(script_text(words, _SCRIPTS[tag], parts[-1] if parts else "",
+                                             markdown=False))
+                    walker.skip_subtree()
+                    continue
+                if tag == "math":
+                    parts.append(element.get("alttext") or _math_text(element))
+                    walker.skip_subtree()
+                    continue
+                if tag in _LINE_BREAKING:
+                    parts.append(" ")
+                if element.text:
+                    parts.append(element.text)
+            else:
+                if isinstance(tag, str) and tag in _LINE_BREAKING:
+                    parts.append(" ")
+                if element.tail and element is not root:
+                    parts.append(element.tail)
+        text = "".join(parts)
     except Exception:  # never let odd markup escape; fall back to dropping tag-like runs
         text = _TAG_LIKE.sub(" ", html)
     return " ".join(clean_text(text).split())
