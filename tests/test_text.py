@@ -14,8 +14,9 @@ from markdown_it import MarkdownIt
 from realfeed_files import real_story
 
 from reader.feeds.html_markdown import html_to_markdown
+from reader.models import FeedFetched
 from reader.store import Store
-from reader.store.feeds import FeedUpdate, add_feed, record_refresh
+from reader.store.feeds import add_feed, record_refresh
 from reader.text import (
     clean_line,
     clean_text,
@@ -176,7 +177,7 @@ def test_show_prints_real_code_exactly_as_written(isolated_home: Path) -> None:
     story = real_story("nnw__russcox.atom", "Our Software Dependency Problem")
     with Store.open(isolated_home / "data" / "cache.sqlite3") as store:
         feed_id = add_feed(store, "https://research.swtch.com/feed.atom", "research!rsc")
-        record_refresh(store, feed_id, FeedUpdate("ok", drafts=(story,)))
+        record_refresh(store, feed_id, FeedFetched(drafts=(story,)))
     listed = run_reader("list", "--json", home=isolated_home, check=True).stdout.splitlines()
     [story_id] = [s["id"] for s in map(json.loads, listed) if s["title"] == story.title]
     shown = run_reader("show", story_id, home=isolated_home, check=True).stdout.splitlines()
