@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from html import unescape
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from lxml import etree
@@ -124,6 +125,22 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
     if _URL_UNSAFE.search(url) is None:
         return url
     return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+
+
+_ATTR = re.compile(r"""([^\s=/<>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s<>"']+)))?""")
+
+
+def parse_attrs(text: str) -> list[tuple[str, str | None]]:
+    """``name="value"`` pairs of the inside of one start tag, names lower-cased, values
+    unescaped (for callers that look at a tag found by a search, not a parsed tree)."""
+    attrs: list[tuple[str, str | None]] = []
+    for match in _ATTR.finditer(text):
+        name, double, single, bare = match.groups()
+        value = double if double is not None else single if single is not None else bare
+        if value is not None and "&" in value:
+            value = unescape(value)
+        attrs.append((name.lower(), value))
+    return attrs
 
 
 def _is_tracking_pixel(attrs: etree._Attrib) -> bool:
