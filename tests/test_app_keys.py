@@ -11,14 +11,17 @@ from ui_support import (
     find_story,
     main_screen,
     make_app,
+    prepared_context,
     settle,
     status_text,
     write_chain,
 )
 
 from reader.config import load_config
-from reader.models import StoryDraft
+from reader.models import StoryDraft, View
 from reader.store import Store
+from reader.ui.app import create_app
+from reader.ui.data import UiData
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.reading_pane import ReadingPane
@@ -374,3 +377,19 @@ async def test_palette_lists_the_screen_actions(isolated_home: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert main_screen(app).story_list.view.unread_only
+
+
+async def test_the_first_frame_has_the_rows_read_while_the_app_started(
+    isolated_home: Path,
+) -> None:
+    """``reader`` reads the list's first page while Textual loads: the list shows it from
+    its first frame, without a read of its own."""
+    context = prepared_context(isolated_home)
+    data = UiData(context.paths.database)
+    data.read_ahead(View(), 37).result(timeout=30)
+    app = create_app(context.paths, context.config, data=data)
+    async with app.run_test(size=WIDE):
+        stories = main_screen(app).story_list
+        assert stories.total == 4
+        row = stories.row_at(0)
+        assert row is not None and row.title == SEED_HEADLINE

@@ -30,14 +30,12 @@ class ReaderApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP)
     COMMANDS = App.COMMANDS | {StoryTitleProvider}
 
-    def __init__(
-        self, paths: Paths, config: Config,
-        url_opener: Callable[[str], object] | None = None, *, write_wait: float = WRITE_WAIT,
-    ) -> None:
+    def __init__(self, paths: Paths, config: Config, data: UiData,
+                 url_opener: Callable[[str], object] | None = None) -> None:
         super().__init__()
         self.paths = paths
         self.config = config
-        self.data = UiData(paths.database, write_wait=write_wait)
+        self.data = data
         self._url_opener = url_opener or partial(webbrowser.open, new=2)
 
     def on_mount(self) -> None:
@@ -92,10 +90,13 @@ class ReaderApp(App[None]):
 
 def create_app(paths: Paths, config: Config,
                url_opener: Callable[[str], object] | None = None, *,
-               write_wait: float = WRITE_WAIT) -> ReaderApp:
+               data: UiData | None = None, write_wait: float = WRITE_WAIT) -> ReaderApp:
     """The app as the ``reader`` command runs it; the tests build theirs the same way.
 
-    ``write_wait`` is how long a read/star mark waits for another process's write lock
-    before it is reported as not saved.
+    ``data`` is the path to the cache when the caller made it already (to read the first
+    page early); else one is made on ``paths.database``, whose marks wait ``write_wait``
+    seconds for another process's write lock before they are reported as not saved.
     """
-    return ReaderApp(paths, config, url_opener=url_opener, write_wait=write_wait)
+    if data is None:
+        data = UiData(paths.database, write_wait=write_wait)
+    return ReaderApp(paths, config, data, url_opener=url_opener)

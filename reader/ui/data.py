@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -58,6 +59,7 @@ class UiData:
         self._lists = StoreThread(database, "reader-list")
         self._details = StoreThread(database, "reader-details")
         self._writer = BackgroundWriter(database, busy_timeout=write_wait)
+        self._ahead: tuple[View, Future[OpenedView]] | None = None
 
     async def read_list(self, fn: Callable[[Store], T]) -> T:
         return await asyncio.wrap_future(self._lists.submit(fn))
@@ -75,8 +77,27 @@ class UiData:
 
     # -- the story list ------------------------------------------------------------------------
 
+    def read_ahead(self, view: View, height: int) -> Future[OpenedView]:
+        """Start reading the top of ``view`` now (before the app has a screen to show it on);
+        the list's first ``open_view`` of it takes the result."""
+        future = self._lists.submit(partial(open_view, view=view, keep_story=None, cursor=0,
+                                            top=0, height=height))
+        self._ahead = (view, future)
+        return future
+
+    def read_ahead_done(self, view: View) -> OpenedView | None:
+        """The top of ``view`` if ``read_ahead`` has it ready now (it is then used up)."""
+        ahead = self._ahead
+        if ahead is None or ahead[0] != view or not ahead[1].done() or ahead[1].exception():
+            return None
+        self._ahead = None
+        return ahead[1].result()
+
     async def open_view(self, view: View, keep_story: str | None, cursor: int, top: int,
                         height: int) -> OpenedView:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == view and keep_story is None and cursor == top == 0:
+            return await asyncio.wrap_future(ahead[1])
         return await self.read_list(partial(open_view, view=view, keep_story=keep_story,
                                             cursor=cursor, top=top, height=height))
 

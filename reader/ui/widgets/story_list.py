@@ -21,12 +21,11 @@ from rich.style import Style
 from textual import events, work
 from textual.binding import BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import Worker
 
 from reader.models import StoryRow, View
 from reader.store import StoreError
@@ -101,17 +100,23 @@ class StoryList(ScrollView, can_focus=True):
         self._announce = False
         self._highlight: Highlighter | None = None
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(STRIPS)
+        self._pass: tuple[int, int, Style, bool] | None = None
 
     # -- views ---------------------------------------------------------------------------------
 
-    def set_view(self, view: View, keep_story: str | None = None) -> Worker[OpenedView | None]:
+    def set_view(self, view: View, keep_story: str | None = None) -> None:
         """Show another view; the cursor stays on ``keep_story`` if the view holds it."""
         self.view = view
-        return self._show_in_worker(view, keep_story)
+        ready = self._data.read_ahead_done(view) if self.shown_view is None else None
+        if ready is not None:  # read while the app started: the first frame shows it
+            self._asked += 1
+            self._swap(ready)
+        else:
+            self._show_in_worker(view, keep_story)
 
-    def reload(self, keep_story: str | None = None) -> Worker[OpenedView | None]:
+    def reload(self, keep_story: str | None = None) -> None:
         """Read the view again (new stories) without losing the reader's place."""
-        return self.set_view(self.view, keep_story)
+        self.set_view(self.view, keep_story)
 
     @work(group="view", exclusive=True, exit_on_error=False)
     async def _show_in_worker(self, view: View, keep_story: str | None) -> OpenedView | None:
@@ -148,7 +153,7 @@ class StoryList(ScrollView, can_focus=True):
         if opened.cursor != self.cursor:
             self.cursor = opened.cursor
         else:
-            self.watch_cursor(opened.cursor)
+            self.watch_cursor(opened.cursor, opened.cursor)
         self.refresh()
         self.post_message(self.Shown(opened.view, opened.total, opened.note))
 
@@ -239,9 +244,12 @@ class StoryList(ScrollView, can_focus=True):
     def _set_cursor(self, index: int) -> None:
         self.cursor = max(0, min(index, self.total - 1)) if self.total else 0
 
-    def watch_cursor(self, index: int) -> None:
-        self._scroll_cursor_into_view()
-        self.refresh()
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self._scroll_cursor_into_view():
+            # Only the two rows whose cursor mark changed: a repaint of two lines, not the
+            # screen (a scroll repaints it all anyway).
+            self.refresh_line(old)
+            self.refresh_line(new)
         self._read_ahead()
         self._announce_cursor()
 
@@ -256,13 +264,17 @@ class StoryList(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         self._read_ahead()
 
-    def _scroll_cursor_into_view(self) -> None:
+    def _scroll_cursor_into_view(self) -> bool:
+        """Scroll so the cursor's row is on screen; whether that took a scroll."""
         height = max(self.scrollable_content_region.height, 1)
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        else:
+            return False
+        return True
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.total)
@@ -305,10 +317,20 @@ class StoryList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()  # a theme or focus change restyles every row
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of this pass shares, worked out once rather than per line.
+        self._pass = (self.scrollable_content_region.width, round(self.scroll_y),
+                      self.rich_style, self.has_focus)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        index = round(self.scroll_y) + y
-        base = self.rich_style
+        width, top, base, focused = self._pass or (
+            self.scrollable_content_region.width, round(self.scroll_y), self.rich_style,
+            self.has_focus)
+        index = top + y
         if self.shown_view is None:
             return Strip.blank(width, base)
         if self.total == 0:
@@ -324,7 +346,7 @@ class StoryList(ScrollView, can_focus=True):
             if is_cursor:  # the cursor shows at once; its text follows with the page
                 base = base + self.get_component_rich_style("story-list--cursor")
             return Strip.blank(width, base)
-        key = (self._generation, row, width, is_cursor, self.has_focus)
+        key = (self._generation, row, width, is_cursor, focused)
         strip = self._strips.get(key)
         if strip is None:
             strip = self._render_row(row, width, base, is_cursor)
