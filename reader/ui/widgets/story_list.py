@@ -231,11 +231,12 @@ class StoryList(ScrollView, can_focus=True):
             self._announce_cursor()
 
     def _read_ahead(self) -> None:
-        """Ask for the pages on screen, then those one screenful above and below it."""
+        """Ask for the cursor's page, then the others on screen, then those one screenful
+        above and below it (the list thread reads them in that order)."""
         height = max(self.scrollable_content_region.height, 1)
         self._pages.capacity = max(MAX_PAGES, len(pages_for(0, 3 * height)) + 1)
         top = round(self.scroll_y)
-        for number in [*pages_for(top, top + height - 1),
+        for number in [self.cursor // PAGE_SIZE, *pages_for(top, top + height - 1),
                        *pages_for(top - height, top + 2 * height - 1)]:
             self._want(number)
 
