@@ -154,3 +154,21 @@ def test_feed_modules_never_import_textual() -> None:
     code = ("import sys, reader.refresh.pipeline, reader.cli.feeds, reader.feeds.opml,"
             " reader.store.feeds; sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_summary_that_repeats_the_opening_is_shown_once() -> None:
+    """Markup in the body (a leading image, links) does not hide that the summary is its
+    opening; a summary that says something else stays as the standfirst."""
+    item = ("<item><title>t</title><description>Almost! Micro Focus just deployed a managed"
+            " mainframe emulation environment that runs on...</description><content:encoded>"
+            "&lt;img src='https://i.example/logo.jpg'&gt;Almost! &lt;a href='https://m.example'"
+            "&gt;Micro Focus&lt;/a&gt; just deployed a managed mainframe emulation environment"
+            " that runs on top of &lt;a href='https://aws.example'&gt;EC2&lt;/a&gt;."
+            "</content:encoded></item>")
+    data = (b'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            b"<channel><title>t</title>" + item.encode() + item.replace(
+                "Almost! Micro Focus just deployed a managed mainframe emulation environment that"
+                " runs on...", "A different summary.").encode() + b"</channel></rss>")
+    first, second = parse_feed(data, XML, "http://x/").drafts
+    assert first.standfirst == "" and "Micro Focus" in first.body
+    assert second.standfirst == "A different summary."

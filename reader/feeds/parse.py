@@ -116,6 +116,21 @@ def _detail_text(detail: Mapping[str, Any] | None, fallback: str = "") -> str:
     return clean_line(value)
 
 
+_NOT_LETTERS = re.compile(r"[\W_]+")
+_LINK_TARGETS = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)|\]\([^)\s]*\)")
+
+
+def _repeats_opening(standfirst: str, body: str) -> bool:
+    """Whether a summary only repeats the opening of the body (WordPress's excerpt): its
+    first 100 characters, letters and digits only, are in the body's opening without its
+    link targets and images (so Markdown's emphasis, links and escapes do not hide a
+    repeat). Read from the body already converted: converting the content's start to text
+    again cost 0.01 ms an entry."""
+    want = _NOT_LETTERS.sub("", standfirst[:100]).casefold()
+    window = _LINK_TARGETS.sub("", body[: 4 * len(standfirst) + 4000])
+    return bool(want) and want in _NOT_LETTERS.sub("", window).casefold()
+
+
 def _pick_content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
     contents = [c for c in entry.get("content") or [] if c.get("value")]
     for content in contents:
@@ -169,8 +184,7 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         standfirst = ""
         if summary and summary.get("value"):
             standfirst = _detail_text(summary)
-            opening = html_to_text((content.get("value") or "")[: 2 * len(summary["value"]) + 200])
-            if standfirst[:100] in opening:
+            if _repeats_opening(standfirst, body):
                 standfirst = ""  # the summary is the start of the content: shown once
     elif summary:
         body = _detail_markdown(summary, _content_base(summary, base, link))

@@ -300,7 +300,8 @@ class _Walker:
         stack = self.elementstack
         text = el.text
         if text and stack:
-            if self.contentparams.get("type") == _XHTML_TYPE:
+            # (content parameters are set only inside a content element: the cheap test first)
+            if self.incontent and self.contentparams.get("type") == _XHTML_TYPE:
                 text = escape(text)
             stack[-1][2].append(text)
         for child in el:
@@ -311,7 +312,7 @@ class _Walker:
                 raise _Decline  # an entity reference
             tail = child.tail
             if tail and stack:
-                if self.contentparams.get("type") == _XHTML_TYPE:
+                if self.incontent and self.contentparams.get("type") == _XHTML_TYPE:
                     tail = escape(tail)
                 stack[-1][2].append(tail)
         self.unknown_endtag(kind)
