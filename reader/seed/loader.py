@@ -231,14 +231,14 @@ def load_seed_dir(store: Store, seed_dir: SeedDir, force: bool = False) -> LoadR
     drafts: list[StoryDraft] = []
     links: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for rel, article in parsed.items():
-        article_stories, article_links = article_drafts(rel, article, full_articles)
+    for rel, seed_article in parsed.items():
+        article_stories, article_links = article_drafts(rel, seed_article, full_articles)
         for draft in article_stories:
             if draft.key not in seen:
                 seen.add(draft.key)
                 drafts.append(draft)
         links += article_links
-        furniture[rel] = list(article.furniture)
+        furniture[rel] = list(seed_article.furniture)
     report = store.save_stories(source_id, drafts, links, replace_links=True)
     meta["files"] = {a.rel: a.signature for a in files if a.rel in parsed}
     meta["failed"] = now_failed
