@@ -355,3 +355,26 @@ def test_wait_helpers_do_not_sleep() -> None:
     source = Path(__file__).read_text()
     assert "time.sleep(" not in source.replace('"time.sleep("', "")
     assert time.monotonic() > 0
+
+
+async def test_the_app_reports_a_failed_sync_and_refreshes_on(
+        isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui_support import Messages, make_app, settle
+
+    from reader.ui.messages import RefreshFailed, RefreshFinished, SyncFailed, SyncFinished
+
+    write_sync_config(isolated_home, "fever", "http://127.0.0.1:9/fever/", "me")
+    monkeypatch.setenv("READER_SYNC_PASSWORD", "pw")
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=(120, 30), message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        failed = await messages.wait_for(SyncFailed, SyncFinished, timeout=120)
+        assert isinstance(failed, SyncFailed)
+        assert failed.reason == "cannot reach the sync server http://127.0.0.1:9:" \
+            " [Errno 111] Connection refused"
+        ended = await messages.wait_for(RefreshFinished, RefreshFailed, timeout=120)
+        assert isinstance(ended, RefreshFinished)
+        await settle(pilot)
+        assert app.is_running

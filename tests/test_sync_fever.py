@@ -41,9 +41,7 @@ class FeverWorld:
         return self.feeds.url("/news.xml")
 
     def reset(self) -> None:
-        for item in self.server.api("&items&since_id=0")["items"]:  # type: ignore[union-attr]
-            self.server.mark(str(item["id"]), "unread")  # type: ignore[index]
-            self.server.mark(str(item["id"]), "unsaved")  # type: ignore[index]
+        self.server.reset_marks()
 
     def service(self, password: str = PASSWORD, timeout: float = 30.0) -> FeverService:
         return FeverService(self.server.url, EMAIL, password, timeout)
@@ -291,3 +289,27 @@ def test_five_thousand_items_then_an_incremental_sync(tmp_path_factory: pytest.T
     finally:
         server.stop()
         feeds.stop()
+
+
+async def test_the_apps_refresh_syncs_first(world: FeverWorld, isolated_home: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui_support import Messages, make_app, screen_text, settle, status_text
+
+    from reader.ui.messages import RefreshFailed, RefreshFinished, SyncFailed, SyncFinished
+
+    write_sync_config(isolated_home, "fever", world.server.url, EMAIL)
+    monkeypatch.setenv("READER_SYNC_PASSWORD", PASSWORD)
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        synced = await messages.wait_for(SyncFinished, SyncFailed, timeout=120)
+        assert isinstance(synced, SyncFinished), synced
+        assert synced.new == 5
+        ended = await messages.wait_for(RefreshFinished, RefreshFailed, timeout=120)
+        assert isinstance(ended, RefreshFinished)
+        assert ended.summary.outcomes == ()  # the server's feeds are not fetched here
+        await settle(pilot)
+        assert "Rain" in screen_text(app)
+        assert status_text(app).startswith("Synced with fever: 5 new stories")

@@ -44,7 +44,8 @@ class ReaderApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        self.push_screen(MainScreen(self.data, self.paths.database, self.config.fetch))
+        self.push_screen(MainScreen(self.data, self.paths.database, self.config.fetch,
+                                    self.config.sync))
         for problem in self.config.problems:  # bad config values: shown, defaults used
             self.notify(problem, title="Config", severity="warning", timeout=15, markup=False)
 

@@ -58,6 +58,23 @@ class RefreshFinished(Message):
 
 
 @dataclass
+class SyncFinished(Message):
+    """The sync with the feed server (``[sync]``) that starts a refresh ended: its summary
+    line, how many new stories it stored, and its notes."""
+
+    line: str
+    new: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class SyncFailed(Message):
+    """The sync could not run to its end (one line); the refresh of local feeds goes on."""
+
+    reason: str
+
+
+@dataclass
 class RefreshFailed(Message):
     """The refresh could not run to its end (its process died, the cache was refused)."""
 

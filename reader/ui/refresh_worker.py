@@ -19,10 +19,16 @@ from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 
 from reader.cli.context import index_left_pending_at
-from reader.config import FetchSettings
+from reader.config import FetchSettings, SyncSettings
 from reader.store import StoreError
 from reader.ui.data import UiData
-from reader.ui.messages import RefreshFailed, RefreshFinished, RefreshProgressed
+from reader.ui.messages import (
+    RefreshFailed,
+    RefreshFinished,
+    RefreshProgressed,
+    SyncFailed,
+    SyncFinished,
+)
 
 if TYPE_CHECKING:
     from reader.refresh.outcomes import RefreshProgress
@@ -32,13 +38,29 @@ PROGRESS_INTERVAL = 0.25
 a refresh of hundreds of feeds does not repaint the screen for each one while keys wait."""
 
 
+def sync_in_background(target: MessagePump, database: Path, sync: SyncSettings) -> None:
+    """Sync with the feed server in a child process; post ``SyncFinished`` or ``SyncFailed``."""
+    from reader.sync.child import sync_in_child
+
+    try:
+        report = sync_in_child(database, sync)
+    except Exception as exc:  # a sync must never take the app (or the refresh) down
+        target.post_message(SyncFailed(str(exc)))
+        return
+    target.post_message(SyncFinished(report.describe(), report.new, report.notes))
+
+
 def refresh_in_background(target: MessagePump, database: Path, settings: FetchSettings,
-                          cancel: threading.Event) -> None:
+                          cancel: threading.Event, sync: SyncSettings | None = None) -> None:
     """Refresh every feed of ``database``; post progress and the outcome to ``target``.
 
     Runs on a worker thread (``post_message`` is safe from any thread). Setting ``cancel``
-    stops the refresh early; it still ends with ``RefreshFinished``.
+    stops the refresh early; it still ends with ``RefreshFinished``. With ``sync`` set, a sync
+    with the feed server comes first (its feeds are the server's to fetch); a failed sync is
+    reported and the refresh of this machine's own feeds goes on.
     """
+    if sync is not None and not cancel.is_set():
+        sync_in_background(target, database, sync)
     # The fetch and parse layers (httpx, feedparser) load when a refresh starts, not with
     # the app: ~70 ms of first paint.
     from reader.refresh.child import refresh_in_child
@@ -67,11 +89,12 @@ class Refresher:
     """Starts the refresh of every feed, one at a time, reporting to ``target``."""
 
     def __init__(self, target: DOMNode, data: UiData, database: Path,
-                 settings: FetchSettings) -> None:
+                 settings: FetchSettings, sync: SyncSettings | None = None) -> None:
         self._target = target
         self._data = data
         self._database = database
         self._settings = settings
+        self._sync = sync
         self._cancel: threading.Event | None = None
 
     async def start(self) -> str:
@@ -81,17 +104,17 @@ class Refresher:
             return "A refresh is already running"
         cancel = self._cancel = threading.Event()  # taken before the first await
         try:
-            if not await self._data.has_feeds():
+            if self._sync is None and not await self._data.has_feeds():
                 self._cancel = None
                 return "No feeds yet: add one with  reader add URL  (or import OPML)"
         except StoreError as exc:
             self._cancel = None
             return str(exc)
         work = partial(refresh_in_background, self._target, self._database, self._settings,
-                       cancel)
+                       cancel, self._sync)
         self._target.run_worker(work, thread=True, group="refresh", exclusive=True,
                                 exit_on_error=False)
-        return "Refreshing feeds…"
+        return "Syncing with the feed server…" if self._sync else "Refreshing feeds…"
 
     def ended(self) -> None:
         """The refresh posted its last message: another may start."""

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -112,6 +113,13 @@ class ColdsweatServer:
 
     def mark(self, item_id: str, status: str) -> None:
         self.api("", mark="item", **{"as": status}, id=item_id)
+
+    def reset_marks(self) -> None:
+        """Every item unread and unsaved again, in coldsweat's own tables (one transaction)."""
+        database = sqlite3.connect(self.folder / "coldsweat.db", timeout=30)
+        with contextlib.closing(database), database:
+            database.execute("DELETE FROM read")
+            database.execute("DELETE FROM saved")
 
     def unread_ids(self) -> set[str]:
         value = str(self.api("&unread_item_ids")["unread_item_ids"])

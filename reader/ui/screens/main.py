@@ -26,7 +26,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from reader.config import FetchSettings
+from reader.config import FetchSettings, SyncSettings
 from reader.history import History
 from reader.models import Story, StoryRow, View
 from reader.store import StoreError
@@ -40,6 +40,8 @@ from reader.ui.messages import (
     RefreshProgressed,
     StoryChosen,
     StoryHighlighted,
+    SyncFailed,
+    SyncFinished,
 )
 from reader.ui.refresh_worker import Refresher
 from reader.ui.widgets.list_pane import ListPane
@@ -56,13 +58,15 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [*keys.bindings(keys.MAIN),
                                              *keys.bindings(keys.RELATED)]
 
-    def __init__(self, data: UiData, database: Path, fetch: FetchSettings) -> None:
+    def __init__(self, data: UiData, database: Path, fetch: FetchSettings,
+                 sync: SyncSettings | None = None) -> None:
         super().__init__()
         self.data = data
         self._pane: ReadingPane | None = None
         self._ready = asyncio.Event()
         self._loading = False
-        self._refresher = Refresher(self, data, database, fetch)
+        self._refresher = Refresher(self, data, database, fetch, sync)
+        self._sync_line: str | None = None
         self._marks = Marks(data, self)
 
     def compose(self) -> ComposeResult:
@@ -366,6 +370,22 @@ class MainScreen(Screen[None]):
     def _refresh_progressed(self, message: RefreshProgressed) -> None:
         self.set_status(f"Refreshing feeds… {message.done}/{message.total}")
 
+    @on(SyncFinished)
+    def _sync_finished(self, message: SyncFinished) -> None:
+        """The server's stories join the list (the cursor stays); the local refresh goes on."""
+        if message.new:
+            row = self.story_list.highlighted
+            self.story_list.reload(keep_story=row.id if row else None)
+        self._sync_line = message.line[:1].upper() + message.line[1:]
+        self.set_status(self._sync_line + "; refreshing this machine's feeds…")
+        for note in message.notes:
+            self.notify(note, title="Sync", markup=False, timeout=8)
+
+    @on(SyncFailed)
+    def _sync_failed(self, message: SyncFailed) -> None:
+        self.notify(message.reason, title="Sync failed (marks stay in the outbox)",
+                    severity="warning", markup=False, timeout=8)
+
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:
         self._refresher.ended()
@@ -378,6 +398,10 @@ class MainScreen(Screen[None]):
         row = self.story_list.highlighted
         self.story_list.reload(keep_story=row.id if row else None)
         self.status.say_refreshed(message.summary)
+        if self._sync_line is not None:
+            if not message.summary.outcomes:  # every feed is the sync server's
+                self.set_status(self._sync_line)
+            self._sync_line = None
         failed = message.summary.failed
         if failed:
             names = ", ".join(f"{o.name}: {o.error}" for o in failed[:5])
