@@ -244,17 +244,19 @@ def _plain_table(rows: list[str], width: int | None) -> list[str]:
             records.append("")
         for name, cell in zip(header, row, strict=True):
             if cell:
-                records.append(f"{name}: {cell}" if name else cell)
+                record = f"{name}: {cell}" if name else cell
+                records.extend(_wrap(record, width, "  "))
     return records
 
 
-def _wrap(line: str, width: int) -> list[str]:
+def _wrap(line: str, width: int, indent: str | None = None) -> list[str]:
     """One line of prose wrapped to ``width``, list items and quotes with a hanging indent."""
     if len(line) <= width:
         return [line]
-    match = _LIST_MARK.match(line)
-    lead = match.group(0) if match else ""
-    indent = re.sub(r"[^\s>]", " ", lead) if lead else ""
+    if indent is None:
+        match = _LIST_MARK.match(line)
+        lead = match.group(0) if match else ""
+        indent = re.sub(r"[^\s>]", " ", lead) if lead else ""
     wrapper = textwrap.TextWrapper(width=max(width, 20), subsequent_indent=indent,
                                    break_long_words=False, break_on_hyphens=False)
     return wrapper.wrap(line) or [line]
