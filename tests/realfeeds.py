@@ -59,12 +59,17 @@ def _distinct(entry: Any) -> tuple[Any, ...]:
             dict.get(entry, "updated"), entry.get("summary"), contents, enclosures)
 
 
+def distinct_entries(entries: Any) -> int:
+    """How many of feedparser's ``entries`` differ in something a reader shows (see below)."""
+    seen = {_distinct(entry) for entry in entries}
+    seen.discard((None, None, None, None, None, None, (), ()))
+    return len(seen)
+
+
 def feedparser_distinct_entries(data: bytes, headers: dict[str, str], url: str) -> int:
     """How many entries plain feedparser finds that differ in something a reader shows (id,
     link, title, dates, summary, content, enclosures). Entries with none of these (feedparser's
     artefacts of illegally nested items) are not counted: there is nothing in them to keep."""
     result = feedparser.parse(io.BytesIO(data), response_headers={
         **{k.lower(): v for k, v in headers.items()}, "content-location": url})
-    seen = {_distinct(entry) for entry in result.entries}
-    seen.discard((None, None, None, None, None, None, (), ()))
-    return len(seen)
+    return distinct_entries(result.entries)
