@@ -206,10 +206,11 @@ def test_a_slow_host_is_bounded_and_reported_while_the_rest_are_stored(
         assert outcomes[url]["error"] in ("cut off after the 2 s deadline",
                                           "the server took more than 1 s to send its headers")
 
-    slow_host.requests.clear()
-    outcomes, _ = refresh_json(home)
-    asked_first = {slow_host.url(path) for path, _ in slow_host.requests[:2]}
-    assert asked_first <= set(skipped)  # last time's skipped feeds are tried first
+    if fault == "trickle":  # once is enough to show the order (a refresh costs 2 s here)
+        slow_host.requests.clear()
+        outcomes, _ = refresh_json(home)
+        asked_first = {slow_host.url(path) for path, _ in slow_host.requests[:2]}
+        assert asked_first <= set(skipped)  # last time's skipped feeds are tried first
 
 
 def test_the_refresh_deadline_ends_a_refresh_and_reports_what_was_left(
@@ -247,7 +248,7 @@ def test_a_slow_host_never_delays_the_other_hosts(
         for n, url in enumerate(good):
             add_feed(store, url, f"Z good {n:02}")
     settings = FetchSettings(concurrency=4, per_host=2, connect_timeout=1, read_timeout=1,
-                             deadline=3, host_deadline=3, refresh_deadline=30)
+                             deadline=2, host_deadline=2, refresh_deadline=30)
     order: list[str] = []
     summary = refresh_feeds(database, settings, progress=lambda p: order.append(p.outcome.url))
     assert len(summary.outcomes) == 22
