@@ -38,7 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class Stopwatch:
     """Own time (nested wrapped calls excluded) and calls of each wrapped function."""
 
     def __init__(self) -> None:
-        self.own: Counter[str] = Counter()
+        self.own: dict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         self.chars: Counter[str] = Counter()
         """Characters of the text each step was given (its first argument, if a string)."""

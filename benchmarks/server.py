@@ -220,7 +220,7 @@ def serving(catalogue: Catalogue, hosts: int = 1, port: int = 0) -> Iterator[Ser
     for thread in threads:
         thread.start()
     try:
-        yield Served({s.server_address[0]: s.server_address[1] for s in servers})
+        yield Served({str(s.server_address[0]): s.server_address[1] for s in servers})
     finally:
         for server in servers:
             server.shutdown()
