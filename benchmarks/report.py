@@ -191,7 +191,8 @@ def _list_json_rows(r: dict[str, Any]) -> list[str]:
             flat = e["max_rss_mib"]["median"] <= 1.5 * rows[labels[0]]["max_rss_mib"]["median"]
             target = (f"≤ 3 s: {_met(e['wall']['median'] <= 3)}; flat memory: {_met(flat)}")
         lines.append(f"| `reader list --json`, {label} ({e['stories']} stories, "
-                     f"{e['bytes'] / 2**20:.0f} MB of JSON) | {_s(e['wall'])}; peak RSS "
+                     f"{e['bytes'] / 2**20:.0f} MB of JSON) | {_s(e['wall'])}; CPU user "
+                     f"{e['user']['median']:.2f} s, system {e['sys']['median']:.2f} s; peak RSS "
                      f"{_mib(e['max_rss_mib'])} | | | {target} |")
     return lines
 
