@@ -378,3 +378,25 @@ async def test_the_app_reports_a_failed_sync_and_refreshes_on(
         assert isinstance(ended, RefreshFinished)
         await settle(pilot)
         assert app.is_running
+
+
+def test_a_server_repeating_its_pages_does_not_keep_us_paging(server: HostileServer,
+                                                              cache: Store) -> None:
+    rows = [{"id": n, "feed_id": 1, "title": f"Item {n}", "link": f"https://t.example/{n}",
+             "content": "<p>x</p>", "unread": True, "marked": False, "updated": 1_700_000_000,
+             "tags": [], "guid": ""} for n in range(1, 201)]
+    answers = {
+        "login": {"session_id": "s", "api_level": 15}, "getVersion": {"version": "hostile"},
+        "getUnread": {"unread": 200}, "getCategories": [],
+        "getFeeds": [{"id": 1, "title": "Loop", "feed_url": "https://t.example/rss",
+                      "cat_id": 0}],
+        "getHeadlines": rows,  # the same 200 rows, whatever the skip
+    }
+
+    def answer(h: _Handler, q: dict[str, list[str]], f: dict[str, list[str]]) -> None:
+        op = json.loads(f["json"][0]).get("op")
+        h.send_json({"seq": 0, "status": 0, "content": answers.get(op, {})})
+    server.answer = answer
+    report = sync(cache, server.url.replace("/fever/", "/"), service="ttrss")
+    assert report.new == 200
+    assert report.requests <= 12  # the check, the lists, and each listing stops at page 2

@@ -69,6 +69,7 @@ class TtrssService:
         self._sid: str | None = None
         self.api_level = 0
         self._paging: tuple[int, int, int] | None = None  # (cursor, skip, highest id seen)
+        self._paged: set[str] = set()  # the ids the pages of this cursor brought so far
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -162,15 +163,19 @@ class TtrssService:
     def items_since(self, cursor: int) -> ItemPage:
         if self._paging is None or self._paging[0] != cursor:
             self._paging = (cursor, 0, cursor)
+            self._paged = set()
         _, skip, top = self._paging
         rows = self._headlines(ALL_ARTICLES, since_id=cursor, skip=skip, show_content=True,
                                include_attachments=True, sanitize=False)
         items = [self._item(row) for row in rows]
         top = max([top, *(int(item.id) for item in items)])
-        if len(rows) >= PAGE:
+        fresh = {item.id for item in items} - self._paged
+        self._paged |= fresh
+        if len(rows) >= PAGE and fresh:  # a server repeating a page must not keep us paging
             self._paging = (cursor, skip + len(rows), top)
             return ItemPage(items=tuple(items), cursor=cursor, more=True)
         self._paging = None
+        self._paged = set()
         return ItemPage(items=tuple(items), cursor=top, more=False)
 
     def items_with_ids(self, ids: Sequence[str]) -> list[RemoteItem]:
@@ -193,8 +198,9 @@ class TtrssService:
         skip = 0
         while True:
             rows = self._headlines(feed_id, view_mode=view_mode, skip=skip, show_content=False)
+            before = len(ids)
             ids.update(str(_int(row.get("id"), "headline", self.server)) for row in rows)
-            if len(rows) < PAGE:
+            if len(rows) < PAGE or len(ids) == before:  # the last page, or one seen already
                 return ids
             skip += len(rows)
 
