@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.sync import sync_rows
+
 
 def _ms(entry: dict[str, Any] | None) -> str:
     if not entry:
@@ -117,6 +119,9 @@ def write_report(r: dict[str, Any]) -> str:
                   f"{profile['store_ms_per_item']:.2f} ms."]
     lines += _real_feeds(r)
     lines += _real_profile(r)
+    sync = sync_rows(r.get("sync"))
+    if sync:
+        lines += ["", *sync]
     lines += _refresh_notes(r)
     return "\n".join(lines) + "\n"
 

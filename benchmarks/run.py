@@ -85,6 +85,10 @@ class Plan:
     real_hosts: int = 32
     only: frozenset[str] | None = None
     """Measure just these phases (see PHASES); the others keep their saved figures."""
+    sync_items: int = 5000
+    sync_servers: tuple[str, ...] = ("fever", "ttrss")
+    """The ``sync`` phase's servers (``benchmarks/sync.py``); none in the smoke run, as the
+    sync tests already run both servers."""
 
     def wants(self, phase: str) -> bool:
         return self.only is None or phase in self.only
@@ -95,7 +99,8 @@ FULL = Plan(runs=5, items=50, cache_feeds={"1k": 20, "10k": 200, "100k": 2000},
             busy_feeds=200, key_samples=30, hosts=32, newsboat=True, page_downs=400)
 QUICK = Plan(runs=1, items=5, cache_feeds={"15": 3}, refresh_feeds=(3,), latencies_ms=(0,),
              latency_cache="15", busy_feeds=3, key_samples=2, hosts=3, newsboat=False,
-             page_downs=3, port=0, real_documents=6, real_latency_ms=0, real_hosts=3)
+             page_downs=3, port=0, real_documents=6, real_latency_ms=0, real_hosts=3,
+             sync_servers=())
 """A smoke run (the test suite runs it): any free port, as the caches are throw-away."""
 
 
@@ -589,6 +594,16 @@ def measure_real_profile(run: Run) -> None:
     _, out = run_checked([sys.executable, "-m", "benchmarks.profile_real", "--json", "--runs",
                           str(max(1, min(run.plan.runs, 3))), *some], cwd=ROOT.parent)
     run.results["real_profile"] = json.loads(out)
+
+
+@phase("sync")
+def measure_sync(run: Run) -> None:
+    """``reader sync`` of 5,000 items, first and unchanged, on coldsweat and Tiny Tiny RSS."""
+    from benchmarks.sync import measure_sync as sync
+
+    if run.plan.sync_servers:
+        run.results["sync"] = sync(min(run.plan.runs, 3), run.plan.sync_items,
+                                   run.plan.sync_servers)
 
 
 @phase("newsboat")

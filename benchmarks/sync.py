@@ -94,47 +94,61 @@ def _measure(service: str, url: str, user: str, password: str, runs: int,
     }
 
 
-def measure_sync(runs: int, items: int) -> dict[str, Any]:
-    sys.path.insert(0, str(TESTS))
+def _fever(runs: int, items: int, scratch: Path) -> dict[str, Any]:
     from servers.coldsweat import EMAIL, PASSWORD, ColdsweatServer
-    from servers.ttrss import TtrssServer, unavailable_reason
+
+    feeds = _FeedServer(("127.0.0.1", 0), _Handler)
+    base = f"http://127.0.0.1:{feeds.server_address[1]}"
+    feeds.body = _feed(items, base)
+    threading.Thread(target=feeds.serve_forever, daemon=True).start()
+    server = ColdsweatServer(scratch / "coldsweat", [(base + "/big.xml", "Big", None)])
+    try:
+        log(f"sync: coldsweat with {items} items")
+        server.setup()
+        server.start()
+        return _measure("fever", server.url, EMAIL, PASSWORD, runs, scratch)
+    finally:
+        server.stop()
+        feeds.shutdown()
+        feeds.server_close()
+
+
+def _ttrss(runs: int, items: int, scratch: Path) -> dict[str, Any]:
+    from servers.ttrss import PASSWORD, USER, TtrssServer
+
+    server = TtrssServer()
+    try:
+        log(f"sync: Tiny Tiny RSS with {items} items")
+        server.start()
+        feed = server.add_feed("Big", "https://big.example.org/rss")
+        server.add_many(feed, items, "big")
+        server.sql("UPDATE ttrss_user_entries SET unread = true WHERE int_id IN"
+                   " (SELECT int_id FROM ttrss_user_entries ORDER BY int_id LIMIT 5);")
+        return _measure("ttrss", server.url, USER, PASSWORD, runs, scratch)
+    finally:
+        server.stop()
+
+
+def measure_sync(runs: int, items: int,
+                 servers: tuple[str, ...] = ("fever", "ttrss")) -> dict[str, Any]:
+    """The figures of ``servers`` (``fever``: coldsweat, ``ttrss``)."""
+    sys.path.insert(0, str(TESTS))
+    from servers.ttrss import unavailable_reason
 
     result: dict[str, Any] = {"items": items, "runs": runs}
     with tempfile.TemporaryDirectory(prefix="reader-bench-sync-") as folder:
-        scratch = Path(folder)
-        feeds = _FeedServer(("127.0.0.1", 0), _Handler)
-        base = f"http://127.0.0.1:{feeds.server_address[1]}"
-        feeds.body = _feed(items, base)
-        threading.Thread(target=feeds.serve_forever, daemon=True).start()
-        server = ColdsweatServer(scratch / "coldsweat", [(base + "/big.xml", "Big", None)])
-        try:
-            log(f"sync: coldsweat with {items} items")
-            server.setup()
-            server.start()
-            result["fever"] = _measure("fever", server.url, EMAIL, PASSWORD, runs, scratch)
-        finally:
-            server.stop()
-            feeds.shutdown()
-            feeds.server_close()
-        reason = unavailable_reason()
-        if reason is not None:
-            result["ttrss_skipped"] = reason
-            return result
-        ttrss = TtrssServer()
-        try:
-            log(f"sync: Tiny Tiny RSS with {items} items")
-            ttrss.start()
-            feed = ttrss.add_feed("Big", "https://big.example.org/rss")
-            ttrss.add_many(feed, items, "big")
-            ttrss.sql("UPDATE ttrss_user_entries SET unread = true WHERE int_id IN"
-                      " (SELECT int_id FROM ttrss_user_entries ORDER BY int_id LIMIT 5);")
-            result["ttrss"] = _measure("ttrss", ttrss.url, "admin", "password", runs, scratch)
-        finally:
-            ttrss.stop()
+        if "fever" in servers:
+            result["fever"] = _fever(runs, items, Path(folder))
+        if "ttrss" in servers:
+            reason = unavailable_reason()
+            if reason is None:
+                result["ttrss"] = _ttrss(runs, items, Path(folder))
+            else:
+                result["ttrss_skipped"] = reason
     return result
 
 
-def rows(result: dict[str, Any] | None) -> list[str]:
+def sync_rows(result: dict[str, Any] | None) -> list[str]:
     """The report's table rows (``benchmarks/report.py``)."""
     if not result:
         return []
@@ -159,7 +173,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     result = measure_sync(args.runs, args.items)
-    print(json.dumps(result, indent=2) if args.json else "\n".join(rows(result)))
+    print(json.dumps(result, indent=2) if args.json else "\n".join(sync_rows(result)))
 
 
 if __name__ == "__main__":
