@@ -95,7 +95,15 @@ class FetchSettings:
     retention_days: int | None = number(None, 1, 36500, "days")
 
 
-SECTIONS: dict[str, type] = {"fetch": FetchSettings}
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """How a write to the cache waits for another reader process writing to it (a refresh in
+    another terminal): up to ``write_wait``, then one clear line and nothing changed."""
+
+    write_wait: float = number(30.0, 0, 3600, "seconds")
+
+
+SECTIONS: dict[str, type] = {"fetch": FetchSettings, "cache": CacheSettings}
 """The config's tables and the settings dataclass each is read into. Another area adds its
 table (``[sync]``, ...) as a frozen dataclass of ``number`` fields (or fields with their own
 ``check`` in the metadata), one line here and
@@ -130,6 +138,7 @@ class Config:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
     problems: tuple[str, ...] = ()
     sync: SyncSettings | None = None
 

@@ -17,6 +17,8 @@ FeedStatus = Literal["ok", "not_modified", "error"]
 """How a feed's last refresh ended, as stored in the cache (``Source.last_status``)."""
 RelatedKind = Literal["explicit", "recommended-by", "similar"]
 """Why a story is in another's related list (see ``RelatedStory``)."""
+MarkField = Literal["read", "starred"]
+"""The two marks a person puts on a story."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,16 @@ class View:
         if self.unread_only:
             parts.append("unread")
         return " · ".join(parts) if parts else "all stories"
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One change of a story's mark: ``field`` became ``value`` (``Store.mark`` returns these,
+    so undo can reverse exactly them and sync can send exactly them)."""
+
+    story_id: str
+    field: MarkField
+    value: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from feed_server import FeedServer, rss2, static
 
 from reader.config import FetchSettings
-from reader.refresh.child import refresh_in_child
-from reader.refresh.outcomes import RefreshProgress
+from reader.refresh.child import RefreshProcessError, receive_until_done, refresh_in_child
+from reader.refresh.outcomes import RefreshProgress, RefreshSummary
 from reader.store import Store
 from reader.store.feeds import add_feed
 
@@ -58,3 +62,56 @@ def test_a_cancelled_child_refresh_skips_what_it_has_not_started(
     summary = refresh_in_child(database, FetchSettings(), cancel=cancel)
     assert len(summary.outcomes) == 4
     assert {o.status for o in summary.outcomes} <= {"skipped", "ok"}
+
+
+def _say_done_late(messages: Any) -> None:
+    """A child that finishes a moment after the parent first looks, then exits at once."""
+    time.sleep(0.5)
+    messages.put(("done", RefreshSummary()))
+
+
+class _SeenLate:
+    """The real child process, observed the way the race saw it: by the time ``is_alive()``
+    answers, the child has put its last message and exited."""
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+
+    def is_alive(self) -> bool:
+        self.process.join(timeout=30)
+        return bool(self.process.is_alive())
+
+    @property
+    def exitcode(self) -> int | None:
+        return int(self.process.exitcode) if self.process.exitcode is not None else None
+
+
+def test_a_child_that_says_done_and_exits_between_two_looks_is_not_a_crash() -> None:
+    # Seen as "the refresh process ended unexpectedly (exit code 0)": the parent's get() timed
+    # out, then the child put "done" and exited before the parent checked is_alive().
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    process = context.Process(target=_say_done_late, args=(messages,))
+    process.start()
+    try:
+        summary = receive_until_done(messages, _SeenLate(process), progress=None, cancel=None,
+                           child_cancel=context.Event())
+        assert summary == RefreshSummary()
+        assert process.exitcode == 0
+    finally:
+        process.join(timeout=30)
+        messages.close()
+
+
+def test_a_child_that_dies_without_a_word_is_reported() -> None:
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    process = context.Process(target=os._exit, args=(3,))
+    process.start()
+    try:
+        with pytest.raises(RefreshProcessError, match="exit code 3"):
+            receive_until_done(messages, process, progress=None, cancel=None,
+                     child_cancel=context.Event())
+    finally:
+        process.join(timeout=30)
+        messages.close()

@@ -82,8 +82,9 @@ def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
     with Store.open(path) as store:  # every connection, not only the one that created it
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(StoreError, match="break its rules") as caught:
             store.conn.execute("INSERT INTO story_state (story) VALUES (12345)")
+        assert isinstance(caught.value.__cause__, sqlite3.IntegrityError)
 
 
 # -- writing and reading ---------------------------------------------------------------------

@@ -40,6 +40,9 @@ class CommandError(Exception):
 
 @dataclass
 class Context:
+    """One command's (or the app's) folders, config and seed folders, and the cache once it
+    is first asked for."""
+
     paths: Paths
     config: Config
     seed_dirs: list[SeedDir]
@@ -66,6 +69,8 @@ class Context:
             self._store = Store.open(
                 self.paths.database,
                 notice=lambda message: print(f"reader: {message}…", file=sys.stderr, flush=True),
+                on_wait=_say_waiting if sys.stderr.isatty() else None,
+                write_wait=self.config.cache.write_wait,
             )
             if load_seeds:
                 report = load_seed_articles(self._store, self.seed_dirs)
@@ -75,6 +80,12 @@ class Context:
         return self._store
 
     def close(self) -> None:
+        """Close the cache if it was opened."""
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _say_waiting() -> None:
+    print("reader: waiting for another reader to finish writing to the cache…",
+          file=sys.stderr, flush=True)

@@ -225,7 +225,7 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     line = _ProgressLine() if sys.stderr.isatty() else None
     try:
         summary = refresh_feeds(context.paths.database, context.config.fetch, ids,
-                                progress=line)
+                                progress=line, write_wait=context.config.cache.write_wait)
     finally:
         if line is not None:
             line.end()

@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reader.config import FetchSettings
 from reader.refresh.lifeline import end_with_parent
@@ -75,25 +75,8 @@ def refresh_in_child(
                             name="reader-refresh")
     child.start()
     try:
-        while True:
-            if cancel is not None and cancel.is_set() and not child_cancel.is_set():
-                child_cancel.set()
-            try:
-                kind, payload = messages.get(timeout=0.1)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise RefreshProcessError(
-                        f"the refresh process ended unexpectedly (exit code {child.exitcode})"
-                    ) from None
-                continue
-            if kind == "progress" and progress is not None:
-                assert isinstance(payload, RefreshProgress)
-                progress(payload)
-            elif kind == "done":
-                assert isinstance(payload, RefreshSummary)
-                return payload
-            elif kind == "error":
-                raise RefreshProcessError(str(payload))
+        return receive_until_done(messages, child, progress=progress, cancel=cancel,
+                        child_cancel=child_cancel)
     finally:
         if child.is_alive() and not child_cancel.is_set():
             child_cancel.set()  # we are leaving early: let the child skip what is left
@@ -102,3 +85,51 @@ def refresh_in_child(
             child.terminate()
             child.join()
         messages.close()
+
+
+class ChildProcess(Protocol):
+    """What ``receive_until_done`` needs of the child: whether it runs, how it ended."""
+
+    def is_alive(self) -> bool: ...
+
+    @property
+    def exitcode(self) -> int | None: ...
+
+
+DRAIN_WAIT = 1.0
+"""Seconds to wait for what a child that has ended still has in the pipe. A child's queue is
+flushed before it exits, so this is only ever waited in full when it really died early."""
+
+
+def receive_until_done(
+    messages: Any, child: ChildProcess, *, progress: ProgressCallback | None,
+    cancel: threading.Event | None, child_cancel: Any,
+) -> RefreshSummary:
+    """Hand the child's messages on until its summary (or its error) arrives.
+
+    A child that has ended is not yet a child that died: it may have put its "done" and
+    exited between our last look at the queue and ``is_alive()``. So its messages are read to
+    the end before the refresh is called failed.
+    """
+    while True:
+        if cancel is not None and cancel.is_set() and not child_cancel.is_set():
+            child_cancel.set()
+        try:
+            kind, payload = messages.get(timeout=0.1)
+        except queue.Empty:
+            if child.is_alive():
+                continue
+            try:
+                kind, payload = messages.get(timeout=DRAIN_WAIT)
+            except queue.Empty:
+                raise RefreshProcessError(
+                    f"the refresh process ended unexpectedly (exit code {child.exitcode})"
+                ) from None
+        if kind == "progress" and progress is not None:
+            assert isinstance(payload, RefreshProgress)
+            progress(payload)
+        elif kind == "done":
+            assert isinstance(payload, RefreshSummary)
+            return payload
+        elif kind == "error":
+            raise RefreshProcessError(str(payload))

@@ -40,6 +40,8 @@ from reader.refresh.outcomes import (
 )
 from reader.refresh.parse_workers import ParseWorkers
 from reader.refresh.writer import RefreshWriter
+from reader.store import StoreError
+from reader.store.connection import WRITE_WAIT
 from reader.store.feeds import FeedState
 from reader.text import clean_line
 
@@ -101,6 +103,8 @@ class _Refresh:
                 return outcome("skipped", error="the refresh was cancelled")
             try:
                 return await self._fetch_parse_store(state, outcome)
+            except StoreError as exc:  # the cache's own words (busy, disk full, ...)
+                return outcome("error", error=clean_line(str(exc)))
             except Exception as exc:  # whatever it is, it stays with this feed, in words
                 detail = clean_line(str(exc))
                 return outcome("error", error=f"could not be refreshed: {detail}" if detail
@@ -160,11 +164,11 @@ def host_lanes(states: Sequence[FeedState], per_host: int) -> list[deque[FeedSta
 async def refresh_feeds_async(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
-    parse_workers: int | None = None,
+    parse_workers: int | None = None, write_wait: float = WRITE_WAIT,
 ) -> RefreshSummary:
     """``refresh_feeds`` on an already running event loop."""
     loop = asyncio.get_running_loop()
-    writer = RefreshWriter(Path(database), settings.retention_days)
+    writer = RefreshWriter(Path(database), settings.retention_days, write_wait=write_wait)
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
     parsers: ParseWorkers | None = None
     tasks: list[asyncio.Task[None]] = []
@@ -202,18 +206,19 @@ async def refresh_feeds_async(
 def refresh_feeds(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
-    parse_workers: int | None = None,
+    parse_workers: int | None = None, write_wait: float = WRITE_WAIT,
 ) -> RefreshSummary:
     """Refresh all feeds, or those with ``feed_ids``; blocks until every feed has an outcome.
 
     Call it from any thread that is not running an event loop (the app: a thread worker).
     It opens its own cache connection. ``progress`` is called in the calling thread after each
     feed is stored. Setting ``cancel`` skips the feeds not yet started. Named feeds are
-    fetched even when disabled by a 410; a refresh of all feeds skips those.
+    fetched even when disabled by a 410; a refresh of all feeds skips those. A feed waits
+    up to ``write_wait`` seconds to be stored while another process writes to the cache.
     """
     return asyncio.run(refresh_feeds_async(
         database, settings, feed_ids, progress=progress, cancel=cancel,
-        parse_workers=parse_workers,
+        parse_workers=parse_workers, write_wait=write_wait,
     ))
 
 

@@ -6,13 +6,14 @@ the order feeds finish, each in its own short transaction.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from reader.models import FeedUpdate
 from reader.store import Store, StoreError
+from reader.store.connection import WRITE_WAIT
+from reader.store.errors import CacheBusy
 from reader.store.feeds import FeedState, feed_name, feed_states, record_refresh
 
 REFRESH_CHECKPOINT_PAGES = 20_000
@@ -32,10 +33,12 @@ class RefreshWriter:
     stories of the last few feeds stored.
     """
 
-    def __init__(self, database: Path, retention_days: int | None) -> None:
+    def __init__(self, database: Path, retention_days: int | None, *,
+                 write_wait: float = WRITE_WAIT) -> None:
         """A writer for the cache at ``database``; it opens its connection on first use."""
         self.database = database
         self.retention_days = retention_days
+        self.write_wait = write_wait
         self.store: Store | None = None
         self._lock = threading.Lock()
         self._queued = 0  # feeds handed to the writer thread and not yet stored
@@ -43,7 +46,7 @@ class RefreshWriter:
 
     def _open(self) -> Store:
         if self.store is None:
-            self.store = Store.open(self.database)
+            self.store = Store.open(self.database, write_wait=self.write_wait)
             # A cold refresh writes hundreds of MB. Copying the log into the file every 4 MB
             # (SQLite's default) meant a checkpoint, with two fsyncs, every few feeds and pages
             # copied again and again; every 80 MB keeps the log bounded, and storing 500
@@ -59,11 +62,11 @@ class RefreshWriter:
 
     def _index_pending(self, store: Store) -> None:
         """Index the stories waiting for it, if the cache can be written now. If another
-        process keeps it locked past the busy timeout, they wait for the next try: the
+        process keeps it locked past a write's wait, they wait for the next try: the
         feeds they came with are stored, and that is what their outcomes report."""
         try:
             store.index_pending()
-        except sqlite3.OperationalError:
+        except CacheBusy:
             return
         self._unindexed = 0
 
@@ -93,7 +96,7 @@ class RefreshWriter:
         if self.store is not None:
             try:
                 self.store.index_pending()
-            except sqlite3.OperationalError as exc:
+            except CacheBusy as exc:
                 raise StoreError(f"the new stories are stored, but search will find them only"
                                  f" after the next refresh: {exc}") from None
             finally:

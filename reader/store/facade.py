@@ -12,6 +12,7 @@ from typing import Any
 
 from reader.models import (
     LoadReport,
+    Mark,
     RelatedStory,
     Source,
     SourceKind,
@@ -78,6 +79,12 @@ class Store(Database):
         """Index the stories a refresh left waiting for search; returns how many (see
         ``stories.index_pending`` for ``limit`` and ``wait``)."""
         return stories.index_pending(self, limit=limit, wait=wait)
+
+    def mark(self, story_ids: Sequence[str], *, read: bool | None = None,
+             starred: bool | None = None) -> tuple[Mark, ...]:
+        """Mark stories read and/or starred; returns what changed. Every mark goes through
+        here (``stories.mark``), so sync and undo hook in at one place."""
+        return stories.mark(self, story_ids, read=read, starred=starred)
 
     def set_read(self, story_id: str, read: bool) -> None:
         """Mark one story read or unread."""

@@ -307,17 +307,23 @@ def _version(conn: sqlite3.Connection) -> int:
     return version
 
 
-def migrate(conn: sqlite3.Connection, notice: Callable[[str], None] | None = None) -> int:
+def migrate(conn: sqlite3.Connection, notice: Callable[[str], None] | None = None, *,
+            begin: Callable[[], None] | None = None) -> int:
     """Apply every migration the file lacks; return the version it ends at.
 
     Two processes may open a new cache at once (the app and a command in another terminal):
     the version is read again once the write lock is held, so only one of them migrates.
     ``notice`` hears, before it starts, of a migration that re-reads a big cache (13 s at
     100,000 stories), so a person is not left looking at a terminal that seems stuck.
+    ``begin`` takes the write lock (``Database.begin_write``, which waits for another process
+    that is migrating); by default a plain ``BEGIN IMMEDIATE``.
     """
     while _version(conn) < LATEST_VERSION:
         # executescript would COMMIT on its own; run the statements in one explicit transaction.
-        conn.execute("BEGIN IMMEDIATE")
+        if begin is not None:
+            begin()
+        else:
+            conn.execute("BEGIN IMMEDIATE")
         try:
             version = _version(conn)
             if version < LATEST_VERSION:
@@ -332,7 +338,8 @@ def migrate(conn: sqlite3.Connection, notice: Callable[[str], None] | None = Non
                 conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return LATEST_VERSION
 

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 
-from reader.models import LoadReport, RelatedStory, Story, StoryDraft
+from reader.models import LoadReport, Mark, RelatedStory, Story, StoryDraft
 from reader.store import rows
 from reader.store.connection import Database
 from reader.store.decide import (
@@ -170,24 +170,50 @@ def index_pending(db: Database, *, limit: int | None = None, wait: bool = True) 
     return count
 
 
+def mark(
+    db: Database, story_ids: Sequence[str], *, read: bool | None = None,
+    starred: bool | None = None,
+) -> tuple[Mark, ...]:
+    """Mark stories read/unread and/or starred/unstarred, in one transaction; returns the
+    marks that changed something (a story already read is not marked read again).
+
+    Every read or star change goes through here, the app's and the command line's alike, so
+    what has to follow a mark (the sync outbox, undo) hooks in at this one place and sees
+    exactly what changed. Unknown ids are ignored.
+    """
+    if read is None and starred is None:
+        return ()
+    now = time.time()
+    changes: list[Mark] = []
+    with db.transaction() as conn:
+        for rowid, story_id, was_read, was_starred in conn.execute(
+            "SELECT s.rowid, s.id, st.read, st.starred FROM stories s"
+            " JOIN story_state st ON st.story = s.rowid"
+            " WHERE s.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(dict.fromkeys(story_ids))),),
+        ).fetchall():
+            if read is not None and bool(was_read) != read:
+                conn.execute("UPDATE story_state SET read = ?, read_at = ? WHERE story = ?",
+                             (int(read), now if read else None, rowid))
+                changes.append(Mark(story_id, "read", read))
+            if starred is not None and bool(was_starred) != starred:
+                conn.execute(
+                    "UPDATE story_state SET starred = ?, starred_at = ? WHERE story = ?",
+                    (int(starred), now if starred else None, rowid),
+                )
+                changes.append(Mark(story_id, "starred", starred))
+    order = {story_id: n for n, story_id in enumerate(story_ids)}
+    return tuple(sorted(changes, key=lambda m: order.get(m.story_id, 0)))
+
+
 def set_read(db: Database, story_id: str, read: bool) -> None:
-    """Mark one story read or unread."""
-    with db.transaction():
-        db.conn.execute(
-            "UPDATE story_state SET read = ?, read_at = ?"
-            " WHERE story = (SELECT rowid FROM stories WHERE id = ?)",
-            (int(read), time.time() if read else None, story_id),
-        )
+    """Mark one story read or unread (``mark`` for one story)."""
+    mark(db, [story_id], read=read)
 
 
 def set_starred(db: Database, story_id: str, starred: bool) -> None:
-    """Star or unstar one story."""
-    with db.transaction():
-        db.conn.execute(
-            "UPDATE story_state SET starred = ?, starred_at = ?"
-            " WHERE story = (SELECT rowid FROM stories WHERE id = ?)",
-            (int(starred), time.time() if starred else None, story_id),
-        )
+    """Star or unstar one story (``mark`` for one story)."""
+    mark(db, [story_id], starred=starred)
 
 
 _HEX = re.compile(r"[0-9a-f]+")
