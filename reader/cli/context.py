@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ def index_left_pending(store: Store) -> None:
     """Index stories a killed refresh left waiting for search, so ``reader search`` finds every
     stored story. Never waits: when another process (a running refresh) holds the write lock,
     the stories are that refresh's to index, and it will."""
-    with contextlib.suppress(sqlite3.OperationalError, StoreError):
+    with contextlib.suppress(StoreError):
         store.index_pending(limit=PENDING_INDEX_LIMIT, wait=False)
 
 

@@ -162,16 +162,17 @@ class Database:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, wait: bool = True) -> Iterator[sqlite3.Connection]:
         """A short write transaction: taken at once, committed whole or not at all.
 
         Inside another transaction it joins that one, so a caller can group several writes
-        (a feed's stories and its refresh outcome) into one commit.
+        (a feed's stories and its refresh outcome) into one commit. ``wait=False``: raise
+        ``CacheBusy`` at once if another process is writing (for work that can wait its turn).
         """
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.begin_write()
+        self.begin_write(wait=wait)
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -180,13 +181,20 @@ class Database:
                 self.conn.execute("ROLLBACK")
             raise
 
-    def begin_write(self) -> None:
+    def begin_write(self, *, wait: bool = True) -> None:
         """``BEGIN IMMEDIATE``: take the write lock now, waiting for another process's.
 
         The first ``FIRST_WAIT`` is silent; past it ``on_wait`` hears once that we are
         waiting, and the wait goes on to ``write_wait`` in all. Then ``CacheBusy``, one clear
-        line.
+        line. ``wait=False`` does not wait at all.
         """
+        if not wait:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(FIRST_WAIT * 1000)}")
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             return

@@ -23,7 +23,7 @@ from reader.store.decide import (
     decide_links,
     decide_stories,
 )
-from reader.store.errors import StoryNotFound
+from reader.store.errors import CacheBusy, StoryNotFound
 from reader.store.sources import source_key
 
 
@@ -144,29 +144,23 @@ def index_pending(db: Database, *, limit: int | None = None, wait: bool = True) 
     """
     if db.conn.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone() is None:
         return 0  # the usual case: no write lock needed
-    if not wait:
-        waited = db.conn.execute("PRAGMA busy_timeout").fetchone()[0]
-        db.conn.execute("PRAGMA busy_timeout = 0")
-        try:
-            return index_pending(db, limit=limit)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                return 0
-            raise
-        finally:
-            db.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
     chosen = ("SELECT story FROM search_pending ORDER BY story"
               + (f" LIMIT {int(limit)}" if limit is not None else ""))
-    with db.transaction() as conn:
-        count = int(conn.execute(f"SELECT count(*) FROM ({chosen})").fetchone()[0])
-        if count:
-            conn.execute(
-                "INSERT INTO stories_fts (rowid, title, standfirst, body)"
-                " SELECT s.rowid, s.title, s.standfirst, s.body"
-                f" FROM ({chosen}) p JOIN stories s ON s.rowid = p.story ORDER BY p.story"
-            )
-            conn.execute(f"DELETE FROM search_pending WHERE story IN ({chosen})")
-            conn.execute("UPDATE content_generation SET n = n + 1 WHERE id = 1")
+    try:
+        with db.transaction(wait=wait) as conn:
+            count = int(conn.execute(f"SELECT count(*) FROM ({chosen})").fetchone()[0])
+            if count:
+                conn.execute(
+                    "INSERT INTO stories_fts (rowid, title, standfirst, body)"
+                    " SELECT s.rowid, s.title, s.standfirst, s.body"
+                    f" FROM ({chosen}) p JOIN stories s ON s.rowid = p.story ORDER BY p.story"
+                )
+                conn.execute(f"DELETE FROM search_pending WHERE story IN ({chosen})")
+                conn.execute("UPDATE content_generation SET n = n + 1 WHERE id = 1")
+    except CacheBusy:
+        if wait:
+            raise
+        return 0
     return count
 
 
