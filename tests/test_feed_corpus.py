@@ -16,11 +16,11 @@ from pathlib import Path
 from conftest import run_reader
 from shared_data import shared_folder
 
+from reader.cli.output import story_as_text, story_to_json
 from reader.feeds.parse import FeedParseError, parse_feed
 from reader.models import FeedFetched, View
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh
-from reader.story_output import story_as_text, story_to_json
 
 
 def corpus_dir() -> Path:

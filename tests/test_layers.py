@@ -30,7 +30,7 @@ def test_core_modules_do_not_import_textual() -> None:
     assert found["textual"] == [], "a module outside reader.ui imported textual"
     assert {"reader.cli.main", "reader.cli.stories", "reader.store.connection",
             "reader.seed.loader", "reader.seed.format", "reader.models",
-            "reader.story_output"} <= set(found["imported"])
+            "reader.cli.output"} <= set(found["imported"])
 
 
 APP_START = r"""

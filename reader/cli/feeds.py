@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli.context import CommandError, Context
-from reader.models import Source
+from reader.cli.output import feed_lines, feed_to_json, outcome_to_json, write_json
 from reader.store import Store
 from reader.store.feeds import (
     add_feed,
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
     from reader.refresh.outcomes import RefreshProgress
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("add", help="subscribe to a feed (or the feed a web page links to)",
                        description="Subscribe to an RSS or Atom feed. Given a web page, "
                        "subscribe to the feed it links to and say which.")
@@ -140,28 +139,6 @@ def cmd_remove(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def feed_to_json(feed: Source, sync: str | None = None) -> dict[str, object]:
-    """``sync``: the sync service the feed comes from ("fever", "ttrss"), None when local."""
-    return {
-        "id": feed.id, "title": feed.name, "url": feed.url, "group": feed.group,
-        "stories": feed.story_count, "unread": feed.unread_count,
-        "last_checked": feed.last_checked, "last_status": feed.last_status,
-        "last_error": feed.last_error, "disabled": feed.disabled, "sync": sync,
-    }
-
-
-def _state(feed: Source) -> str:
-    if feed.last_checked is None:
-        return "never checked"
-    checked = feed.last_checked[:16].replace("T", " ")
-    status = (feed.last_status or "").replace("_", " ")
-    if feed.last_error:
-        status += f": {feed.last_error}"
-    if feed.disabled:
-        status += " (disabled)"
-    return f"checked {checked} {status}"
-
-
 def cmd_feeds(context: Context, args: argparse.Namespace) -> int:
     store = context.store()
     feeds = feed_sources(store)
@@ -169,20 +146,13 @@ def cmd_feeds(context: Context, args: argparse.Namespace) -> int:
     write = sys.stdout.write
     if args.json:
         for feed in feeds:
-            write(json.dumps(feed_to_json(feed, server.get(feed.id)), ensure_ascii=False)
-                  + "\n")
+            write_json(feed_to_json(feed, server.get(feed.id)))
         return 0
     if not feeds:
         print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")
         return 0
     for feed in feeds:
-        group = f" [{clean_line(feed.group)}]" if feed.group else ""
-        if feed.id in server:
-            group += f" (from the {server[feed.id]} server)"
-        write(f"{feed.id:>4}  {clean_line(feed.name)}{group} · {feed.story_count} stories, "
-              f"{feed.unread_count} unread\n")
-        write(f"      {clean_line(feed.url)}\n")
-        write(f"      {clean_line(_state(feed))}\n")
+        write(feed_lines(feed, server.get(feed.id)))
     return 0
 
 
@@ -231,7 +201,7 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
             line.end()
     if args.json:
         for outcome in summary.outcomes:
-            sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+            write_json(outcome_to_json(outcome))
         return 0
     if ids is None and not summary.outcomes:
         print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")

@@ -8,26 +8,30 @@ left to search for) is one ``error`` line and exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any
 
 from reader.cli.context import CommandError, Context
-from reader.models import RelatedStory
+from reader.cli.output import (
+    hit_to_json,
+    related_as_text,
+    related_to_json,
+    row_line,
+    saved_search_line,
+    saved_search_to_json,
+    snippet_line,
+    write_json,
+)
 from reader.related import also_in, related_stories
-from reader.search import match_spans, plain_text
 from reader.store.searches import (
-    SearchHit,
     remove_saved_search,
     save_search,
     saved_searches,
     search_stories,
 )
-from reader.text import clean_line
-from reader.titles import dims_stand_ins, shown_title, terminal_line
+from reader.titles import dims_stand_ins
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "search", help="search the cache, best match first",
         description="Search every cached story, best match first. Words must all match; "
@@ -55,16 +59,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_related)
 
 
-def hit_to_json(hit: SearchHit, rank: int) -> dict[str, Any]:
-    snippet, spans = match_spans(hit.snippet)
-    row = hit.row
-    return {
-        "rank": rank, "id": row.id, "source": row.source, "title": row.title,
-        "published": row.published, "read": row.read, "starred": row.starred,
-        "teaser": row.teaser, "snippet": snippet, "highlights": [list(s) for s in spans],
-    }
-
-
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
     store = context.store()
     text = " ".join(args.query)
@@ -86,15 +80,11 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     dim = dims_stand_ins()
     for rank, hit in enumerate(results.hits, 1):
         if args.json:
-            write(json.dumps(hit_to_json(hit, rank), ensure_ascii=False) + "\n")
+            write_json(hit_to_json(hit, rank))
             continue
-        row = hit.row
-        flags = ("N" if not row.read else " ") + ("*" if row.starred else " ")
-        date = (row.date or "")[:10] or "-" * 10
-        title = terminal_line(shown_title(row.title, row.text_start), dim)
-        write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  {title}\n")
+        write(row_line(hit.row, dim))
         if hit.snippet:
-            write(f"    {clean_line(plain_text(hit.snippet))}\n")
+            write(snippet_line(hit))
     shown = len(results.hits)
     if not args.json:
         if shown == 0:
@@ -113,19 +103,10 @@ def cmd_searches(context: Context, args: argparse.Namespace) -> int:
         return 0
     for saved in saved_searches(store):
         if args.json:
-            sys.stdout.write(json.dumps({
-                "name": saved.name, "query": saved.query, "stories": saved.story_count,
-                "unread": saved.unread_count,
-            }, ensure_ascii=False) + "\n")
+            write_json(saved_search_to_json(saved))
         else:
-            sys.stdout.write(f"{clean_line(saved.name)[:24]:<24}  {saved.story_count:>6} "
-                             f"({saved.unread_count} unread)  {clean_line(saved.query)}\n")
+            sys.stdout.write(saved_search_line(saved))
     return 0
-
-
-def related_to_json(item: RelatedStory) -> dict[str, Any]:
-    return {"id": item.id, "title": item.title, "source": item.source, "kind": item.kind,
-            "reason": item.reason, "terms": list(item.terms), "teaser": item.teaser}
 
 
 def cmd_related(context: Context, args: argparse.Namespace) -> int:
@@ -134,21 +115,8 @@ def cmd_related(context: Context, args: argparse.Namespace) -> int:
     items = related_stories(store, story)
     copies = also_in(store, story)
     if args.json:
-        sys.stdout.write(json.dumps({
-            "id": story.id, "title": story.title, "also_in": copies,
-            "related": [related_to_json(r) for r in items],
-        }, ensure_ascii=False) + "\n")
+        write_json({"id": story.id, "title": story.title, "also_in": copies,
+                    "related": [related_to_json(r) for r in items]})
         return 0
-    dim = dims_stand_ins()
-    head = shown_title(story.title, f"{story.standfirst} {story.body}")
-    out = [f"{terminal_line(head, dim)}  [{story.id}]"]
-    if copies:
-        out.append("Also in: " + ", ".join(clean_line(c) for c in copies))
-    if not items:
-        out.append("No related stories.")
-    for number, item in enumerate(items, 1):
-        title = terminal_line(shown_title(item.title, item.text), dim)
-        out.append(f"  {number}. {title}  [{item.id}]")
-        out.append(f"     {clean_line(item.reason)} · {clean_line(item.source)}")
-    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.write(related_as_text(story, items, copies, dims_stand_ins()))
     return 0

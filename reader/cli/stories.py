@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from reader.cli.context import CommandError, Context
+from reader.cli.output import row_line, story_as_text, story_to_json, write_json
 from reader.models import RelatedStory, Story, View
 from reader.related import also_in, related_stories
-from reader.story_output import story_as_text, story_to_json
-from reader.text import clean_line
-from reader.titles import dims_stand_ins, shown_title, terminal_line
+from reader.titles import dims_stand_ins
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("list", help="list cached stories, newest first",
                        description="List cached stories, newest first.")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -27,12 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("id", metavar="ID", help="story id (or a unique prefix of it)")
     p.add_argument("--json", action="store_true", help="print the story as one JSON object")
     p.set_defaults(func=cmd_show)
-
-
-def json_line(value: object) -> str:
-    """One JSON object per line; pure ASCII (still lossless) when stdout is not UTF-8."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
-    return json.dumps(value, ensure_ascii=encoding not in ("utf8", "utf8sig")) + "\n"
 
 
 def view_for(context: Context, unread: bool, source: str | None) -> View:
@@ -51,17 +43,17 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     view = view_for(context, args.unread, args.source)
     write = sys.stdout.write
     if args.json:
-        for story in store.iter_view(view):
-            write(json_line(story_to_json(story, store.explicit_related(story))))
+        # Read in one pass and written as it goes: flat memory, and the first line is out
+        # before the last story is read (100,000 stories: one statement, not 200,000).
+        for batch in store.iter_batches(view):
+            links = store.explicit_related_many(batch)
+            for story in batch:
+                write_json(story_to_json(story, links[story.id]))
         return 0
-    total = store.count(view)
     dim = dims_stand_ins()
-    for offset in range(0, total, 500):
-        for row in store.page(view, offset, 500, total):
-            flags = ("N" if not row.read else " ") + ("*" if row.starred else " ")
-            date = (row.date or "")[:10] or "-" * 10
-            title = terminal_line(shown_title(row.title, row.text_start), dim)
-            write(f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  {title}\n")
+    for rows in store.iter_rows(view):
+        for row in rows:
+            write(row_line(row, dim))
     return 0
 
 
@@ -75,7 +67,7 @@ def related_for_show(context: Context, story_id: str) -> tuple[Story, list[Relat
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     story, related = related_for_show(context, args.id)
     if args.json:
-        sys.stdout.write(json_line(story_to_json(story, related)))
+        write_json(story_to_json(story, related))
     else:
         copies = also_in(context.store(), story)
         sys.stdout.write(story_as_text(story, related, also_in=copies, dim=dims_stand_ins()))

@@ -9,11 +9,11 @@ the cache stays consistent and unsent marks stay in the outbox.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 
 from reader.cli.context import CommandError, Context
+from reader.cli.output import write_json
 from reader.text import clean_line
 
 EXIT_SYNC_FAILED = 1
@@ -60,17 +60,17 @@ def cmd_sync(context: Context, args: argparse.Namespace) -> int:
         line.end()
     if args.check:
         if args.json:
-            sys.stdout.write(json.dumps({
+            write_json({
                 "service": info.service, "version": info.version, "url": settings.url,
                 "username": settings.username, "feeds": info.feeds, "unread": info.unread,
-            }, ensure_ascii=False) + "\n")
+            })
         else:
             print(clean_line(f"{info.service} {info.version} at {settings.url} as"
                              f" {settings.username}: {info.feeds} feed"
                              f"{'s' if info.feeds != 1 else ''}, {info.unread} unread"))
         return 0
     if args.json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        write_json(report.to_json())
         return 0
     for note in report.notes:
         print(f"note: {clean_line(note)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 OutcomeStatus = Literal["ok", "not_modified", "error", "skipped"]
 """How one feed's refresh ended; ``skipped`` feeds were not fetched this time."""
@@ -32,14 +32,6 @@ class FeedOutcome:
     warnings: tuple[str, ...] = ()
     moved_to: str | None = None
     pruned: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        """The outcome as ``reader refresh --json`` prints it (field names are a contract)."""
-        return {
-            "id": self.feed_id, "title": self.name, "url": self.url, "status": self.status,
-            "new": self.new, "updated": self.updated, "error": self.error,
-            "warnings": list(self.warnings), "moved_to": self.moved_to, "pruned": self.pruned,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,17 +132,19 @@ class Store(Database):
         return views.index_of(self, view, story_id)
 
     def iter_view(self, view: View, batch: int = 500) -> Iterator[Story]:
-        """Every story of the view as whole ``Story`` objects, a batch at a time."""
-        page: list[StoryRow] = []
-        for row in views.iter_view(self, view, batch):
-            page.append(row)
-            if len(page) == batch:
-                yield from self._whole(page)
-                page = []
-        yield from self._whole(page)
+        """Every story of the view as whole ``Story`` objects, read a batch at a time."""
+        for stories_batch in views.iter_stories(self, view, batch):
+            yield from stories_batch
 
-    def _whole(self, page: list[StoryRow]) -> Iterator[Story]:
-        by_rowid = self.stories_by_rowid([r.rowid for r in page])
-        for r in page:
-            if r.rowid in by_rowid:
-                yield by_rowid[r.rowid]
+    def iter_batches(self, view: View, batch: int = 500) -> Iterator[list[Story]]:
+        """Every story of the view, ``batch`` at a time, memory flat (``views.iter_stories``)."""
+        return views.iter_stories(self, view, batch)
+
+    def iter_rows(self, view: View, batch: int = 500) -> Iterator[list[StoryRow]]:
+        """Every list row of the view, ``batch`` at a time, memory flat."""
+        return views.iter_rows(self, view, batch)
+
+    def explicit_related_many(self, stories_: Sequence[Story]) -> dict[str, list[RelatedStory]]:
+        """``explicit_related`` of many stories at once, by story id."""
+        found = stories.explicit_related_many(self, [s.rowid for s in stories_])
+        return {s.id: found.get(s.rowid, []) for s in stories_}

@@ -25,10 +25,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from reader.cli.output import byline
 from reader.history import History
 from reader.models import RelatedStory, Story
 from reader.store import StoreError
-from reader.story_output import byline
 from reader.text import clean_line, clean_text
 from reader.titles import shown_title
 from reader.ui import keys

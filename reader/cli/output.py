@@ -1,0 +1,211 @@
+"""Everything the command line prints: JSON lines and text rows, in one place.
+
+The JSON field names are a contract with users' scripts: add fields, never rename them. Every
+JSON line goes through ``json_line``, so each is valid JSON that round-trips every character
+whatever stdout's encoding (``PYTHONIOENCODING=ascii``, a Latin-1 terminal): non-ASCII is kept
+as UTF-8 where stdout takes it, else written as ``\\u`` escapes, never replaced by ``?``.
+Text is cleaned of control characters and escapes on the way out (``clean_line``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from reader.models import RelatedStory, Source, Story, StoryRow
+from reader.search import SavedSearch, match_spans, plain_text
+from reader.store.searches import SearchHit
+from reader.text import clean_line, clean_text, markdown_to_plain
+from reader.titles import shown_title, terminal_line
+
+if TYPE_CHECKING:  # the app imports this module (byline) and must start without refresh/
+    from reader.refresh.outcomes import FeedOutcome
+
+
+# -- JSON lines -------------------------------------------------------------------------------
+
+
+_ENCODERS = {ascii_only: json.JSONEncoder(ensure_ascii=ascii_only) for ascii_only in (True, False)}
+"""Made once: ``json.dumps`` with any option builds a new encoder per call, a fifth of the
+cost of ``list --json``."""
+
+
+def json_line(value: object) -> str:
+    """One JSON value on one line; pure ASCII (still lossless) when stdout is not UTF-8."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return _ENCODERS[encoding not in ("utf8", "utf8sig")].encode(value) + "\n"
+
+
+def write_json(value: object) -> None:
+    """Print ``value`` as one JSON line on stdout."""
+    sys.stdout.write(json_line(value))
+
+
+def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, Any]:
+    """A whole story (``list --json``, ``show --json``)."""
+    return {
+        "id": story.id,
+        "source": story.source,
+        "title": story.title,
+        "standfirst": story.standfirst,
+        "body": story.body,
+        "url": story.url,
+        "author": story.author,
+        "published": story.published,
+        "updated": story.updated,
+        "teaser": story.teaser,
+        "read": story.read,
+        "starred": story.starred,
+        "related": [{"id": r.id, "title": r.title, "kind": r.kind, "reason": r.reason}
+                    for r in related],
+    }
+
+
+def hit_to_json(hit: SearchHit, rank: int) -> dict[str, Any]:
+    """One search result (``search --json``): the row, its snippet and where the matches are."""
+    snippet, spans = match_spans(hit.snippet)
+    row = hit.row
+    return {
+        "rank": rank, "id": row.id, "source": row.source, "title": row.title,
+        "published": row.published, "read": row.read, "starred": row.starred,
+        "teaser": row.teaser, "snippet": snippet, "highlights": [list(s) for s in spans],
+    }
+
+
+def related_to_json(item: RelatedStory) -> dict[str, Any]:
+    """One entry of a related list (``related --json``), with why it is there."""
+    return {"id": item.id, "title": item.title, "source": item.source, "kind": item.kind,
+            "reason": item.reason, "terms": list(item.terms), "teaser": item.teaser}
+
+
+def saved_search_to_json(saved: SavedSearch) -> dict[str, Any]:
+    """A saved search with its counts (``searches --json``)."""
+    return {"name": saved.name, "query": saved.query, "stories": saved.story_count,
+            "unread": saved.unread_count}
+
+
+def feed_to_json(feed: Source, sync: str | None = None) -> dict[str, Any]:
+    """A subscribed feed with its counts and last outcome (``feeds --json``). ``sync``: the
+    sync service the feed comes from ("fever", "ttrss"), None when local."""
+    return {
+        "id": feed.id, "title": feed.name, "url": feed.url, "group": feed.group,
+        "stories": feed.story_count, "unread": feed.unread_count,
+        "last_checked": feed.last_checked, "last_status": feed.last_status,
+        "last_error": feed.last_error, "disabled": feed.disabled, "sync": sync,
+    }
+
+
+def outcome_to_json(outcome: FeedOutcome) -> dict[str, Any]:
+    """How one feed's refresh ended (``refresh --json``)."""
+    return {
+        "id": outcome.feed_id, "title": outcome.name, "url": outcome.url,
+        "status": outcome.status, "new": outcome.new, "updated": outcome.updated,
+        "error": outcome.error, "warnings": list(outcome.warnings),
+        "moved_to": outcome.moved_to, "pruned": outcome.pruned,
+    }
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def row_line(row: StoryRow, dim: bool = False) -> str:
+    """One story as ``list`` and ``search`` print it: id, unread/starred flags, date, source,
+    title (an untitled story shows the first words of its text, dimmed when ``dim``)."""
+    flags = ("N" if not row.read else " ") + ("*" if row.starred else " ")
+    date = (row.date or "")[:10] or "-" * 10
+    title = terminal_line(shown_title(row.title, row.text_start), dim)
+    return f"{row.id}  {flags} {date}  {clean_line(row.source)[:18]:<18}  {title}\n"
+
+
+def snippet_line(hit: SearchHit) -> str:
+    """A search hit's snippet under its row, matches between « and »."""
+    return f"    {clean_line(plain_text(hit.snippet))}\n"
+
+
+def saved_search_line(saved: SavedSearch) -> str:
+    """A saved search as ``searches`` lists it."""
+    return (f"{clean_line(saved.name)[:24]:<24}  {saved.story_count:>6} "
+            f"({saved.unread_count} unread)  {clean_line(saved.query)}\n")
+
+
+def feed_lines(feed: Source, sync: str | None = None) -> str:
+    """A feed as ``feeds`` lists it: id, name, counts; its URL; its last check."""
+    group = f" [{clean_line(feed.group)}]" if feed.group else ""
+    if sync is not None:
+        group += f" (from the {sync} server)"
+    return (f"{feed.id:>4}  {clean_line(feed.name)}{group} · {feed.story_count} stories, "
+            f"{feed.unread_count} unread\n"
+            f"      {clean_line(feed.url or '')}\n"
+            f"      {clean_line(_feed_state(feed))}\n")
+
+
+def _feed_state(feed: Source) -> str:
+    if feed.last_checked is None:
+        return "never checked"
+    checked = feed.last_checked[:16].replace("T", " ")
+    status = (feed.last_status or "").replace("_", " ")
+    if feed.last_error:
+        status += f": {feed.last_error}"
+    if feed.disabled:
+        status += " (disabled)"
+    return f"checked {checked} {status}"
+
+
+def related_as_text(story: Story, items: Sequence[RelatedStory], copies: Sequence[str],
+                    dim: bool = False) -> str:
+    """``reader related``: the story, the sources also carrying it, each related story and why."""
+    head = shown_title(story.title, f"{story.standfirst} {story.body}")
+    out = [f"{terminal_line(head, dim)}  [{story.id}]"]
+    if copies:
+        out.append("Also in: " + ", ".join(clean_line(c) for c in copies))
+    if not items:
+        out.append("No related stories.")
+    for number, item in enumerate(items, 1):
+        title = terminal_line(shown_title(item.title, item.text), dim)
+        out.append(f"  {number}. {title}  [{item.id}]")
+        out.append(f"     {clean_line(item.reason)} · {clean_line(item.source)}")
+    return "\n".join(out) + "\n"
+
+
+def byline(story: Story) -> str:
+    """"source · author · date", leaving out what the story does not say. The date is the
+    published one, else the updated one (an Atom entry may give only that)."""
+    date = story.published or story.updated or ""
+    parts = [story.source, story.author or "", date[:16].replace("T", " ")]
+    return " · ".join(p for p in parts if p)
+
+
+def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | None = None,
+                  also_in: Sequence[str] = (), dim: bool = False) -> str:
+    """The whole story for a terminal or a pipe; text is cleaned again on the way out.
+
+    ``also_in`` names other sources carrying the same story. An untitled story (or related
+    story) shows the first words of its text instead, dimmed when ``dim``."""
+    if width is None:
+        width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    out: list[str] = [terminal_line(shown_title(story.title, f"{story.standfirst} {story.body}"),
+                                    dim)]
+    if story.standfirst:
+        out.append(clean_line(story.standfirst))
+    out.append("")
+    out.append(clean_line(byline(story)))
+    if story.url:
+        out.append(clean_line(story.url))
+    if also_in:
+        out.append("Also in: " + ", ".join(clean_line(name) for name in also_in))
+    if story.teaser:
+        out.append("Teaser: this story is cut short; its full text is not in the cache.")
+    out.append("")
+    # Prose is wrapped to the width; code and tables are printed as they are.
+    out.extend(markdown_to_plain(clean_text(story.body), width=max(width, 20)).split("\n"))
+    out.append("")
+    if related:
+        out.append("Related stories:")
+        for number, item in enumerate(related, 1):
+            title = terminal_line(shown_title(item.title, item.text), dim)
+            out.append(f"  {number}. {title}  [{item.id}]")
+            out.append(f"     {clean_line(item.reason)}")
+    return "\n".join(out).rstrip() + "\n"
