@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from search_cache import GUARDIAN, REGISTER, TIMES, Doc, add_source
 
 from reader import related
+from reader.models import Story
+from reader.related import KeyTerm
+from reader.search import fold
 from reader.store import Store
+from reader.store.related import Candidate
 
 
 @pytest.fixture
@@ -22,9 +28,9 @@ def related_keys(store: Store, ids: dict[str, str], key: str, limit: int = 9) ->
 
 
 def test_explicit_first_then_similar_in_rank_order(store: Store, ids: dict[str, str]) -> None:
-    # x1 shares three key terms in title and body, x2 two, x4/x5 one; x5 and x4 score the
-    # same and the more recent comes first. The copies g and t are never listed.
-    assert related_keys(store, ids, "s") == ["e1", "b", "x1", "x2", "x5", "x4"]
+    # x1 shares three key terms in title and body, x2 two; x4 and x5 share only "memo", and
+    # one shared word is not enough. The copies g and t are never listed.
+    assert related_keys(store, ids, "s") == ["e1", "b", "x1", "x2"]
 
 
 def test_each_entry_says_why(store: Store, ids: dict[str, str]) -> None:
@@ -34,8 +40,6 @@ def test_each_entry_says_why(store: Store, ids: dict[str, str]) -> None:
         ("recommended-by", "recommended this story"),
         ("similar", "shares: Zorblat, quintax, memo"),
         ("similar", "shares: quintax, memo"),
-        ("similar", "shares: memo"),
-        ("similar", "shares: memo"),
     ]
     assert entries[2].source == "Register"
     assert entries[2].terms == ("Zorblat", "quintax", "memo")
@@ -123,3 +127,90 @@ def test_copies_of_explicit_links_are_not_listed_again(store: Store, ids: dict[s
     keys = related_keys(store, ids, "s")
     assert keys[0] == "e1"
     assert "e1copy" not in keys
+
+
+# -- what a person would pick: the rules, as plain data and on small caches --------------------
+
+
+def test_function_words_of_any_language_are_never_distinctive() -> None:
+    from reader.function_words import FUNCTION_WORDS
+
+    for word in ("the", "met", "aus", "vier", "und", "dass", "les", "которые", "کر", "ve"):
+        assert fold(word) in FUNCTION_WORDS, word
+    for word in ("zorblat", "merchant", "golf", "vgo"):
+        assert word not in FUNCTION_WORDS
+
+
+def test_word_families_count_once() -> None:
+    assert related.word_family("accepted") == related.word_family("accepting")
+    assert related.word_family("communities") == related.word_family("community")
+    assert related.word_family("cards") == related.word_family("card")
+    assert related.word_family("golf") != related.word_family("git")
+
+
+def test_furniture_is_most_of_a_big_enough_source() -> None:
+    assert related.is_furniture(30, 30)
+    assert related.is_furniture(5, 8)
+    assert not related.is_furniture(4, 8)  # a topic of half the source stays a topic
+    assert not related.is_furniture(5, 5)  # too small a source to tell
+
+
+def test_distinctive_terms_leave_out_unique_and_common_terms() -> None:
+    weights = Counter({"rare": 3, "unique": 5, "common": 9, "half": 2})
+    shown = {t: t.title() for t in weights}
+    terms = related.distinctive_terms(weights, shown, {"rare": 2, "unique": 1, "common": 150,
+                                                       "half": 2}, total=1_000)
+    assert [t.term for t in terms] == ["rare", "half"]  # more weight, more distinctive
+    assert terms[0].shown == "Rare"
+    assert related.distinctive_terms(weights, shown, {"rare": 3}, total=4) == []
+
+
+def _candidate(rowid: int, source: int, url: str | None = None,
+               title: str = "") -> Candidate:
+    return Candidate(rowid, f"id{rowid}", url, title or f"title {rowid}", source)
+
+
+def _terms(*names: str) -> tuple[KeyTerm, ...]:
+    return tuple(KeyTerm(n, n, 1, 2, 1.0) for n in names)
+
+
+def test_pick_needs_two_shared_words_and_caps_each_other_source() -> None:
+    story = Story(id="me", source="Mine", title="Zorblat quintax", standfirst="", body="",
+                  url="https://example.com/me", author=None, published=None, updated=None,
+                  teaser=False, read=False, starred=False, source_id=1, rowid=100)
+    candidates = [
+        _candidate(1, 2, title="one word"),                       # shares one word only
+        _candidate(2, 2), _candidate(3, 2), _candidate(4, 2), _candidate(5, 2),  # prolific
+        _candidate(6, 1), _candidate(7, 1), _candidate(8, 1), _candidate(9, 1),  # own source
+        _candidate(10, 3, url="https://example.com/me"),          # a copy (same link)
+        _candidate(11, 3, title="zorblat quintax"),                # a copy (same title)
+        _candidate(12, 3, title="accepted twice"),                 # two forms of one word
+    ]
+    shared = {c.rowid: _terms("zorblat", "quintax") for c in candidates}
+    shared[1] = _terms("zorblat")
+    shared[12] = _terms("accepted", "accepting")
+    chosen = [p.candidate.rowid for p in related.pick(story, [], candidates, shared, 20)]
+    assert chosen == [2, 3, 4, 6, 7, 8, 9]
+    assert [p.candidate.rowid for p in related.pick(story, [], candidates, shared, 2)] == [2, 3]
+
+
+def test_a_podcasts_furniture_relates_nothing_and_one_feed_fills_no_list(store: Store) -> None:
+    # Every episode names the hosts and the tip jar; each is about something else.
+    topics = ["Raketen", "Gärten", "Kaffee", "Wahlen", "Brücken", "Museen", "Fußball",
+              "Börsen", "Pasta", "Handys"]
+    podcast = [Doc(f"p{n}", f"Folge {n}: {topic}",
+                   f"Mit Pritlove und Gregor über {topic}. Flattr uns. Diesmal {topic}.")
+               for n, topic in enumerate(topics)]
+    ids = add_source(store, "Podcast", podcast)
+    prolific = add_source(store, "Prolific", [
+        Doc(f"q{n}", f"Zorblat quintax part {n}", "Zorblat quintax again.") for n in range(6)])
+    ids.update(prolific)
+    ids.update(add_source(store, "News", [Doc("n", "Zorblat quintax news", "Zorblat quintax.")]))
+    related._CACHE.clear()
+    for key in ("p0", "p3", "p7"):
+        listed = related.related_stories(store, store.get_story(ids[key]))
+        assert listed == [], (key, [(r.title, r.reason) for r in listed])
+    news = related.related_stories(store, store.get_story(ids["n"]))
+    assert len(news) == 3 and {r.source for r in news} == {"Prolific"}
+    for entry in news:
+        assert not set(entry.terms) & {"the", "und", "mit", "über"}

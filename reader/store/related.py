@@ -9,6 +9,7 @@ story adds up to ~100 ms at 100,000 stories.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,12 +23,13 @@ from reader.store.views import RANK
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A story that shares terms with the one asked about, in rank order, with what grouping
-    copies of one story needs (its link and normalised title)."""
+    copies of one story needs (its link and normalised title) and its source."""
 
     rowid: int
     id: str
     url: str | None
     norm_title: str
+    source_id: int
 
 
 def document_frequency(db: Database, term: str, cap: int) -> int:
@@ -36,6 +38,35 @@ def document_frequency(db: Database, term: str, cap: int) -> int:
         "SELECT count(*) FROM (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?)",
         (fts_string(term), cap),
     ).fetchone()[0])
+
+
+def source_frequency(db: Database, term: str, source_id: int, cap: int) -> int:
+    """How many stories of one source contain ``term``, counting no further than ``cap``."""
+    return int(db.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM stories_fts f"
+        " CROSS JOIN stories m INDEXED BY stories_search_meta ON m.rowid = f.rowid"
+        " WHERE stories_fts MATCH ? AND m.source_id = ? LIMIT ?)",
+        (fts_string(term), source_id, cap),
+    ).fetchone()[0])
+
+
+def source_size(db: Database, source_id: int, cap: int) -> int:
+    """How many stories a source holds, counting no further than ``cap``."""
+    return int(db.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM stories WHERE source_id = ? LIMIT ?)",
+        (source_id, cap),
+    ).fetchone()[0])
+
+
+def holding(db: Database, term: str, rowids: Sequence[int]) -> set[int]:
+    """Which of the stories ``rowids`` contain ``term``."""
+    if not rowids:
+        return set()
+    return {r[0] for r in db.conn.execute(
+        "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
+        " AND rowid IN (SELECT value FROM json_each(?))",
+        (fts_string(term), json.dumps(list(rowids))),
+    )}
 
 
 def _copy_clauses(story: Story) -> tuple[list[str], list[str]]:
@@ -93,8 +124,8 @@ def similar_candidates(db: Database, terms: Sequence[str], story: Story,
     if not order:
         return []
     found = {
-        r[0]: Candidate(r[0], r[1], r[2], r[3]) for r in db.conn.execute(
-            "SELECT s.rowid, s.id, s.url, s.norm_title FROM stories s"
+        r[0]: Candidate(r[0], r[1], r[2], r[3], r[4]) for r in db.conn.execute(
+            "SELECT s.rowid, s.id, s.url, s.norm_title, s.source_id FROM stories s"
             f" WHERE s.rowid IN ({','.join('?' * len(order))})",
             order,
         )
