@@ -36,7 +36,6 @@ stories); the index keeps 3-character prefixes (schema migration 5), so shorter 
 searched as whole words instead, with a note saying so."""
 
 FILTERS = ("source", "is", "tag")
-IS_VALUES = ("unread", "starred")
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 # Characters the parser never passes on: NUL ends an SQL string early; lone surrogates cannot
 # be encoded; other controls would be stripped at ingest anyway.
@@ -85,6 +84,7 @@ class Term:
     exclude: bool = False
 
     def fts(self) -> str:
+        """The term as a quoted FTS5 string (a prefix keeps its ``*``)."""
         return fts_string(self.text) + ("*" if self.prefix else "")
 
     def display(self) -> str:
@@ -112,10 +112,12 @@ class SearchQuery:
 
     @property
     def included(self) -> tuple[Term, ...]:
+        """The terms a story must match."""
         return tuple(t for t in self.terms if not t.exclude)
 
     @property
     def excluded(self) -> tuple[Term, ...]:
+        """The terms a story must not match."""
         return tuple(t for t in self.terms if t.exclude)
 
     @property
@@ -138,6 +140,7 @@ class SearchQuery:
 
     @property
     def has_filters(self) -> bool:
+        """Whether the query filters by source, tag or state."""
         return bool(self.sources or self.tags or self.unread or self.starred)
 
     @property

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The feed commands on the ``reader`` parser."""
     p = sub.add_parser("add", help="subscribe to a feed (or the feed a web page links to)",
                        description="Subscribe to an RSS or Atom feed. Given a web page, "
                        "subscribe to the feed it links to and say which.")
@@ -73,10 +74,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def warn(message: str) -> None:
+    """One ``reader: warning:`` line on stderr, cleaned of control characters."""
     print(f"reader: warning: {clean_line(message)}", file=sys.stderr)
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
+    """``reader add URL``: subscribe, checking the URL before the cache is opened."""
     from reader.refresh.subscribe import SubscribeError, check_feed_url, subscribe
 
     if context.config.sync is not None and not args.local:
@@ -120,6 +123,7 @@ def _add_on_server(context: Context, url: str) -> int:
 
 
 def cmd_remove(context: Context, args: argparse.Namespace) -> int:
+    """``reader remove URL|ID``: unsubscribe; the feed's stories go too."""
     store = context.store()
     feed = find_feed(store, args.feed)
     settings = context.config.sync
@@ -140,6 +144,7 @@ def cmd_remove(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(context: Context, args: argparse.Namespace) -> int:
+    """``reader feeds``: every feed, its counts and its last check."""
     store = context.store()
     feeds = feed_sources(store)
     server = _server_sources(store)
@@ -186,6 +191,7 @@ class _ProgressLine:
 
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
+    """``reader refresh``: every feed (or those named), progress on a terminal."""
     from reader.refresh.pipeline import refresh_feeds
 
     store = context.store()
@@ -220,6 +226,7 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    """``reader import FILE.opml``: subscribe to its feeds in one transaction."""
     from reader.feeds.opml import OpmlError, read_opml_file
 
     try:
@@ -245,6 +252,7 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
+    """``reader export``: the feeds as OPML 2.0, written whole or not at all."""
     from reader.feeds.opml import OpmlFeed, write_opml
 
     feeds = [OpmlFeed(s.url, s.name, s.site_url, s.group) for s in subscriptions(context.store())]

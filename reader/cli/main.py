@@ -27,11 +27,13 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line naming the fix, not the whole usage block."""
 
     def error(self, message: str) -> NoReturn:
+        """Exit 2 with one ``reader: error:`` line instead of the usage block."""
         # Always "reader: error:", the one prefix of every error, a subcommand's too.
         self.exit(EXIT_USAGE, f"reader: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole ``reader`` command line: each command module registers its own."""
     parser = OneLineParser(
         prog="reader",
         description="A keyboard-driven terminal news reader. With no command, opens the app.",
@@ -61,6 +63,7 @@ def _tolerant_output() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command (or the app); every failure a user can cause is one line, exit 2."""
     _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)

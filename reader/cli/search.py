@@ -32,6 +32,7 @@ from reader.titles import dims_stand_ins
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The search commands on the ``reader`` parser."""
     p = sub.add_parser(
         "search", help="search the cache, best match first",
         description="Search every cached story, best match first. Words must all match; "
@@ -60,6 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
+    """``reader search``: one page of a search, best match first, with snippets."""
     store = context.store()
     text = " ".join(args.query)
     if args.limit < 0:
@@ -96,6 +98,7 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_searches(context: Context, args: argparse.Namespace) -> int:
+    """``reader searches``: the saved searches with their counts, or forget one."""
     store = context.store()
     if args.remove:
         if not remove_saved_search(store, args.remove):
@@ -110,6 +113,7 @@ def cmd_searches(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_related(context: Context, args: argparse.Namespace) -> int:
+    """``reader related ID``: a story's related list and why each is there."""
     store = context.store()
     story = store.get_story(args.id)
     items = related_stories(store, story)

@@ -13,6 +13,7 @@ from reader.titles import dims_stand_ins
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The reading commands on the ``reader`` parser."""
     p = sub.add_parser("list", help="list cached stories, newest first",
                        description="List cached stories, newest first.")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def view_for(context: Context, unread: bool, source: str | None) -> View:
+    """The view ``list`` prints: all stories or one source's, unread only or not."""
     store = context.store()
     if source is None:
         return View(unread_only=unread)
@@ -39,6 +41,7 @@ def view_for(context: Context, unread: bool, source: str | None) -> View:
 
 
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
+    """``reader list``: every story of the view, newest first, streamed."""
     store = context.store()
     view = view_for(context, args.unread, args.source)
     write = sys.stdout.write
@@ -65,6 +68,7 @@ def related_for_show(context: Context, story_id: str) -> tuple[Story, list[Relat
 
 
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
+    """``reader show ID``: one whole story with its related list."""
     story, related = related_for_show(context, args.id)
     if args.json:
         write_json(story_to_json(story, related))

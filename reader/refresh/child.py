@@ -90,10 +90,14 @@ def refresh_in_child(
 class ChildProcess(Protocol):
     """What ``receive_until_done`` needs of the child: whether it runs, how it ended."""
 
-    def is_alive(self) -> bool: ...
+    def is_alive(self) -> bool:
+        """Whether the child still runs."""
+        ...
 
     @property
-    def exitcode(self) -> int | None: ...
+    def exitcode(self) -> int | None:
+        """How it ended (None while it runs)."""
+        ...
 
 
 DRAIN_WAIT = 1.0
@@ -105,6 +109,7 @@ def receive_until_done(
     messages: Any, child: ChildProcess, *, progress: ProgressCallback | None,
     cancel: threading.Event | None, child_cancel: Any,
 ) -> RefreshSummary:
+    """Whether the child still runs."""
     """Hand the child's messages on until its summary (or its error) arrives.
 
     A child that has ended is not yet a child that died: it may have put its "done" and
