@@ -90,10 +90,8 @@ def test_related_lists_reasons_and_copies(home: tuple[Path, dict]) -> None:
     assert "shares: Zorblat, quintax, memo · Register" in text.stdout
     data = json.loads(run_reader("related", ids["s"], "--json", home=path).stdout)
     assert data["also_in"] == ["Guardian", "Times"]
-    # (The bundled seed article, about a memo too, may follow.)
-    assert [r["id"] for r in data["related"]][:6] == [
-        ids[k] for k in ("e1", "b", "x1", "x2", "x5", "x4")
-    ]
+    # x4 and x5 share only "memo" with it: one shared word is not enough to be listed.
+    assert [r["id"] for r in data["related"]] == [ids[k] for k in ("e1", "b", "x1", "x2")]
     assert data["related"][2]["kind"] == "similar"
     assert data["related"][2]["terms"] == ["Zorblat", "quintax", "memo"]
 
@@ -102,10 +100,10 @@ def test_show_json_includes_computed_related_after_explicit(home: tuple[Path, di
     path, ids = home
     result = run_reader("show", ids["s"], "--json", home=path)
     assert result.returncode == 0, result.stderr
-    related = json.loads(result.stdout)["related"][:6]
-    assert [r["id"] for r in related] == [ids[k] for k in ("e1", "b", "x1", "x2", "x5", "x4")]
+    related = json.loads(result.stdout)["related"]
+    assert [r["id"] for r in related] == [ids[k] for k in ("e1", "b", "x1", "x2")]
     assert set(related[0]) >= {"id", "title"}
-    assert [r["kind"] for r in related] == ["explicit", "recommended-by"] + ["similar"] * 4
+    assert [r["kind"] for r in related] == ["explicit", "recommended-by"] + ["similar"] * 2
     assert related[2]["reason"] == "shares: Zorblat, quintax, memo"
     text = run_reader("show", ids["s"], home=path).stdout
     assert "Also in: Guardian, Times" in text
