@@ -184,27 +184,28 @@ class Database:
     def begin_write(self, *, wait: bool = True) -> None:
         """``BEGIN IMMEDIATE``: take the write lock now, waiting for another process's.
 
-        The first ``FIRST_WAIT`` is silent; past it ``on_wait`` hears once that we are
-        waiting, and the wait goes on to ``write_wait`` in all. Then ``CacheBusy``, one clear
-        line. ``wait=False`` does not wait at all.
+        The first ``FIRST_WAIT`` (or all of a shorter ``write_wait``) is silent; past it
+        ``on_wait`` hears once that we are waiting, and the wait goes on to ``write_wait`` in
+        all. Then ``CacheBusy``, one clear line. ``wait=False`` does not wait at all.
         """
-        if not wait:
-            self.conn.execute("PRAGMA busy_timeout = 0")
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            finally:
-                self.conn.execute(f"PRAGMA busy_timeout = {int(FIRST_WAIT * 1000)}")
-            return
+        first = min(FIRST_WAIT, self.write_wait) if wait else 0.0
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin(first)
             return
         except CacheBusy:
-            if self.write_wait <= FIRST_WAIT:
+            if not wait or self.write_wait <= FIRST_WAIT:
                 raise
         if self.on_wait is not None and not self._told_waiting:
             self._told_waiting = True
             self.on_wait()
-        self.conn.execute(f"PRAGMA busy_timeout = {int((self.write_wait - FIRST_WAIT) * 1000)}")
+        self._begin(self.write_wait - FIRST_WAIT)
+
+    def _begin(self, timeout: float) -> None:
+        """``BEGIN IMMEDIATE`` waiting up to ``timeout`` seconds (then ``CacheBusy``)."""
+        if timeout == FIRST_WAIT:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         finally:

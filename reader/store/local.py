@@ -54,9 +54,8 @@ class LocalStore:
             raise StoreError("the cache was closed")
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store.open(self.path)
-            if self.busy_timeout is not None:
-                store.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            store = (Store.open(self.path) if self.busy_timeout is None
+                     else Store.open(self.path, write_wait=self.busy_timeout))
             self._local.store = store
         return store
 
