@@ -214,3 +214,10 @@ def test_a_podcasts_furniture_relates_nothing_and_one_feed_fills_no_list(store: 
     assert len(news) == 3 and {r.source for r in news} == {"Prolific"}
     for entry in news:
         assert not set(entry.terms) & {"the", "und", "mit", "über"}
+
+
+def test_generic_vocabulary_is_spread_over_many_sources() -> None:
+    assert related.is_widespread(25, 184)  # "approach" in the real-feeds corpus
+    assert not related.is_widespread(12, 184)  # "Trump": a topic, if a broad one
+    assert not related.is_widespread(9, 20)  # a small cache: at least 10 sources
+    assert related.is_widespread(10, 20)

@@ -50,6 +50,22 @@ def source_frequency(db: Database, term: str, source_id: int, cap: int) -> int:
     ).fetchone()[0])
 
 
+def source_spread(db: Database, term: str, cap: int, enough: int) -> int:
+    """In how many sources' stories ``term`` appears (among its first ``cap`` stories),
+    counting no further than ``enough``: a generic word reaches it within a few rows."""
+    return int(db.conn.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT m.source_id FROM"
+        " (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?) f"
+        " CROSS JOIN stories m INDEXED BY stories_search_meta ON m.rowid = f.rowid LIMIT ?)",
+        (fts_string(term), cap, enough),
+    ).fetchone()[0])
+
+
+def source_count(db: Database) -> int:
+    """How many sources the cache holds."""
+    return int(db.conn.execute("SELECT count(*) FROM sources").fetchone()[0])
+
+
 def source_size(db: Database, source_id: int, cap: int) -> int:
     """How many stories a source holds, counting no further than ``cap``."""
     return int(db.conn.execute(
