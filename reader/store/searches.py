@@ -49,19 +49,23 @@ class SearchResults:
     hits: tuple[SearchHit, ...]
 
 
-def checked_query(db: Database, text: str) -> SearchQuery:
-    """``parse_query``, plus the errors only the cache can tell (a ``source:`` naming none)."""
-    query = parse_query(text)
+def checked_query(db: Database, text: str | SearchQuery) -> SearchQuery:
+    """``parse_query`` (unless given parsed), plus the errors only the cache can tell (a
+    ``source:`` naming none)."""
+    query = text if isinstance(text, SearchQuery) else parse_query(text)
     _, errors = resolve_source_names(db, query.sources)
     return replace(query, errors=(*query.errors, *errors)) if errors else query
 
 
-def snippets(db: Database, text: str, story_ids: Sequence[str]) -> dict[str, tuple[Piece, ...]]:
+def snippets(db: Database, text: str | SearchQuery,
+             story_ids: Sequence[str]) -> dict[str, tuple[Piece, ...]]:
     """Highlighted snippets of the query's matches in each story, for the rows on screen.
 
-    Stories the query has no words for, or that do not match, get no entry.
+    Stories the query has no words for, or that do not match, get no entry. ``text`` may be
+    the query already parsed (a view's ``search``), so it is not parsed again.
     """
-    match = parse_query(text).match_expression
+    query = text if isinstance(text, SearchQuery) else parse_query(text)
+    match = query.match_expression
     out: dict[str, tuple[Piece, ...]] = {}
     if match is None:
         return out
@@ -79,12 +83,13 @@ def snippets(db: Database, text: str, story_ids: Sequence[str]) -> dict[str, tup
 def search_stories(
     db: Database, text: str, offset: int = 0, limit: int = 20, view: View | None = None
 ) -> SearchResults:
-    """One page of a search, best match first, each hit with its snippet (the CLI's shape)."""
-    query = checked_query(db, text)
+    """One page of a search, best match first, each hit with its snippet (the CLI's shape).
+    The text is parsed once, by the view."""
     searched = replace(view or View(), query=text)
+    query = checked_query(db, searched.search)
     total = views.count(db, searched)
     found = views.page(db, searched, offset, limit, total)
-    pieces = snippets(db, text, [r.id for r in found])
+    pieces = snippets(db, searched.search, [r.id for r in found])
     hits = tuple(SearchHit(row=r, snippet=pieces.get(r.id, ())) for r in found)
     return SearchResults(query=query, total=total, hits=hits)
 
