@@ -24,11 +24,11 @@ from conftest import run_reader
 from realfeeds import TRUNCATED, distinct_entries, documents
 from test_feed_parse_lxml import takes
 
+from reader.cli.output import story_to_json
 from reader.feeds.parse import FeedParseError, parse_feed
 from reader.models import FeedFetched, View
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh
-from reader.story_output import story_to_json
 from reader.text import clean_line, repair_mojibake
 
 _WORD = re.compile(r"[^\W_]+")
