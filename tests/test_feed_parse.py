@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import subprocess
 import sys
@@ -172,3 +173,29 @@ def test_a_summary_that_repeats_the_opening_is_shown_once() -> None:
     first, second = parse_feed(data, XML, "http://x/").drafts
     assert first.standfirst == "" and "Micro Focus" in first.body
     assert second.standfirst == "A different summary."
+
+
+def test_json_feed_fields_of_the_wrong_type_are_left_out() -> None:
+    """Hostile JSON is normal input: a number for a title, an object for a URL, items that
+    are not objects, a terminal escape in a title. Nothing crashes, nothing is invented."""
+    body = json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": ["not", "a", "string"],
+        "home_page_url": {"x": 1}, "authors": "Jo",
+        "items": [
+            "not an item", 7, None,
+            {"id": 12, "title": 5, "url": {"a": 1}, "content_text": "Text \x1b[31mred",
+             "tags": ["a", 3, None], "attachments": [{"url": 5}, {"url": "/ep.mp3"}],
+             "date_published": "not a date", "authors": [{"name": 9}, "x"]},
+            {"id": True, "title": "T \x1b]8;;http://evil\x07x", "content_html": "<p>h</p>"},
+        ],
+    }).encode()
+    feed = parse_feed(body, {"Content-Type": "application/feed+json"}, "https://j.example/f")
+    assert feed.title == ""
+    first, second = feed.drafts
+    assert (first.key, first.title, first.url, first.author) == ("12", "", None, None)
+    assert first.body == "Text red" and first.tags == ("a",)
+    assert first.enclosures == ("https://j.example/ep.mp3",) and first.published is None
+    assert second.title == "T x" and "\x1b" not in second.title
+    with pytest.raises(FeedParseError, match="a JSON Feed without a list of items"):
+        parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": null}',
+                   {"Content-Type": "application/json"}, "https://j.example/f")

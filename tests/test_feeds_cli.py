@@ -101,7 +101,7 @@ def test_add_finds_the_feed_of_a_web_page(server: FeedServer, home: Path) -> Non
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("/c/plain.html", ["links to no RSS or Atom feed"]),
+        ("/c/plain.html", ["links to no RSS, Atom or JSON feed"]),
         ("/c/broken", ["is not a feed"]),
         ("/c/missing", ["cannot fetch", "404"]),
         ("ftp://example.com/feed", ["not an http"]),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_reader
+from feed_server import FeedServer, static
 from realfeeds import TRUNCATED, RealDocument, documents
 
 from reader.feeds.parse import FeedParseError, ParsedFeed, parse_feed
@@ -216,3 +217,25 @@ def test_the_truncated_capture_says_it_ends_early() -> None:
         parsed(TRUNCATED)
     assert str(caught.value) == ("not a valid feed: the document ends before it is complete"
                                  " (line 19, column 84)")
+
+
+def test_reader_add_finds_a_json_feed_announced_by_a_page(isolated_home: Path) -> None:
+    """A page announcing ``application/feed+json`` (and, as WordPress does on every page, its
+    REST API as ``application/json``, which is not a feed): ``reader add`` subscribes to the
+    JSON Feed and stores its stories."""
+    doc = real("nnw__DaringFireball.json")
+    server = FeedServer()
+    try:
+        server.routes["/feed.json"] = static(doc.body, "application/feed+json")
+        server.routes["/"] = static(
+            b'<html><head><link rel="alternate" type="application/json" href="/wp-json/x">'
+            b'<link rel="alternate" type="application/feed+json" title="Daring Fireball"'
+            b' href="/feed.json"></head><body>hi</body></html>', "text/html")
+        added = run_reader("add", server.url("/"), home=isolated_home)
+        assert added.returncode == 0, added.stderr
+        assert f"'Daring Fireball' (JSON Feed) at {server.url('/feed.json')}" in added.stdout
+        listed = run_reader("list", "--json", "--source", "Daring Fireball", home=isolated_home,
+                            check=True)
+        assert len(listed.stdout.splitlines()) == 48
+    finally:
+        server.stop()

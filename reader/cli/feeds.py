@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The feed commands on the ``reader`` parser."""
     p = sub.add_parser("add", help="subscribe to a feed (or the feed a web page links to)",
-                       description="Subscribe to an RSS or Atom feed. Given a web page, "
+                       description="Subscribe to an RSS, Atom or JSON feed. Given a web page, "
                        "subscribe to the feed it links to and say which.")
     p.add_argument("url", metavar="URL", help="the feed's (or the site's) http(s) URL")
     p.add_argument("--title", metavar="T", help="your name for the feed (kept on refresh)")

@@ -369,7 +369,7 @@ def _remarks(problem: Any, entries: list[Any], version: str, data: bytes) -> lis
     ``FeedParseError`` when the document, having no entries, is not a feed at all."""
     if problem is None:
         if not entries and not version:
-            raise FeedParseError("not an RSS or Atom feed: " + describe_document(data))
+            raise FeedParseError("not a feed: " + describe_document(data))
         return []
     reason = _describe(problem)
     # A surprising content type or declared encoding is only a remark when the document

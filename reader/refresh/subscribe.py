@@ -66,7 +66,7 @@ async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, P
             raise SubscribeError(f"{url} is not a feed: {exc}") from None
         chosen = choose_feed_link(list(links))
         if chosen is None:
-            raise SubscribeError(f"{url} is a web page that links to no RSS or Atom feed")
+            raise SubscribeError(f"{url} is a web page that links to no RSS, Atom or JSON feed")
         result = await fetcher.fetch(FetchRequest(chosen.url))
         if result.status != "ok":
             raise SubscribeError(f"the page links to the feed {chosen.url}, which cannot be "
