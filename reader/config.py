@@ -70,6 +70,18 @@ def number(default: Any, low: float, high: float, unit: str = "") -> Any:
                                             "range": (kind, low, high)})
 
 
+def choice(default: str, allowed: tuple[str, ...]) -> Any:
+    """A dataclass field holding one of the words ``allowed`` (in quotes in the file)."""
+    wanted = "one of " + ", ".join(f'"{word}"' for word in allowed)
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or value not in allowed:
+            raise ValueError(wanted)
+        return value
+
+    return field(default=default, metadata={"check": check, "choices": allowed})
+
+
 # -- the settings -----------------------------------------------------------------------------
 
 
@@ -110,6 +122,26 @@ table (``[sync]``, ...) as a frozen dataclass of ``number`` fields (or fields wi
 one field on ``Config``."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReadingSettings:
+    """Top-level keys about reading in the app.
+
+    ``mark_read_on``: ``"open"`` marks a story read when it is opened (Enter, n, a related
+    story); ``"preview"`` also when it has been shown in the pane, the list's cursor resting
+    on it, for ``PREVIEW_READ_SECONDS`` (1 s).
+    """
+
+    mark_read_on: str = choice("open", ("open", "preview"))
+
+
+TOP_LEVEL: dict[str, type] = {"reading": ReadingSettings}
+"""Settings dataclasses whose fields are keys at the top of the file (no table), each read
+into the ``Config`` field of its name, checked like ``SECTIONS``: a key is one line."""
+
+SORT_ORDERS = ("newest", "oldest", "unread", "source")
+"""The story list's orders (``[sort]``): newest first, oldest first, unread first then newest,
+by source then newest."""
+
 SYNC_SERVICES = ("fever", "ttrss")
 
 
@@ -141,6 +173,9 @@ class Config:
     cache: CacheSettings = field(default_factory=CacheSettings)
     problems: tuple[str, ...] = ()
     sync: SyncSettings | None = None
+    reading: ReadingSettings = field(default_factory=ReadingSettings)
+    sort: dict[str, str] = field(default_factory=dict)
+    """The story list's order per view (``[sort]``: view name → one of ``SORT_ORDERS``)."""
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -188,7 +223,8 @@ def _read_settings(cls: type, raw: Any, where: str, problems: _Problems) -> Any:
         try:
             values[item.name] = _check_of(item)(value)
         except ValueError as exc:
-            problems.add(f"{where}.{item.name} must be {exc}, not {_shown(value)}")
+            name = f"{where}.{item.name}" if where else item.name
+            problems.add(f"{name} must be {exc}, not {_shown(value)}")
     return replace(defaults, **values)
 
 
@@ -219,6 +255,20 @@ def _keymap(raw: Any, problems: _Problems) -> dict[str, str]:
     return keymap
 
 
+def _sort_orders(raw: Any, problems: _Problems) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        problems.add("[sort] must be a table")
+        return {}
+    orders: dict[str, str] = {}
+    for view, order in raw.items():
+        if isinstance(order, str) and order in SORT_ORDERS:
+            orders[view] = order
+        else:
+            allowed = ", ".join(f'"{o}"' for o in SORT_ORDERS)
+            problems.add(f"sort.{_shown(view)} must be one of {allowed}, not {_shown(order)}")
+    return orders
+
+
 def load_config(path: Path, *, lenient: bool = False) -> Config:
     """Read the config file; a missing file is the default config.
 
@@ -245,9 +295,13 @@ def load_config(path: Path, *, lenient: bool = False) -> Config:
     keymap = _keymap(raw.get("keymap", {}), problems)
     sections = {name: _read_settings(cls, raw.get(name, {}), name, problems)
                 for name, cls in SECTIONS.items()}
+    sections |= {name: _read_settings(cls, {f.name: raw[f.name] for f in fields(cls)
+                                            if f.name in raw}, "", problems)
+                 for name, cls in TOP_LEVEL.items()}
+    sort = _sort_orders(raw.get("sort", {}), problems)
     sync = _sync_settings(raw["sync"], problems) if "sync" in raw else None
     return Config(seed_dirs=seed_dirs, theme=theme, keymap=keymap, **sections,
-                  problems=tuple(problems.lines), sync=sync)
+                  problems=tuple(problems.lines), sync=sync, sort=sort)
 
 
 _SYNC_TIMEOUT = _number_check(float, 0.1, 600, "seconds")
@@ -318,5 +372,83 @@ def save_theme(path: Path, theme: str) -> None:
 
 
 def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    """A TOML basic string: quotes, backslashes and every control character escaped (a view
+    named after a feed's title may hold anything)."""
+    escaped = "".join(
+        "\\\\" if ch == "\\" else '\\"' if ch == '"'
+        else f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch
+        for ch in value
+    )
     return f'"{escaped}"'
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_SORT_HEADER = re.compile(r"^\s*\[\s*sort\s*\]\s*(#.*)?$")
+
+
+def _entry_key(line: str) -> str | None:
+    """The key a one-line ``key = value`` entry sets, None for anything else."""
+    try:
+        parsed = tomllib.loads(line)
+    except tomllib.TOMLDecodeError:
+        return None
+    return next(iter(parsed)) if len(parsed) == 1 else None
+
+
+def _comment_of(line: str) -> str:
+    """The comment ending a one-line entry (with the spaces before it), to keep it."""
+    body = line.rstrip("\n")
+    for n, ch in enumerate(body):
+        if ch == "#" and _entry_key(body[:n]) is not None:
+            return body[len(body[:n].rstrip()):]
+    return ""
+
+
+def save_sort_order(path: Path, view: str, order: str) -> None:
+    """Remember the story list's order for ``view`` in ``[sort]``, touching only that entry:
+    the line that sets it is replaced (or one added to the table, or the table added at the
+    end), and every comment and other line stays as it was. The result is read back before
+    it replaces the file; a file this cannot edit safely is left alone (``ConfigError``)."""
+    if order not in SORT_ORDERS:
+        raise ValueError(f"unknown sort order {order!r}")
+    try:
+        text = read_bounded_text(path, MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        text = ""
+    except LocalFileError as exc:
+        raise ConfigError(f"cannot rewrite config {path}: {exc}") from None
+    try:
+        expected = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
+    entry = f"{_toml_string(view)} = {_toml_string(order)}\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    header = next((n for n, line in enumerate(lines) if _SORT_HEADER.match(line)), None)
+    if header is None:
+        lines += ["\n" if lines and lines[-1].strip() else "", "[sort]\n", entry]
+    else:
+        end = next((n for n in range(header + 1, len(lines)) if _TABLE_HEADER.match(lines[n])),
+                   len(lines))
+        found = next((n for n in range(header + 1, end) if _entry_key(lines[n]) == view), None)
+        if found is not None:
+            lines[found] = entry[:-1] + _comment_of(lines[found]) + "\n"
+        else:
+            last = max((n for n in range(header, end) if lines[n].strip()), default=header)
+            lines.insert(last + 1, entry)
+    new_text = "".join(lines)
+    sort = expected.setdefault("sort", {})
+    if isinstance(sort, dict):
+        sort[view] = order
+    try:
+        if tomllib.loads(new_text) != expected:
+            raise ConfigError(f"cannot remember the sort order in {path}: [sort] is written"
+                              " in a way this cannot edit")
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"cannot remember the sort order in {path}: [sort] is written"
+                          " in a way this cannot edit") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    tmp.replace(path)
