@@ -208,6 +208,10 @@ def test_a_story_fetched_directly_is_not_shown_twice(world: FeverWorld,
     assert (report["new"], report["matched"], report["feeds_adopted"]) == (2, 3, 1)
     refresh = run_reader("refresh", home=isolated_home)  # the server now fetches that feed
     assert refresh.returncode == 0
+    named = run_reader("refresh", world.news_url, home=isolated_home)
+    assert (named.returncode, named.stderr) == (2, "reader: error: 'News' comes from the fever"
+                                                   " sync server, which fetches it: run"
+                                                   " 'reader sync'\n")
     with Store.open(cache_path(isolated_home)) as store:
         titles = stories_by_title(store)
         assert len(titles) == 5

@@ -197,7 +197,13 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     store = context.store()
     ids = None
     if args.feeds:
-        ids = list(dict.fromkeys(find_feed(store, ref).id for ref in args.feeds))
+        feeds = [find_feed(store, ref) for ref in args.feeds]
+        server = _server_sources(store)
+        for feed in feeds:
+            if feed.id in server:
+                raise CommandError(f"{feed.name!r} comes from the {server[feed.id]} sync server,"
+                                   " which fetches it: run 'reader sync'")
+        ids = list(dict.fromkeys(feed.id for feed in feeds))
     line = _ProgressLine() if sys.stderr.isatty() else None
     try:
         summary = refresh_feeds(context.paths.database, context.config.fetch, ids,
