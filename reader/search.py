@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reader.text import clean_text
+from reader.text import clean_text, unescape_markdown
 
 BM25_WEIGHTS = (8.0, 3.0, 1.0)
 """bm25 weights of the ``stories_fts`` columns: a match in the title counts most, then the
@@ -332,7 +332,6 @@ def parse_query(text: str | None) -> SearchQuery:
 
 
 _WHITESPACE = re.compile(r"\s+")
-_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|=~])")
 
 
 def split_marked(text: str) -> tuple[Piece, ...]:
@@ -352,7 +351,7 @@ def split_marked(text: str) -> tuple[Piece, ...]:
         elif part == MATCH_END:
             match = False
         elif part:
-            cleaned = _WHITESPACE.sub(" ", clean_text(_MD_ESCAPED.sub(r"\1", part)))
+            cleaned = _WHITESPACE.sub(" ", clean_text(unescape_markdown(part)))
             if cleaned:
                 pieces.append((cleaned, match))
     if pieces:

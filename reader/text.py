@@ -193,6 +193,11 @@ _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _LIST_MARK = re.compile(r"^(\s*(?:>\s?)*)((?:[-+*]|\d+[.)])\s+)?")
 
 
+def unescape_markdown(text: str) -> str:
+    """Undo the backslash escapes ``escape_markdown`` adds (a piece of text, not whole code)."""
+    return _MD_ESCAPED.sub(r"\1", text) if "\\" in text else text
+
+
 def _unescape(text: str) -> str:
     """Undo backslash escapes outside code spans; code spans keep every character."""
     if "\\" not in text:

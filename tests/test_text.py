@@ -24,6 +24,7 @@ from reader.text import (
     markdown_to_plain,
     needs_cleaning,
     repair_mojibake,
+    unescape_markdown,
 )
 
 
@@ -124,6 +125,7 @@ def test_any_paragraph_renders_as_itself(lines: list[str]) -> None:
     text = "\n".join(lines)
     assert shown_text(escape_markdown(text)) == text
     assert markdown_to_plain(escape_markdown(text)) == text
+    assert unescape_markdown(escape_markdown(text)) == text  # search snippets undo it so
 
 
 def test_one_line_keeps_the_spaces_between_pieces() -> None:
