@@ -1,4 +1,9 @@
-"""The story list stays a screenful of rows, whatever the size of the cache (behaviour only)."""
+"""The story list stays a screenful of rows, whatever the size of the cache (behaviour only).
+
+20,000 stories are 312 pages of rows, far more than the list may hold, which is what this
+proves; storing 100,000 took 5 s of the suite for nothing more. The benchmarks show the same
+list at 100,000 (first paint, key latency and memory after scrolling all of it).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from reader.models import StoryDraft
 from reader.store import Store
 from reader.ui.story_rows import MAX_PAGES, PAGE_SIZE
 
-STORIES = 100_000
+STORIES = 20_000
 
 
 def build_big_cache(home: Path) -> None:
@@ -26,7 +31,7 @@ def build_big_cache(home: Path) -> None:
         ])
 
 
-async def test_list_holds_only_a_few_pages_of_a_100k_cache(isolated_home: Path) -> None:
+async def test_list_holds_only_a_few_pages_of_a_big_cache(isolated_home: Path) -> None:
     build_big_cache(isolated_home)
     app = make_app(isolated_home)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -74,16 +74,16 @@ async def test_hostile_queries_never_crash(isolated_home: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = main_screen(app)
-        for query in ['"unbalanced', "NEAR(", "*", "-", "title:x", "a OR", "is:bogus", "^"]:
+        for query in ['"ash', "NEAR(", "*", "-", "title:x", "a OR", "is:bogus", "^"]:
             await pilot.press("slash", *query)
             await settle(pilot)
             assert app.is_running
             assert screen.query_one(SearchBar).value == query
             # The status line counts the matches and says what the parser made of the query.
             assert " match" in status_text(app)
-            await pilot.press("escape")
-            await settle(pilot)
-            assert status_text(app) == ""
+            await pilot.press("escape")  # ends the search at once; its view reloads meanwhile
+        await settle(pilot)
+        assert status_text(app) == ""
         assert screen.story_list.total == 7
 
 
