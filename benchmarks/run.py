@@ -325,6 +325,51 @@ def key_latency_idle(plan: Plan, home: Path) -> dict[str, Any]:
     return {"list": stats(list_ms), "pane": stats(pane_ms)}
 
 
+SEARCH_WORD = "the"
+"""In every story: at 100k a search for it lists 100,004 hits newest first, and its deepest
+pages take 80–130 ms each to read (the hits' times are sorted), the slowest pages a search has."""
+
+
+def key_latency_search(plan: Plan, home: Path) -> dict[str, Any]:
+    """A key pressed while a search's deepest pages are being read: in the results of a search
+    for ``SEARCH_WORD`` (focus on the list), ``G`` (the last pages start loading) and at once
+    ``g``; the sample is ``g``, until the first result's title is repainted. The title is
+    matched by its longest stretch the search does not highlight: a highlighted word is
+    written in its own style, which splits the title in the terminal's output."""
+    from reader.models import View
+    from reader.search import parse_query
+    from reader.store import Store
+
+    with Store.open(database(home)) as store:
+        first = store.page(View(query=SEARCH_WORD), 0, 1)[0].title
+        top = store.page(store_view(), 0, 1)[0].title
+    plain = max((text for text, hit in parse_query(SEARCH_WORD).highlight(first) if not hit),
+                key=len)
+    marker = plain.strip()[:24].encode()
+    samples: list[float] = []
+    for _ in range(plan.runs):
+        with PtyProgram(reader_argv(home), quiet_env()) as app:
+            app.wait_for(needle(top), timeout=60)
+            app.quiet(0.3, 5)
+            for _ in range(max(plan.key_samples // 3, 1)):
+                app.send(b"/")
+                app.quiet(0.1, 3)
+                mark = len(app.output)
+                app.send(SEARCH_WORD.encode())
+                app.wait_for(b"matches", timeout=30, since=mark)
+                app.quiet(0.2, 5)
+                app.send(b"\t")  # from the search field to the list
+                app.quiet(0.3, 3)
+                mark = len(app.output)
+                app.send(b"G")
+                sent = app.send(b"g")
+                samples.append(app.wait_for(marker, timeout=30, since=mark) - sent)
+                app.quiet(0.3, 10)
+                app.send(b"\x1b")  # the search ends: the list shows all stories again
+                app.quiet(0.3, 10)
+    return stats(samples)
+
+
 def busy_copy(plan: Plan, home: Path, ports: dict[str, int]) -> Path:
     """A scratch copy of ``home`` whose refresh fetches ``busy_feeds`` new feeds, cold.
 
@@ -518,6 +563,13 @@ def measure_key_latency(run: Run) -> None:
     log("key latency during a refresh")
     assert run.server is not None
     run.results["key_latency_busy"] = key_latency_busy(run.plan, big, run.server.ports)
+
+
+@phase("search_keys", caches=True)
+def measure_search_keys(run: Run) -> None:
+    log("key latency while a search page loads")
+    run.results["key_latency_search"] = key_latency_search(
+        run.plan, run.homes[run.plan.latency_cache])
 
 
 @phase("memory", caches=True)

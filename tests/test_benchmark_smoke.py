@@ -50,6 +50,7 @@ def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert results["key_latency_idle"]["list"]["runs"] >= 1
     assert results["key_latency_idle"]["pane"]["runs"] >= 1
     assert results["key_latency_busy"]["list"]["refresh_s"]["runs"] == 1
+    assert results["key_latency_search"]["runs"] >= 1
     refresh = results["refresh"]["3 feeds, 0 ms"]["reader"]["outcomes"]
     assert refresh["cold"].get("ok") == 3 and refresh["cold"]["new"] == 15
     assert refresh["warm"].get("not_modified") == 3 and refresh["warm"]["new"] == 0
