@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.widgets import OptionList
@@ -393,3 +394,19 @@ async def test_the_first_frame_has_the_rows_read_while_the_app_started(
         assert stories.total == 4
         row = stories.row_at(0)
         assert row is not None and row.title == SEED_HEADLINE
+
+
+async def test_reading_many_stories_leaves_no_old_footer_keys_alive(isolated_home: Path) -> None:
+    """Every focus change between list and story recomposes the footer; the keys it replaces
+    must not stay alive (Textual 8.2.8 kept each one: 378 after ten stories)."""
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for _ in range(10):
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("escape", "j")
+            await settle(pilot)
+        gc.collect()
+        alive = sum(type(o).__name__ == "FooterKey" for o in gc.get_objects())
+        assert alive == len(app.screen.query("FooterKey"))

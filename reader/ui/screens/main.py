@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from reader.config import FetchSettings, SyncSettings
 from reader.history import History
@@ -44,6 +44,7 @@ from reader.ui.messages import (
     SyncFinished,
 )
 from reader.ui.refresh_worker import Refresher
+from reader.ui.widgets.footer import AppFooter
 from reader.ui.widgets.list_pane import ListPane
 from reader.ui.widgets.status_line import StatusLine
 from reader.ui.widgets.story_list import StoryList
@@ -74,7 +75,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield ListPane(self.data, id="list-pane")
         yield StatusLine(id="status")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def list_pane(self) -> ListPane:
