@@ -3,12 +3,15 @@
     python -m reader.ui.screenshots [OUTPUT_DIR]     (default: ./screenshots)
 
 Runs headless in a throwaway READER_HOME, so your own cache is never touched. The README shows
-the files this writes; rerun it after changing anything visible.
+the files this writes; rerun it after changing anything visible. Real stories from the shared
+corpus of real feeds (``$READER_REALFEEDS``, else ``../shared/realfeeds``) are shot too when it
+is there: they show what the seeds cannot (a table, for one).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -17,6 +20,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from reader.cli.context import Context
+from reader.store import Store
 from reader.ui.app import ReaderApp, create_app
 from reader.ui.pilot import settle
 
@@ -56,6 +60,50 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
 ]
 
 
+def _open_titled(title: str, pages_down: int) -> Steps:
+    """Open the story called ``title`` and page down ``pages_down`` times."""
+    async def steps(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReaderApp) and app.main_screen is not None
+        with Store.open(app.paths.database) as store:
+            story_id = store.find_titles(title.split())[0][0]
+        await app.main_screen.open_story(story_id)
+        await settle(pilot)
+        for _ in range(pages_down):
+            await pilot.press("space")
+        await settle(pilot)
+
+    return steps
+
+
+REAL_SHOTS: list[tuple[str, tuple[int, int], Steps, str]] = [
+    # A real story's table: two header rows joined, row headings in bold, wrapped cells.
+    ("story-with-table", (140, 40), _open_titled("Ruby and other gems", 3),
+     "feedjira__HREFConsideredHarmful.xml"),
+]
+"""Shots of real stories: (name, size, steps, the corpus file the story comes from)."""
+
+
+def realfeeds_dir() -> Path | None:
+    """The shared corpus of real feeds, if it is where the tests look for it."""
+    folder = Path(os.environ.get("READER_REALFEEDS") or "../shared/realfeeds")
+    return folder if folder.is_dir() else None
+
+
+def _store_feed(home: Path, document: Path) -> None:
+    """Store a real feed document's stories the way a refresh would (no server needed)."""
+    from reader.feeds.parse import parse_feed
+    from reader.models import FeedFetched
+    from reader.store.feeds import add_feed, record_refresh
+
+    url = f"https://example.org/{document.name}"
+    parsed = parse_feed(document.read_bytes(), {}, url)
+    with Store.open(Context.create(str(home), []).paths.database) as store:
+        feed_id = add_feed(store, url, document.stem)
+        record_refresh(store, feed_id, FeedFetched(drafts=parsed.drafts, title=parsed.title,
+                                                   site_url=parsed.site_url))
+
+
 def _app(home: Path) -> ReaderApp:
     context = Context.create(str(home), [])
     context.store()
@@ -63,8 +111,11 @@ def _app(home: Path) -> ReaderApp:
     return create_app(context.paths, context.config, url_opener=lambda url: None)
 
 
-async def take(name: str, size: tuple[int, int], steps: Steps, out: Path) -> Path:
+async def take(name: str, size: tuple[int, int], steps: Steps, out: Path,
+               feed: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="reader-shot-") as home:
+        if feed is not None:
+            _store_feed(Path(home), feed)
         app = _app(Path(home))
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -79,6 +130,13 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, size, steps in SHOTS:
         print(asyncio.run(take(name, size, steps, out)))
+    corpus = realfeeds_dir()
+    if corpus is None:
+        print("no corpus of real feeds (READER_REALFEEDS): the real stories' shots are left as "
+              "they are", file=sys.stderr)
+        return 0
+    for name, size, steps, document in REAL_SHOTS:
+        print(asyncio.run(take(name, size, steps, out, corpus / document)))
     return 0
 
 
