@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from reader.files import LocalFileError, format_size, read_bounded_text
+from reader.filters import Rules, read_rules
+from reader.schedule import DurationError, check_duration
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -82,6 +84,41 @@ def choice(default: str, allowed: tuple[str, ...]) -> Any:
     return field(default=default, metadata={"check": check, "choices": allowed})
 
 
+def boolean(default: bool) -> Any:
+    """A dataclass field holding ``true`` or ``false``."""
+    def check(value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ValueError("true or false (no quotes)")
+        return value
+
+    return field(default=default, metadata={"check": check})
+
+
+def duration(default: str, low: float, high: float, *, zero_ok: bool = False) -> Any:
+    """A dataclass field holding a duration written like ``"30m"``, ``"2h"``, ``"1d"``
+    (``reader.schedule``), kept as seconds, in ``[low, high]`` seconds; ``zero_ok``: ``"0"``
+    too (off)."""
+    def check(value: Any) -> Any:
+        try:
+            return check_duration(value, low, high, zero_ok=zero_ok)
+        except DurationError as exc:
+            raise ValueError(str(exc)) from None
+
+    return field(default=check(default), metadata={"check": check})
+
+
+def argv() -> Any:
+    """A dataclass field holding a command as a list of strings (run without a shell); an
+    empty list (the default) means none."""
+    def check(value: Any) -> Any:
+        if not isinstance(value, list) or not all(isinstance(a, str) for a in value) or (
+                value and not value[0].strip()):
+            raise ValueError('a command as a list of strings, e.g. ["notify-send", "reader"]')
+        return tuple(value)
+
+    return field(default=(), metadata={"check": check})
+
+
 # -- the settings -----------------------------------------------------------------------------
 
 
@@ -134,7 +171,24 @@ class ReadingSettings:
     mark_read_on: str = choice("open", ("open", "preview"))
 
 
-TOP_LEVEL: dict[str, type] = {"reading": ReadingSettings}
+@dataclass(frozen=True, slots=True)
+class RefreshSettings:
+    """Top-level keys about the app's automatic refresh (issue 15).
+
+    ``refresh_on_start`` refreshes the feeds that are due as the app opens (after its first
+    frame); ``refresh_interval`` does so again while it runs (``"0"``: never); each feed is
+    still fetched no more often than it asks (``reader.schedule``). ``notify_command`` runs
+    after a refresh in the app that brought new stories, as an argument list (never a shell),
+    ``{new}`` replaced by their number inside any argument.
+    """
+
+    refresh_on_start: bool = boolean(True)
+    refresh_interval: float = duration("60m", 60, 7 * 86400, zero_ok=True)
+    notify_command: tuple[str, ...] = argv()
+
+
+TOP_LEVEL: dict[str, type] = {"reading": ReadingSettings,
+                              "refresh": RefreshSettings}
 """Settings dataclasses whose fields are keys at the top of the file (no table), each read
 into the ``Config`` field of its name, checked like ``SECTIONS``: a key is one line."""
 
@@ -176,6 +230,10 @@ class Config:
     reading: ReadingSettings = field(default_factory=ReadingSettings)
     sort: dict[str, str] = field(default_factory=dict)
     """The story list's order per view (``[sort]``: view name → one of ``SORT_ORDERS``)."""
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    filters: Rules = field(default_factory=Rules)
+    """``[[filters]]``: always read leniently (a rule that cannot be used is a line in
+    ``filters.problems`` naming it, and the others still apply)."""
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -301,7 +359,8 @@ def load_config(path: Path, *, lenient: bool = False) -> Config:
     sort = _sort_orders(raw.get("sort", {}), problems)
     sync = _sync_settings(raw["sync"], problems) if "sync" in raw else None
     return Config(seed_dirs=seed_dirs, theme=theme, keymap=keymap, **sections,
-                  problems=tuple(problems.lines), sync=sync, sort=sort)
+                  problems=tuple(problems.lines), sync=sync, sort=sort,
+                  filters=read_rules(raw.get("filters")))
 
 
 _SYNC_TIMEOUT = _number_check(float, 0.1, 600, "seconds")

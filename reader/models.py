@@ -60,6 +60,10 @@ class Source:
     disabled: bool = False
     story_count: int = 0
     unread_count: int = 0
+    interval: float | None = None
+    """The person's own minimum wait between automatic fetches (seconds; None: none)."""
+    next_due: float | None = None
+    """When an automatic refresh may fetch the feed again (unix time; None: at once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,8 @@ class View:
     source_id: int | None = None
     source_name: str | None = None
     query: str | None = None
+    group: str | None = None
+    """A folder: the stories of every feed in it (``sources.group_name``)."""
     search: SearchQuery = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,6 +167,8 @@ class View:
         parts: list[str] = []
         if self.query:
             parts.append(f"search: {self.query}")
+        if self.group:
+            parts.append(f"folder {self.group}")
         if self.source_name:
             parts.append(self.source_name)
         if self.starred_only:
@@ -188,6 +196,10 @@ class LoadReport:
     updated: int = 0
     unchanged: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    hidden: int = 0
+    """New stories a ``hide`` filter took out of every view (``reader.filters``)."""
+    auto_read: int = 0
+    """New stories a ``read`` filter marked read (and not hidden)."""
 
 
 # -- what one refresh learned about a feed: exactly one of three shapes ---------------------------
@@ -199,6 +211,9 @@ class FeedFetched:
 
     ``url`` is the feed's new address after a permanent redirect; ``etag`` and
     ``last_modified`` are the validators of this document (none: the server gave none).
+    ``asks_every`` is how often the document asks to be fetched at most (seconds, from its
+    ttl or sy: elements) and ``fresh_until`` until when the HTTP answer says it stays fresh
+    (``reader.schedule`` turns both into the feed's next due time).
     """
 
     status: ClassVar[FeedStatus] = "ok"
@@ -208,19 +223,23 @@ class FeedFetched:
     url: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    asks_every: float | None = None
+    fresh_until: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FeedNotModified:
     """The server answered 304: nothing changed since the validators it was sent.
 
-    Validators it repeated replace the stored ones; ``None`` keeps them.
+    Validators it repeated replace the stored ones; ``None`` keeps them. ``fresh_until``
+    is until when the answer says it stays fresh (the document's own ttl is kept as stored).
     """
 
     status: ClassVar[FeedStatus] = "not_modified"
     url: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    fresh_until: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,8 @@ class SearchQuery:
     starred: bool = False
     notes: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    hidden: bool = False
+    """``is:hidden``: the stories a filter hid (``reader.filters``), which no other view shows."""
 
     @property
     def included(self) -> tuple[Term, ...]:
@@ -141,7 +143,7 @@ class SearchQuery:
     @property
     def has_filters(self) -> bool:
         """Whether the query filters by source, tag or state."""
-        return bool(self.sources or self.tags or self.unread or self.starred)
+        return bool(self.sources or self.tags or self.unread or self.starred or self.hidden)
 
     @property
     def is_empty(self) -> bool:
@@ -204,6 +206,7 @@ class _Parser:
         self.tags: list[str] = []
         self.unread = False
         self.starred = False
+        self.hidden = False
         self.notes: list[str] = []
         self.errors: list[str] = []
 
@@ -280,7 +283,8 @@ class _Parser:
             self.error(f"-{name}: cannot exclude a filter; ignored")
             return
         if not value:
-            self.error(f"{name}: needs a value" + (" (unread or starred)" if name == "is" else ""))
+            self.error(f"{name}: needs a value"
+                       + (" (unread, starred or hidden)" if name == "is" else ""))
             return
         if name == "source":
             if value.casefold() not in (s.casefold() for s in self.sources):
@@ -292,8 +296,10 @@ class _Parser:
             self.unread = True
         elif value.casefold() == "starred":
             self.starred = True
+        elif value.casefold() == "hidden":
+            self.hidden = True
         else:
-            self.error(f"is:{value} is not a filter (use is:unread or is:starred)")
+            self.error(f"is:{value} is not a filter (use is:unread, is:starred or is:hidden)")
 
     def add_term(self, value: str, *, phrase: bool, prefix: bool, exclude: bool) -> None:
         tokens = tokenize(value)
@@ -327,7 +333,7 @@ def parse_query(text: str | None) -> SearchQuery:
     return SearchQuery(
         text=raw, terms=tuple(parser.terms), sources=tuple(parser.sources),
         tags=tuple(parser.tags), unread=parser.unread, starred=parser.starred,
-        notes=tuple(parser.notes), errors=tuple(parser.errors),
+        notes=tuple(parser.notes), errors=tuple(parser.errors), hidden=parser.hidden,
     )
 
 

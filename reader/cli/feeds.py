@@ -56,8 +56,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_feeds)
 
     p = sub.add_parser("refresh", help="fetch new stories from all feeds (or those named)",
-                       description="Fetch all feeds, or the ones named, and store new stories.")
+                       description="Fetch all feeds, or the ones named, and store new stories. "
+                       "With --due, only those due: a feed is fetched no more often than its "
+                       "ttl, its server (Cache-Control, Expires, Retry-After) or its own "
+                       "--interval asks.")
     p.add_argument("feeds", metavar="URL|ID", nargs="*", help="only these feeds")
+    p.add_argument("--due", action="store_true",
+                   help="only the feeds that are due: each is fetched no more often than its "
+                   "ttl, its server or its --interval asks (for cron or a systemd timer)")
     p.add_argument("--json", action="store_true", help="one JSON object per feed")
     p.set_defaults(func=cmd_refresh)
 
@@ -86,7 +92,8 @@ def cmd_add(context: Context, args: argparse.Namespace) -> int:
         return _add_on_server(context, args.url)
     try:
         check_feed_url(args.url)  # before the cache is even opened
-        added = subscribe(context.store(), args.url, context.config.fetch, title=args.title)
+        added = subscribe(context.store(), args.url, context.config.fetch, title=args.title,
+                          filters=context.config.filters)
     except SubscribeError as exc:
         raise CommandError(str(exc)) from None
     if added.found is not None:
@@ -195,6 +202,8 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     from reader.refresh.pipeline import refresh_feeds
 
     store = context.store()
+    for problem in context.config.filters.problems:
+        warn(f"{problem} (left out; the other filters apply)")
     ids = None
     if args.feeds:
         feeds = [find_feed(store, ref) for ref in args.feeds]
@@ -207,7 +216,8 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     line = _ProgressLine() if sys.stderr.isatty() else None
     try:
         summary = refresh_feeds(context.paths.database, context.config.fetch, ids,
-                                progress=line, write_wait=context.config.cache.write_wait)
+                                progress=line, write_wait=context.config.cache.write_wait,
+                                due_only=args.due, filters=context.config.filters)
     finally:
         if line is not None:
             line.end()
@@ -215,7 +225,7 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
         for outcome in summary.outcomes:
             write_json(outcome_to_json(outcome))
         return 0
-    if ids is None and not summary.outcomes:
+    if ids is None and not summary.outcomes and not summary.not_due:
         print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")
         return 0
     for outcome in summary.outcomes:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from reader.models import RelatedStory, Source, Story, StoryRow
+from reader.schedule import format_duration
 from reader.search import SavedSearch, match_spans, plain_text
 from reader.store.searches import SearchHit
 from reader.text import clean_line, clean_text, markdown_to_plain
@@ -95,7 +98,16 @@ def feed_to_json(feed: Source, sync: str | None = None) -> dict[str, Any]:
         "stories": feed.story_count, "unread": feed.unread_count,
         "last_checked": feed.last_checked, "last_status": feed.last_status,
         "last_error": feed.last_error, "disabled": feed.disabled, "sync": sync,
+        "next_due": _iso_time(feed.next_due),
+        "interval": feed.interval,
     }
+
+
+def _iso_time(when: float | None) -> str | None:
+    """A unix time as ISO 8601 UTC to the second (``next_due``), None stays None."""
+    if when is None:
+        return None
+    return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds")
 
 
 def outcome_to_json(outcome: FeedOutcome) -> dict[str, Any]:
@@ -105,6 +117,7 @@ def outcome_to_json(outcome: FeedOutcome) -> dict[str, Any]:
         "status": outcome.status, "new": outcome.new, "updated": outcome.updated,
         "error": outcome.error, "warnings": list(outcome.warnings),
         "moved_to": outcome.moved_to, "pruned": outcome.pruned,
+        "hidden": outcome.hidden, "auto_read": outcome.auto_read,
     }
 
 
@@ -151,7 +164,12 @@ def _feed_state(feed: Source) -> str:
         status += f": {feed.last_error}"
     if feed.disabled:
         status += " (disabled)"
-    return f"checked {checked} {status}"
+    line = f"checked {checked} {status}"
+    if feed.interval:
+        line += f"; every {format_duration(feed.interval)} at most"
+    if feed.next_due is not None and feed.next_due > time.time():
+        line += f"; next due {_iso_time(feed.next_due)}"
+    return line
 
 
 def related_as_text(story: Story, items: Sequence[RelatedStory], copies: Sequence[str],

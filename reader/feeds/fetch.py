@@ -38,6 +38,7 @@ import httpx
 from reader import __version__
 from reader.config import FetchSettings
 from reader.files import format_size
+from reader.schedule import http_fresh_until
 from reader.text import clean_line
 
 USER_AGENT = f"reader-tui/{__version__} (+terminal news reader)"
@@ -72,7 +73,9 @@ class FetchResult:
     (``error`` says why) or ``skipped`` (not fetched, or not to the end, because its host
     spent its budget or the refresh ran out of time; ``error`` says which). ``permanent_url``
     is set when the feed moved for good (301/308 all the way from the requested URL);
-    ``retry_after`` (unix time) when the server asked us to wait; ``gone`` on 410.
+    ``retry_after`` (unix time) when the server asked us to wait; ``gone`` on 410;
+    ``fresh_until`` (unix time) how long a 200 or 304 says it stays fresh (``Cache-Control:
+    max-age``, ``Expires``: ``reader.schedule.http_fresh_until``).
     """
 
     status: str
@@ -86,6 +89,7 @@ class FetchResult:
     error: str | None = None
     retry_after: float | None = None
     gone: bool = False
+    fresh_until: float | None = None
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -533,7 +537,8 @@ class Fetcher:
         if status == 304:
             return FetchResult("not_modified", url, headers=headers,
                                permanent_url=permanent_url, etag=etag,
-                               last_modified=last_modified)
+                               last_modified=last_modified,
+                               fresh_until=http_fresh_until(headers, time.time()))
         if status in (429, 503):
             retry = parse_retry_after(response.headers.get("retry-after"), time.time())
             reason = f"HTTP {status} {response.reason_phrase}".strip()
@@ -552,7 +557,8 @@ class Fetcher:
                                error=reason, http_status=status)
         body = await self._read_body(response, host)
         return FetchResult("ok", url, body=body, headers=headers, permanent_url=permanent_url,
-                           etag=etag, last_modified=last_modified)
+                           etag=etag, last_modified=last_modified,
+                           fresh_until=http_fresh_until(headers, time.time()))
 
     async def _read_body(self, response: httpx.Response, host: _Host) -> bytes:
         cap = self.settings.max_bytes

@@ -36,6 +36,7 @@ from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_u
 from reader.feeds.parse_json import NotJsonFeedError, looks_like_json, read_json_feed
 from reader.feeds.parse_lxml import read_plain_feed
 from reader.models import StoryDraft
+from reader.schedule import feed_asks_every, ttl_minutes, update_frequency, update_period
 from reader.text import clean_line
 
 _HTTP = frozenset({"http", "https"})
@@ -60,13 +61,25 @@ class NotAFeedError(FeedParseError):
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """What a feed document says: its title, its site and its entries as story drafts."""
+    """What a feed document says: its title, its site and its entries as story drafts.
+
+    ``ttl`` (RSS ``<ttl>``, minutes), ``update_period`` and ``update_frequency`` (RSS 1.0's
+    ``sy:`` module) are how often the feed asks to be fetched at most (``reader.schedule``).
+    """
 
     title: str
     site_url: str | None
     drafts: tuple[StoryDraft, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
     version: str = ""
+    ttl: int | None = None
+    update_period: str | None = None
+    update_frequency: int | None = None
+
+    @property
+    def asks_every(self) -> float | None:
+        """Seconds the document asks readers to wait between fetches (None: nothing)."""
+        return feed_asks_every(self.ttl, self.update_period, self.update_frequency)
 
 
 def _iso(value: Any) -> str | None:
@@ -343,6 +356,9 @@ def parse_feed(
         drafts=tuple(keyed),
         warnings=tuple(warnings),
         version=version,
+        ttl=ttl_minutes(feed.get("ttl")),
+        update_period=update_period(feed.get("sy_updateperiod")),
+        update_frequency=update_frequency(feed.get("sy_updatefrequency")),
     )
 
 

@@ -32,6 +32,10 @@ class FeedOutcome:
     warnings: tuple[str, ...] = ()
     moved_to: str | None = None
     pruned: int = 0
+    hidden: int = 0
+    """New stories a filter hid (counted in ``new``)."""
+    auto_read: int = 0
+    """New stories a filter marked read (counted in ``new``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +52,11 @@ ProgressCallback = Callable[[RefreshProgress], None]
 
 @dataclass(frozen=True, slots=True)
 class RefreshSummary:
-    """Every feed's outcome, in feed-name order."""
+    """Every feed's outcome, in feed-name order; ``not_due``: feeds an automatic refresh
+    left alone because they asked not to be fetched so soon (``reader.schedule``)."""
 
     outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
+    not_due: int = 0
 
     def count(self, status: OutcomeStatus) -> int:
         """How many feeds ended with ``status``."""
@@ -62,6 +68,16 @@ class RefreshSummary:
         return sum(o.new for o in self.outcomes)
 
     @property
+    def filtered(self) -> int:
+        """New stories filters hid or marked read, over all feeds."""
+        return sum(o.hidden + o.auto_read for o in self.outcomes)
+
+    @property
+    def fresh(self) -> int:
+        """New stories left to read: new, less those filters hid or marked read."""
+        return self.new - self.filtered
+
+    @property
     def failed(self) -> tuple[FeedOutcome, ...]:
         """The feeds that ended in an error."""
         return tuple(o for o in self.outcomes if o.status == "error")
@@ -69,12 +85,20 @@ class RefreshSummary:
     def describe(self) -> str:
         """The summary line: feeds ok / not modified / failed, new stories."""
         total = len(self.outcomes)
+        if not total and self.not_due:
+            return (f"no feed is due yet ({self.not_due} asked not to be fetched so soon;"
+                    " 'reader feeds' shows when)")
         parts = [f"{self.count('ok')} ok", f"{self.count('not_modified')} not modified",
                  f"{self.count('error')} failed"]
         if self.count("skipped"):
             parts.append(f"{self.count('skipped')} skipped")
         new = self.new
-        return (f"{total} feed{'s' if total != 1 else ''}: {', '.join(parts)}; "
+        line = (f"{total} feed{'s' if total != 1 else ''}: {', '.join(parts)}; "
                 f"{new} new stor{'ies' if new != 1 else 'y'}")
+        if self.filtered:
+            line += f" ({self.filtered} filtered)"
+        if self.not_due:
+            line += f"; {self.not_due} not due yet"
+        return line
 
 

@@ -30,6 +30,7 @@ from reader.config import FetchSettings
 from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
+from reader.filters import Rules
 from reader.models import FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
 from reader.refresh.outcomes import (
     FeedOutcome,
@@ -63,13 +64,15 @@ def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | Non
     """What a fetch and parse learned, as the one of three shapes the store records."""
     if result.status == "not_modified":
         return FeedNotModified(url=result.permanent_url, etag=result.etag,
-                               last_modified=result.last_modified)
+                               last_modified=result.last_modified,
+                               fresh_until=result.fresh_until)
     if parsed is None:
         return FeedFailed(error=error or result.error or "unknown error",
                           retry_after=result.retry_after, gone=result.gone)
     return FeedFetched(
         title=parsed.title or None, site_url=parsed.site_url, url=result.permanent_url,
         etag=result.etag, last_modified=result.last_modified, drafts=parsed.drafts,
+        asks_every=parsed.asks_every, fresh_until=result.fresh_until,
     )
 
 
@@ -133,11 +136,12 @@ class _Refresh:
                 error = f"could not parse: {detail}" if detail else "could not parse the document"
         update = _update_for(result, parsed, error)
         self.writer.expect()
-        new, updated, pruned, name = await loop.run_in_executor(
+        report, pruned, name = await loop.run_in_executor(
             self.writer_pool, self.writer.record, state.id, update
         )
         return outcome(
-            update.status, name=name, new=new, updated=updated,
+            update.status, name=name, new=report.new, updated=report.updated,
+            hidden=report.hidden, auto_read=report.auto_read,
             error=update.error if isinstance(update, FeedFailed) else None,
             warnings=parsed.warnings if parsed else (),
             moved_to=None if isinstance(update, FeedFailed) else update.url, pruned=pruned,
@@ -164,16 +168,19 @@ def host_lanes(states: Sequence[FeedState], per_host: int) -> list[deque[FeedSta
 async def refresh_feeds_async(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
-    parse_workers: int | None = None, write_wait: float = WRITE_WAIT,
+    parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
+    filters: Rules | None = None,
 ) -> RefreshSummary:
     """``refresh_feeds`` on an already running event loop."""
     loop = asyncio.get_running_loop()
-    writer = RefreshWriter(Path(database), settings.retention_days, write_wait=write_wait)
+    writer = RefreshWriter(Path(database), settings.retention_days, write_wait=write_wait,
+                           filters=filters)
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
     parsers: ParseWorkers | None = None
     tasks: list[asyncio.Task[None]] = []
     try:
-        states = await loop.run_in_executor(writer_pool, writer.states, feed_ids)
+        states, not_due = await loop.run_in_executor(
+            writer_pool, writer.states, feed_ids, time.time() if due_only else None)
         parsers = ParseWorkers(len(states), parse_workers)
         async with Fetcher(settings) as fetcher:
             run = _Refresh(settings, writer, writer_pool, parsers, fetcher,
@@ -191,7 +198,7 @@ async def refresh_feeds_async(
                      for queue in host_lanes(states, settings.per_host)]
             if tasks:
                 await asyncio.gather(*tasks)
-        return RefreshSummary(tuple(by_id[s.id] for s in states))
+        return RefreshSummary(tuple(by_id[s.id] for s in states), not_due=not_due)
     finally:
         for task in tasks:
             task.cancel()
@@ -206,7 +213,8 @@ async def refresh_feeds_async(
 def refresh_feeds(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
-    parse_workers: int | None = None, write_wait: float = WRITE_WAIT,
+    parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
+    filters: Rules | None = None,
 ) -> RefreshSummary:
     """Refresh all feeds, or those with ``feed_ids``; blocks until every feed has an outcome.
 
@@ -215,10 +223,13 @@ def refresh_feeds(
     feed is stored. Setting ``cancel`` skips the feeds not yet started. Named feeds are
     fetched even when disabled by a 410; a refresh of all feeds skips those. A feed waits
     up to ``write_wait`` seconds to be stored while another process writes to the cache.
+    ``due_only`` (an automatic refresh: the app's timer, ``reader refresh --due``) leaves out
+    the feeds that are not due yet (``reader.schedule``); they are counted, not listed.
+    ``filters`` mark read or hide new stories as they are stored (``reader.filters``).
     """
     return asyncio.run(refresh_feeds_async(
         database, settings, feed_ids, progress=progress, cancel=cancel,
-        parse_workers=parse_workers, write_wait=write_wait,
+        parse_workers=parse_workers, write_wait=write_wait, due_only=due_only, filters=filters,
     ))
 
 

@@ -14,6 +14,7 @@ from reader.feeds.discover import FeedLink, choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.html_markdown import resolve_url
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed, default_title, parse_feed
+from reader.filters import Rules, Screen
 from reader.models import FeedFetched
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh, subscribed_as
@@ -81,12 +82,13 @@ async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, P
 
 def subscribe(
     store: Store, url: str, settings: FetchSettings, *, title: str | None = None,
-    group: str | None = None,
+    group: str | None = None, filters: Rules | None = None,
 ) -> Subscribed:
     """Subscribe to a feed, or to the feed a web page links to, with its first stories.
 
     Fetches and parses first; stores the feed and its stories in one transaction only if
     that worked. Blocking (it runs its own event loop): call it from a thread, not a loop.
+    ``filters`` apply to its first stories as to any refresh's new ones.
     """
     url = check_feed_url(url)
     existing = subscribed_as(store, url)
@@ -98,12 +100,16 @@ def subscribe(
     if existing is not None:
         raise SubscribeError(f"already subscribed to {feed_url} as {existing!r}")
     name = title.strip() if title and title.strip() else parsed.title or default_title(feed_url)
+    screen = None
+    if filters is not None and filters.rules:
+        screen = Screen(filters.rules, [*(s.name for s in store.sources()), name])
     with store.transaction():
         feed_id = add_feed(store, feed_url, name, user_title=bool(title and title.strip()),
                            group=group, site_url=parsed.site_url)
-        report, _ = record_refresh(store, feed_id, FeedFetched(
+        report, _ = record_refresh(store, feed_id, screen=screen, update=FeedFetched(
             site_url=parsed.site_url, etag=result.etag,
             last_modified=result.last_modified, drafts=parsed.drafts,
+            asks_every=parsed.asks_every, fresh_until=result.fresh_until,
         ))
     stored_name = next((s.name for s in store.sources() if s.id == feed_id), name)
     return Subscribed(feed_id, stored_name, feed_url, report.new, found, links, parsed.warnings)

@@ -10,11 +10,14 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from reader.models import FeedUpdate
+from reader.filters import Rules, Screen
+from reader.models import FeedUpdate, LoadReport
+from reader.schedule import is_due
 from reader.store import Store, StoreError
 from reader.store.connection import WRITE_WAIT
 from reader.store.errors import CacheBusy
 from reader.store.feeds import FeedState, feed_name, feed_states, record_refresh
+from reader.store.filters import show_unruled
 
 REFRESH_CHECKPOINT_PAGES = 20_000
 """The refresh's connection copies its write-ahead log into the cache every this many pages."""
@@ -34,11 +37,14 @@ class RefreshWriter:
     """
 
     def __init__(self, database: Path, retention_days: int | None, *,
-                 write_wait: float = WRITE_WAIT) -> None:
-        """A writer for the cache at ``database``; it opens its connection on first use."""
+                 write_wait: float = WRITE_WAIT, filters: Rules | None = None) -> None:
+        """A writer for the cache at ``database``; it opens its connection on first use.
+        ``filters`` are matched against every new story as it is stored."""
         self.database = database
         self.retention_days = retention_days
         self.write_wait = write_wait
+        self.filters = filters
+        self.screen: Screen | None = None
         self.store: Store | None = None
         self._lock = threading.Lock()
         self._queued = 0  # feeds handed to the writer thread and not yet stored
@@ -54,11 +60,22 @@ class RefreshWriter:
             self.store.checkpoint_every(REFRESH_CHECKPOINT_PAGES)
         return self.store
 
-    def states(self, ids: Sequence[int] | None) -> list[FeedState]:
-        """The feeds to refresh (and, first, index what a killed refresh left pending)."""
+    def states(self, ids: Sequence[int] | None,
+               due_at: float | None = None) -> tuple[list[FeedState], int]:
+        """The feeds to refresh, and how many others were left because they are not due
+        (only with ``due_at``: an automatic refresh). First it indexes what a killed refresh
+        left pending."""
         store = self._open()
         self._index_pending(store)  # left by a refresh that was killed
-        return feed_states(store, ids)
+        if self.filters is not None:
+            show_unruled(store, self.filters.hide_labels)
+            if self.filters.rules:
+                self.screen = Screen(self.filters.rules, (s.name for s in store.sources()))
+        states = feed_states(store, ids)
+        if due_at is None:
+            return states, 0
+        due = [s for s in states if is_due(s.next_due, due_at)]
+        return due, len(states) - len(due)
 
     def _index_pending(self, store: Store) -> None:
         """Index the stories waiting for it, if the cache can be written now. If another
@@ -75,12 +92,13 @@ class RefreshWriter:
         with self._lock:
             self._queued += 1
 
-    def record(self, feed_id: int, update: FeedUpdate) -> tuple[int, int, int, str]:
-        """Store one feed's refresh; returns new, updated, pruned and the feed's name now."""
+    def record(self, feed_id: int, update: FeedUpdate) -> tuple[LoadReport, int, str]:
+        """Store one feed's refresh; returns what it stored, pruned and the feed's name now."""
         try:
             store = self._open()
             report, pruned = record_refresh(store, feed_id, update,
-                                            retention_days=self.retention_days, index_later=True)
+                                            retention_days=self.retention_days, index_later=True,
+                                            screen=self.screen)
             name = feed_name(store, feed_id)
         finally:
             with self._lock:
@@ -89,7 +107,7 @@ class RefreshWriter:
         self._unindexed += report.new
         if self._unindexed >= SEARCH_BATCH_STORIES or (self._unindexed and not waiting):
             self._index_pending(store)
-        return report.new, report.updated, pruned, name
+        return report, pruned, name
 
     def close(self) -> None:
         """Index what is still pending, then close the connection."""

@@ -14,19 +14,25 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from reader.models import FeedFetched, FeedUpdate, LoadReport, Source, SourceKind
+from reader.models import FeedFailed, FeedFetched, FeedUpdate, LoadReport, Source, SourceKind
+from reader.schedule import is_due, next_due
 from reader.store.connection import Database
 from reader.store.decide import StoredFeed, decide_feed
 from reader.store.errors import AlreadySubscribed, FeedNotFound
 from reader.store.sources import ensure_source, list_sources, unique_name
 from reader.store.stories import save_stories
 
+if TYPE_CHECKING:
+    from reader.filters import Screen
+
 FEED: SourceKind = "feed"
 
 __all__ = [
     "AlreadySubscribed", "FeedNotFound", "FeedState", "FeedUpdate", "Subscription", "add_feed",
-    "feed_name", "feed_sources", "feed_states", "find_feed", "record_refresh", "remove_feed",
+    "feed_name", "feed_sources", "feed_states", "find_feed", "group_feed_ids", "group_names",
+    "record_refresh", "remove_feed", "rename_feed", "rename_group", "set_group", "set_interval",
     "subscribed_as", "subscriptions",
 ]
 
@@ -46,6 +52,8 @@ class FeedState:
     """When a refresh last recorded the feed (ISO time); a feed a refresh skipped keeps its
     older time, so the next refresh, which starts with the least recently checked, tries it
     first."""
+    next_due: float | None = None
+    """When an automatic refresh may fetch it again (``reader.schedule``; None: at once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +72,22 @@ def feed_sources(db: Database) -> list[Source]:
     return [s for s in list_sources(db) if s.kind == FEED]
 
 
-def feed_states(db: Database, ids: Sequence[int] | None = None) -> list[FeedState]:
-    """The feeds to refresh: all of them, or those with the given ids, in name order."""
+def feed_states(db: Database, ids: Sequence[int] | None = None, *,
+                due_at: float | None = None) -> list[FeedState]:
+    """The feeds to refresh: all of them, or those with the given ids, in name order; with
+    ``due_at`` (a time: an automatic refresh) only those due then (``schedule.is_due``)."""
     rows = db.conn.execute(
-        "SELECT id, name, url, etag, last_modified, retry_after, disabled, last_checked"
-        " FROM sources WHERE kind = 'feed'"
+        "SELECT id, name, url, etag, last_modified, retry_after, disabled, last_checked,"
+        " next_due FROM sources WHERE kind = 'feed'"
         " AND id NOT IN (SELECT source_id FROM sync_sources)"  # the sync server fetches those
         " ORDER BY name COLLATE NOCASE"
     ).fetchall()
     wanted = set(ids) if ids is not None else None
     return [
         FeedState(id=r[0], name=r[1], url=r[2] or "", etag=r[3], last_modified=r[4],
-                  retry_after=r[5], disabled=bool(r[6]), last_checked=r[7])
+                  retry_after=r[5], disabled=bool(r[6]), last_checked=r[7], next_due=r[8])
         for r in rows
-        if wanted is None or r[0] in wanted
+        if (wanted is None or r[0] in wanted) and (due_at is None or is_due(r[8], due_at))
     ]
 
 
@@ -160,13 +170,14 @@ def remove_feed(db: Database, feed_id: int) -> int:
 
 def record_refresh(
     db: Database, feed_id: int, update: FeedUpdate, *, retention_days: int | None = None,
-    now: float | None = None, index_later: bool = False,
+    now: float | None = None, index_later: bool = False, screen: Screen | None = None,
 ) -> tuple[LoadReport, int]:
     """Write one refresh of one feed in one transaction; returns (stories report, pruned).
 
     ``decide.decide_feed`` says what the outcome changes on the feed's row. With
     ``index_later`` its new stories wait for ``index_pending`` to join the search index, which
-    a refresh of many feeds calls once for many of them.
+    a refresh of many feeds calls once for many of them. ``screen`` holds the filters new
+    stories are matched against (``reader.filters``), under the feed's name after this refresh.
     """
     now = time.time() if now is None else now
     checked = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
@@ -174,14 +185,27 @@ def record_refresh(
     pruned = 0
     with db.transaction() as conn:
         row = conn.execute(
-            "SELECT name, user_title, disabled FROM sources WHERE id = ? AND kind = 'feed'",
+            "SELECT name, user_title, disabled, interval, feed_every FROM sources"
+            " WHERE id = ? AND kind = 'feed'",
             (feed_id,),
         ).fetchone()
         if row is None:
             raise FeedNotFound(f"the feed with id {feed_id} was removed during the refresh")
         intent = decide_feed(StoredFeed(row[0], bool(row[1]), bool(row[2])), update)
+        # When an automatic refresh may fetch it again (the document's ask is kept through a
+        # 304 or a failure: it is still the document the feed last gave).
+        feed_every = update.asks_every if isinstance(update, FeedFetched) else row[4]
+        fresh = None if isinstance(update, FeedFailed) else update.fresh_until
+        due = next_due(now, interval=row[3], feed_every=feed_every, fresh=fresh,
+                       retry_after=intent.retry_after)
+        conn.execute(
+            "UPDATE sources SET feed_every = ?, fresh_until = ?, next_due = ? WHERE id = ?",
+            (feed_every, fresh, due, feed_id),
+        )
         if isinstance(update, FeedFetched):
-            report = save_stories(db, feed_id, update.drafts, index_later=index_later)
+            verdict = None if screen is None else screen.for_source(intent.rename_to or row[0])
+            report = save_stories(db, feed_id, update.drafts, index_later=index_later,
+                                  verdict=verdict)
             name = row[0]
             if intent.rename_to is not None:
                 name = unique_name(db, intent.rename_to, exclude_id=feed_id)
@@ -226,3 +250,70 @@ def _prune(db: Database, feed_id: int, current_keys: set[str], before: float) ->
     doomed = [(rowid,) for rowid, key in rows if key not in current_keys]
     db.conn.executemany("DELETE FROM stories WHERE rowid = ?", doomed)
     return len(doomed)
+
+
+# -- a person's changes to a feed (``reader edit``, the sources screen) ----------------------
+
+
+def rename_feed(db: Database, feed_id: int, title: str) -> str:
+    """Give the feed the person's own name (kept on refresh; made unique); returns it."""
+    wanted = title.strip()
+    if not wanted:
+        raise ValueError("a title cannot be empty")
+    with db.transaction() as conn:
+        name = unique_name(db, wanted, exclude_id=feed_id)
+        conn.execute("UPDATE sources SET name = ?, user_title = 1 WHERE id = ? AND kind = 'feed'",
+                     (name, feed_id))
+    return name
+
+
+def set_group(db: Database, feed_id: int, group: str | None) -> None:
+    """Move the feed into the folder ``group`` (made by naming it), or out of any (None)."""
+    with db.transaction() as conn:
+        conn.execute("UPDATE sources SET group_name = ? WHERE id = ? AND kind = 'feed'",
+                     (group.strip() if group and group.strip() else None, feed_id))
+
+
+def group_names(db: Database) -> list[str]:
+    """Every folder that holds a feed, by name."""
+    return [str(r[0]) for r in db.conn.execute(
+        "SELECT DISTINCT group_name FROM sources WHERE kind = 'feed' AND group_name IS NOT NULL"
+        " ORDER BY group_name COLLATE NOCASE")]
+
+
+def group_feed_ids(db: Database, group: str) -> list[int]:
+    """The feeds in the folder ``group``, by name."""
+    return [int(r[0]) for r in db.conn.execute(
+        "SELECT id FROM sources WHERE kind = 'feed' AND group_name = ?"
+        " ORDER BY name COLLATE NOCASE", (group,))]
+
+
+def rename_group(db: Database, old: str, new: str) -> int:
+    """Rename a folder (every feed in it moves); returns how many feeds it holds."""
+    wanted = new.strip()
+    if not wanted:
+        raise ValueError("a folder name cannot be empty")
+    with db.transaction() as conn:
+        moved = conn.execute("UPDATE sources SET group_name = ? WHERE kind = 'feed'"
+                             " AND group_name = ?", (wanted, old))
+    return int(moved.rowcount)
+
+
+def set_interval(db: Database, feed_id: int, interval: float | None) -> float | None:
+    """The person's minimum wait between automatic fetches of the feed (None or 0: none);
+    its next due time is worked out again from its last check. Returns that time."""
+    interval = interval or None
+    with db.transaction() as conn:
+        row = conn.execute(
+            "SELECT last_checked, feed_every, fresh_until, retry_after FROM sources"
+            " WHERE id = ? AND kind = 'feed'", (feed_id,)).fetchone()
+        if row is None:
+            raise FeedNotFound(f"no feed with id {feed_id}")
+        due = None
+        if row[0]:
+            checked = datetime.fromisoformat(row[0]).timestamp()
+            due = next_due(checked, interval=interval, feed_every=row[1], fresh=row[2],
+                           retry_after=row[3])
+        conn.execute("UPDATE sources SET interval = ?, next_due = ? WHERE id = ?",
+                     (interval, due, feed_id))
+    return due

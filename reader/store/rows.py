@@ -39,11 +39,14 @@ ROW_COLUMNS = (
 SOURCE_COLUMNS = (
     "src.id, src.kind, src.name, src.url, src.path, src.group_name,"
     " src.last_checked, src.last_status, src.last_error, src.disabled,"
-    " (SELECT count(*) FROM stories s WHERE s.source_id = src.id),"
+    " (SELECT count(*) FROM stories s WHERE s.source_id = src.id"
+    "   AND s.rowid NOT IN (SELECT story FROM hidden)),"
     " (SELECT count(*) FROM stories s JOIN story_state st ON st.story = s.rowid"
-    "   WHERE s.source_id = src.id AND st.read = 0)"
+    "   WHERE s.source_id = src.id AND st.read = 0 AND s.rowid NOT IN (SELECT story FROM hidden)),"
+    " src.interval, src.next_due"
 )
-"""A source with its story and unread counts, over ``sources src``, for ``source``."""
+"""A source with its story and unread counts (filters' hidden stories left out: they are in
+no view), over ``sources src``, for ``source``."""
 
 
 def story(r: Sequence[Any]) -> Story:
@@ -68,5 +71,5 @@ def source(r: Sequence[Any]) -> Source:
     return Source(
         id=r[0], kind=r[1], name=r[2], url=r[3], path=r[4], group=r[5],
         last_checked=r[6], last_status=r[7], last_error=r[8], disabled=bool(r[9]),
-        story_count=r[10], unread_count=r[11],
+        story_count=r[10], unread_count=r[11], interval=r[12], next_due=r[13],
     )

@@ -283,7 +283,33 @@ WHEN old.starred IS NOT new.starred AND NOT EXISTS (SELECT 1 FROM sync_quiet) BE
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Polite automatic refresh and filters (issue 15). A feed's ``next_due`` (unix time) is when an
+# automatic refresh (the app's, ``reader refresh --due``) may fetch it again; ``refresh``
+# sets it from what is stored beside it: the person's ``interval`` (seconds, ``reader edit
+# --interval``), what the document asks (``feed_every``: its ttl or sy:, seconds) and what the
+# server's last answer allowed (``fresh_until``: max-age or Expires, a time), with
+# ``retry_after`` and the check time (``reader.schedule.next_due``). Kept apart so an edit of
+# the interval can work the due time out again. A few hundred feeds need no index on it.
+# ``hidden`` holds the stories a ``hide`` filter took out of every view (a set: one index probe
+# per row, and only when the cache hides anything); ``filter_hits`` which rule acted on which
+# story, for ``reader filters``' counts and to show a story again when its rule is removed.
+_V8 = """
+ALTER TABLE sources ADD COLUMN interval REAL;
+ALTER TABLE sources ADD COLUMN feed_every REAL;
+ALTER TABLE sources ADD COLUMN fresh_until REAL;
+ALTER TABLE sources ADD COLUMN next_due REAL;
+CREATE TABLE hidden (
+    story INTEGER PRIMARY KEY REFERENCES stories(rowid) ON DELETE CASCADE
+);
+CREATE TABLE filter_hits (
+    rule  TEXT NOT NULL,
+    story INTEGER NOT NULL REFERENCES stories(rowid) ON DELETE CASCADE,
+    PRIMARY KEY (rule, story)
+) WITHOUT ROWID;
+CREATE INDEX filter_hits_by_story ON filter_hits (story);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """Migration N (1-based) brings a cache from ``user_version`` N-1 to N."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reader.models import LoadReport, Mark, RelatedStory, Story, StoryDraft
 from reader.store import rows
@@ -25,6 +26,9 @@ from reader.store.decide import (
 )
 from reader.store.errors import CacheBusy, StoryNotFound
 from reader.store.sources import source_key
+
+if TYPE_CHECKING:
+    from reader.filters import Verdict
 
 
 def _index_new(conn: sqlite3.Connection, added: list[int], *, later: bool) -> None:
@@ -54,7 +58,7 @@ def _values(draft: StoryDraft, norm_title: str, digest: str) -> tuple[object, ..
 def save_stories(
     db: Database, source_id: int, drafts: Sequence[StoryDraft],
     links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
-    index_later: bool = False,
+    index_later: bool = False, verdict: Verdict | None = None,
 ) -> LoadReport:
     """Insert new stories and update changed ones of one source, in one transaction.
 
@@ -63,11 +67,15 @@ def save_stories(
     link a draft no longer makes (its file dropped a related item) is removed. New stories
     join the full-text index in one statement at the end (half the cost of a row trigger),
     or with ``index_later`` are listed for ``index_pending`` (a refresh indexes many
-    feeds' stories at once; see schema migration 6).
+    feeds' stories at once; see schema migration 6). ``verdict`` says which filters
+    (``reader.filters``) each *new* story matches: it is stored read, or hidden, from the
+    start, in this same transaction (an update never changes what a filter decided).
     """
     key = source_key(db, source_id)
     now = time.time()
-    new = updated = unchanged = 0
+    new = updated = unchanged = auto_read = 0
+    hits: list[tuple[str, int]] = []
+    hidden: list[tuple[int]] = []
     with db.transaction() as conn:
         # The stored rows of these keys, in one query rather than one per draft.
         # Aliases are other keys a draft's story may be stored under (``decide_stories``).
@@ -96,7 +104,18 @@ def save_stories(
                      source_id, draft.key, now, intent.sort_ts),
                 )
                 rowid = int(cur.lastrowid or 0)
-                conn.execute("INSERT INTO story_state (story) VALUES (?)", (rowid,))
+                matched = verdict(draft) if verdict is not None else ()
+                if matched:
+                    hits += [(rule.label, rowid) for rule in matched]
+                    read = any(rule.action == "read" for rule in matched)
+                    if any(rule.action == "hide" for rule in matched):
+                        hidden.append((rowid,))
+                    elif read:
+                        auto_read += 1
+                    conn.execute("INSERT INTO story_state (story, read, read_at) VALUES (?, ?, ?)",
+                                 (rowid, int(read), now if read else None))
+                else:
+                    conn.execute("INSERT INTO story_state (story) VALUES (?)", (rowid,))
                 added.append(rowid)
                 new += 1
             elif isinstance(intent, UpdatedStory):
@@ -116,6 +135,10 @@ def save_stories(
             rowids[draft.key] = rowid
         if added:
             _index_new(conn, added, later=index_later)
+        if hits:
+            conn.executemany("INSERT OR IGNORE INTO filter_hits (rule, story) VALUES (?, ?)",
+                             hits)
+            conn.executemany("INSERT OR IGNORE INTO hidden (story) VALUES (?)", hidden)
         changes = decide_links(rowids, links, replace=replace_links)
         for from_rowid, targets in changes.delete.items():
             marks = ",".join("?" * len(targets))
@@ -129,7 +152,8 @@ def save_stories(
             " ON CONFLICT (from_story, to_story) DO UPDATE SET position = excluded.position",
             changes.upsert,
         )
-    return LoadReport(new=new, updated=updated, unchanged=unchanged)
+    return LoadReport(new=new, updated=updated, unchanged=unchanged, hidden=len(hidden),
+                      auto_read=auto_read)
 
 
 def index_pending(db: Database, *, limit: int | None = None, wait: bool = True) -> int:

@@ -32,6 +32,7 @@ from reader.search import BM25_WEIGHTS, SearchQuery
 from reader.store import rows
 from reader.store.connection import Database
 from reader.store.content_cache import ContentCache
+from reader.store.filters import has_hidden
 from reader.store.sources import resolve_source_names
 from reader.store.stories import stories_by_rowid
 
@@ -48,6 +49,29 @@ RANK = "bm25(stories_fts, {}, {}, {})".format(*BM25_WEIGHTS)
 FTS_MATCH = "stories_fts MATCH ?"
 
 PlanKind = Literal["plain", "ranked", "common", "filters"]
+Hidden = Literal["shown", "hidden", "any"]
+"""Which stories a plan lists as to filters' ``hide``: those not hidden (every view), only the
+hidden ones (``is:hidden``), or any (the cache hides nothing, so there is nothing to test)."""
+
+
+def hidden_clause(rowid: str, which: Hidden) -> str:
+    """The test of ``which`` for the story ``rowid``: one probe of the ``hidden`` set (which
+    SQLite reads once per statement), so a walk of the time index stays a walk."""
+    return f"{rowid} {'NOT ' if which == 'shown' else ''}IN (SELECT story FROM hidden)"
+
+
+def hidden_filter(db: Database, view: View) -> Hidden:
+    """What ``view`` lists of the hidden stories: only them for ``is:hidden``, else none of
+    them, and nothing to test while the cache hides nothing (the usual case)."""
+    if view.search.hidden:
+        return "hidden"
+    return "shown" if has_hidden(db) else "any"
+
+
+def group_source_ids(db: Database, group: str) -> tuple[int, ...]:
+    """The feeds of a folder."""
+    return tuple(int(r[0]) for r in db.conn.execute(
+        "SELECT id FROM sources WHERE group_name = ? ORDER BY id", (group,)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +82,7 @@ class Filters:
     starred: bool = False
     source_ids: tuple[int, ...] | None = None  # None: any source; (): no source matched
     tags: tuple[str, ...] = ()
+    hidden: Hidden = "shown"
 
     @property
     def needs_state(self) -> bool:
@@ -90,6 +115,8 @@ class Filters:
                 f"EXISTS (SELECT 1 FROM story_tags t WHERE t.story = {rowid} AND t.tag = ?)"
             )
             params.append(tag)
+        if self.hidden != "any":
+            clauses.append(hidden_clause(rowid, self.hidden))
         return clauses, params
 
 
@@ -122,6 +149,10 @@ def _make_plan(db: Database, view: View) -> ViewPlan:
     source_ids: tuple[int, ...] | None = None
     if view.source_id is not None:
         source_ids = (view.source_id,)
+    if view.group is not None:
+        in_group = group_source_ids(db, view.group)
+        source_ids = in_group if source_ids is None else tuple(
+            i for i in source_ids if i in in_group)
     if query.sources:
         resolved, _ = resolve_source_names(db, query.sources)
         source_ids = resolved if source_ids is None else tuple(
@@ -129,7 +160,7 @@ def _make_plan(db: Database, view: View) -> ViewPlan:
         )
     filters = Filters(
         unread=view.unread_only or query.unread, starred=view.starred_only or query.starred,
-        source_ids=source_ids, tags=query.tags,
+        source_ids=source_ids, tags=query.tags, hidden=hidden_filter(db, view),
     )
     if not view.query:
         return ViewPlan(query, "plain", filters, None)
@@ -156,8 +187,10 @@ def _is_common(db: Database, match: str) -> bool:
 # -- SQL of each plan ----------------------------------------------------------------------------
 
 
-def _plain_where(view: View) -> tuple[str, list[Any]]:
-    """WHERE over ``rows.STORY_FROM`` for a view without a query."""
+def _plain_where(db: Database, view: View, *,
+                 hidden: Hidden | None = None) -> tuple[str, list[Any]]:
+    """WHERE over ``rows.STORY_FROM`` for a view without a query (``hidden``: instead of
+    what the view itself lists of the hidden stories)."""
     clauses: list[str] = []
     params: list[Any] = []
     if view.unread_only:
@@ -167,7 +200,29 @@ def _plain_where(view: View) -> tuple[str, list[Any]]:
     if view.source_id is not None:
         clauses.append("s.source_id = ?")
         params.append(view.source_id)
+    if view.group is not None:
+        clauses.append("s.source_id IN (SELECT id FROM sources WHERE group_name = ?)")
+        params.append(view.group)
+    which = hidden_filter(db, view) if hidden is None else hidden
+    if which != "any":
+        clauses.append(hidden_clause("s.rowid", which))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _count_plain(db: Database, view: View) -> int:
+    """A plain view's count. Hidden stories are few: the count of the view as if nothing
+    were hidden (an index count), less its hidden stories (found from the hidden set), is
+    far cheaper than testing every row."""
+    which = hidden_filter(db, view)
+    if which != "shown":
+        return _count_where(db, *_plain_where(db, view))
+    total = _count_where(db, *_plain_where(db, view, hidden="any"))
+    where, params = _plain_where(db, view, hidden="any")
+    hidden = db.conn.execute(
+        f"SELECT count(*) FROM hidden h CROSS JOIN stories s ON s.rowid = h.story"
+        f" JOIN story_state st ON st.story = s.rowid JOIN sources src ON src.id = s.source_id"
+        f"{where}", params).fetchone()[0]
+    return total - int(hidden)
 
 
 def _fts_sql(p: ViewPlan, with_meta: bool) -> tuple[str, list[Any]]:
@@ -288,7 +343,7 @@ def count(db: Database, view: View) -> int:
     """How many stories the view holds (cheap: an index count, no rows loaded)."""
     p = plan(db, view)
     if p.kind == "plain":
-        return _count_where(db, *_plain_where(view))
+        return _count_plain(db, view)
     if p.kind == "filters":
         sql, params = _narrow_sql(p)
     else:
@@ -303,7 +358,7 @@ def page(
     when the view's query has words (see the module docstring)."""
     p = plan(db, view)
     if p.kind == "plain":
-        return _page_where(db, *_plain_where(view), offset, limit, total)
+        return _page_where(db, *_plain_where(db, view), offset, limit, total)
     offset, limit = max(0, offset), max(0, limit)
     if p.kind == "filters" or (p.kind == "common" and offset + limit <= WALK_ROWS):
         if total is None:
@@ -334,7 +389,7 @@ def page_next_to(db: Database, view: View, row: StoryRow, limit: int, *,
     """The ``limit`` rows right after ``row`` in the view (or right before it): an index
     seek from a known row, so paging on costs the same at row 90,000 as at row 100.
     Not for searches, whose order is their rank."""
-    where, params = _plain_where(view)
+    where, params = _plain_where(db, view)
     joiner = " AND" if where else " WHERE"
     if before:
         condition = " (s.sort_ts > ? OR (s.sort_ts = ? AND s.rowid < ?))"
@@ -355,7 +410,7 @@ def index_of(db: Database, view: View, story_id: str) -> int | None:
     """The position of a story in the view, or None if the view does not hold it."""
     p = plan(db, view)
     if p.kind == "plain":
-        return _index_of_where(db, *_plain_where(view), story_id)
+        return _index_of_where(db, *_plain_where(db, view), story_id)
     newer = "(m.sort_ts > ? OR (m.sort_ts = ? AND m.rowid < ?))"
     if p.kind == "filters":
         sql, params = _narrow_sql(p)
@@ -397,7 +452,7 @@ def iter_rows(db: Database, view: View, batch: int = 500) -> Iterator[list[Story
     is read a page at a time in its rank order.
     """
     if not view.query:
-        where, params = _plain_where(view)
+        where, params = _plain_where(db, view)
         cursor = db.conn.execute(
             f"SELECT {rows.ROW_COLUMNS}{rows.STORY_FROM}{where}"
             " ORDER BY s.sort_ts DESC, s.rowid ASC", params)
@@ -413,7 +468,7 @@ def iter_stories(db: Database, view: View, batch: int = 500) -> Iterator[list[St
     """Every whole story of the view in its order, ``batch`` at a time, memory flat (as
     ``iter_rows``): ``list --json`` reads 100,000 stories in one pass, not one by one."""
     if not view.query:
-        where, params = _plain_where(view)
+        where, params = _plain_where(db, view)
         cursor = db.conn.execute(
             f"SELECT {rows.STORY_COLUMNS}{rows.STORY_FROM}{where}"
             " ORDER BY s.sort_ts DESC, s.rowid ASC", params)
