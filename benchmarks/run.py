@@ -83,6 +83,10 @@ class Plan:
     """How many of the real corpus's documents the real-feeds phase serves (None: all)."""
     real_latency_ms: float = 50
     real_hosts: int = 32
+    settle: float = 1.0
+    """Scales the waits for the app's output to go quiet between keys (a smoke run: less)."""
+    busy_places: tuple[str, ...] = ("list", "pane")
+    """Where j is timed during the app's own refresh."""
     only: frozenset[str] | None = None
     """Measure just these phases (see PHASES); the others keep their saved figures."""
     sync_items: int = 5000
@@ -100,7 +104,7 @@ FULL = Plan(runs=5, items=50, cache_feeds={"1k": 20, "10k": 200, "100k": 2000},
 QUICK = Plan(runs=1, items=5, cache_feeds={"15": 3}, refresh_feeds=(3,), latencies_ms=(0,),
              latency_cache="15", busy_feeds=3, key_samples=2, hosts=3, newsboat=False,
              page_downs=3, port=0, real_documents=6, real_latency_ms=0, real_hosts=3,
-             sync_servers=())
+             settle=0.3, busy_places=("list",), sync_servers=())
 """A smoke run (the test suite runs it): any free port, as the caches are throw-away."""
 
 
@@ -227,7 +231,7 @@ def first_paint(plan: Plan, home: Path) -> dict[str, Any]:
     marker = needle(top_title(home))
     times: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env()) as app:
+        with PtyProgram(reader_argv(home), quiet_env(), settle=plan.settle) as app:
             seen = app.wait_for(marker, timeout=60)
             times.append(seen - app.started)
             app.quiet(0.2, 3)
@@ -237,7 +241,8 @@ def first_paint(plan: Plan, home: Path) -> dict[str, Any]:
 def newsboat_first_paint(plan: Plan, folder: Path) -> dict[str, Any]:
     times: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(newsboat.argv(folder), newsboat.env(folder, quiet_env())) as app:
+        with PtyProgram(newsboat.argv(folder), newsboat.env(folder, quiet_env()),
+                        settle=plan.settle) as app:
             seen = app.wait_for(b"Bench Feed 0000", timeout=600)
             times.append(seen - app.started)
             app.quiet(0.2, 3)
@@ -316,7 +321,7 @@ def key_latency_idle(plan: Plan, home: Path) -> dict[str, Any]:
     list_ms: list[float] = []
     pane_ms: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env()) as app:
+        with PtyProgram(reader_argv(home), quiet_env(), settle=plan.settle) as app:
             app.wait_for(needle(titles[0]), timeout=60)
             app.quiet(0.3, 5)
             list_ms += list_latencies(app, titles, 0, plan.key_samples)
@@ -392,12 +397,12 @@ def key_latency_busy(plan: Plan, home: Path, ports: dict[str, int]) -> dict[str,
     titles = rows_after_top(home, plan.key_samples * 40 + 2)
     index, marker = generated_story(home)
     result: dict[str, Any] = {}
-    for where in ("list", "pane"):
+    for where in plan.busy_places:
         samples: list[float] = []
         refresh_times: list[float] = []
         for _ in range(max(1, plan.runs // 2)):
             scratch = busy_copy(plan, home, ports)
-            with PtyProgram(reader_argv(scratch), quiet_env()) as app:
+            with PtyProgram(reader_argv(scratch), quiet_env(), settle=plan.settle) as app:
                 app.wait_for(needle(titles[0]), timeout=60)
                 app.quiet(0.3, 5)
                 if where == "pane":
@@ -431,7 +436,7 @@ def memory_after_scrolling(plan: Plan, home: Path) -> dict[str, Any]:
     title = top_title(home)
     peaks: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env()) as app:
+        with PtyProgram(reader_argv(home), quiet_env(), settle=plan.settle) as app:
             app.wait_for(needle(title), timeout=60)
             app.quiet(0.3, 5)
             for keys in (b"G", b"g"):
@@ -693,8 +698,8 @@ def start(plan: Plan) -> Run:
     if plan.newsboat:
         results["newsboat_version"] = newsboat.require(log)
         results.pop("newsboat_skipped", None)
-    elif plan.only is None:
-        results["newsboat_skipped"] = ("not measured in this run (--quick or --no-newsboat)")
+    elif plan.only is None or "newsboat_version" not in results:
+        results["newsboat_skipped"] = "not measured in this run (--quick or --no-newsboat)"
     return Run(plan, results, newsboat=plan.newsboat)
 
 

@@ -24,6 +24,11 @@ free_port() {
 }
 
 install() {
+    # One install at a time: .ci/run starts one in the background, a test's `start` may too.
+    ( flock 9; install_missing ) 9>"${TMPDIR:-/tmp}/reader-ttrss-install.lock"
+}
+
+install_missing() {
     local missing=""
     for pkg in $PACKAGES; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
