@@ -353,7 +353,7 @@ def key_latency_search(plan: Plan, home: Path) -> dict[str, Any]:
     marker = plain.strip()[:24].encode()
     samples: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env()) as app:
+        with PtyProgram(reader_argv(home), quiet_env()) as app:  # its waits as they are
             app.wait_for(needle(top), timeout=60)
             app.quiet(0.3, 5)
             for _ in range(max(plan.key_samples // 3, 1)):

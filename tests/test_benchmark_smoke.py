@@ -24,7 +24,7 @@ from shared_data import shared_folder  # noqa: E402
 from benchmarks import feedgen  # noqa: E402
 from benchmarks.report import write_report  # noqa: E402
 
-APP_PHASES = frozenset({"first_paint", "key_latency", "memory"})
+APP_PHASES = frozenset({"first_paint", "key_latency", "search_keys", "memory"})
 """Measured by ``tests/test_benchmark_smoke_app.py``."""
 
 
