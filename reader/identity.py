@@ -12,7 +12,7 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
-from reader.models import StoryDraft
+from reader.models import Enclosure, StoryDraft
 
 PUBLIC_ID_LENGTH = 12
 """Hex digits of a story's public id: 48 bits, so a cache of a million stories has a chance of
@@ -41,9 +41,18 @@ def content_hash(draft: StoryDraft) -> str:
     parts = [
         draft.title, draft.standfirst, draft.body, draft.url or "", draft.author or "",
         draft.published or "", draft.updated or "", "1" if draft.teaser else "0",
-        "\x1f".join(draft.tags), "\x1f".join(draft.enclosures),
+        "\x1f".join(draft.tags), "\x1f".join(_enclosure(e) for e in draft.enclosures),
     ]
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:16]
+
+
+def _enclosure(enclosure: Enclosure) -> str:
+    """An enclosure in the content hash: its URL, as before enclosures had details, and its
+    type, size and duration only when the feed gives any (a story stored with bare URLs is
+    updated once, gaining them; one whose feed gives none keeps its hash)."""
+    if enclosure.type is None and enclosure.length is None and enclosure.duration is None:
+        return enclosure.url
+    return f"{enclosure.url}\x1d{enclosure.type}\x1d{enclosure.length}\x1d{enclosure.duration}"
 
 
 def iso_to_epoch(value: str | None) -> float | None:

@@ -22,6 +22,47 @@ MarkField = Literal["read", "starred"]
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file attached to a story (a podcast episode, a video), as the feed describes it.
+
+    ``type`` is the MIME type the feed gives (``audio/mpeg``), ``length`` its size in bytes
+    and ``duration`` its playing time in seconds, each None when the feed does not say
+    (``<enclosure length="0">`` says nothing either). Only the URL tells enclosures apart:
+    a story's identity uses its first enclosure's URL (``reader.feeds.entry_identity``).
+    """
+
+    url: str
+    type: str | None = None
+    length: int | None = None
+    duration: int | None = None
+
+    def describe(self) -> str:
+        """``audio/mpeg · 55 MB · 1:12:03``, leaving out what the feed does not say."""
+        parts = [self.type or "file"]
+        if self.length:
+            parts.append(_size(self.length))
+        if self.duration:
+            parts.append(_duration(self.duration))
+        return " · ".join(parts)
+
+
+def _size(length: int) -> str:
+    """A file size as podcast apps show it (decimal units, ``55 MB``, ``1.2 GB``)."""
+    for unit, scale in (("GB", 10 ** 9), ("MB", 10 ** 6), ("KB", 10 ** 3)):
+        if length >= scale:
+            value = length / scale
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{length} bytes"
+
+
+def _duration(seconds: int) -> str:
+    """``1:12:03``, ``54:09``, ``0:42``."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+@dataclass(frozen=True, slots=True)
 class StoryDraft:
     """A story as an ingest path (seed file, feed entry) produces it, before it has a cache id.
 
@@ -40,7 +81,7 @@ class StoryDraft:
     updated: str | None = None
     teaser: bool = False
     tags: tuple[str, ...] = ()
-    enclosures: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
     aliases: tuple[str, ...] = ()
 
 
@@ -112,7 +153,7 @@ class Story:
     read: bool
     starred: bool
     tags: tuple[str, ...] = ()
-    enclosures: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
     source_id: int = 0
     rowid: int = 0
 

@@ -6,7 +6,7 @@ No database here: ``reader.store.decide`` is pure, which is the point of it.
 from __future__ import annotations
 
 from reader.identity import content_hash, story_public_id
-from reader.models import FeedFailed, FeedFetched, FeedNotModified, StoryDraft
+from reader.models import Enclosure, FeedFailed, FeedFetched, FeedNotModified, StoryDraft
 from reader.store.decide import (
     FeedIntent,
     NewStory,
@@ -47,7 +47,7 @@ def test_any_shown_field_makes_a_story_updated() -> None:
     base = draft("a", body="x", tags=("one",))
     for changed in (draft("a", body="y", tags=("one",)), draft("a", body="x", tags=("two",)),
                     draft("a", body="x", tags=("one",), teaser=True),
-                    draft("a", body="x", tags=("one",), enclosures=("http://e/1.mp3",))):
+                    draft("a", body="x", tags=("one",), enclosures=(Enclosure("http://e/1.mp3"),))):
         [intent] = decide_stories("s", {"a": stored(base, 7)}, [changed], NOW)
         assert isinstance(intent, UpdatedStory), changed
 
@@ -111,15 +111,15 @@ def test_a_failure_keeps_the_feed_as_it_was_unless_it_is_gone() -> None:
 def test_a_draft_takes_over_the_row_stored_under_its_alias() -> None:
     """An old cache kept one story under the bare link for a whole group of episodes: the
     episode it holds (same enclosure and date) takes that row over, and keeps its id."""
-    old = draft("http://show/", "Episode 1", enclosures=("http://show/1.mp3",),
+    old = draft("http://show/", "Episode 1", enclosures=(Enclosure("http://show/1.mp3"),),
                 published="2024-01-01T00:00:00+00:00")
     one = draft("http://show/\x1fhttp://show/1.mp3\x1f2024-01-01T00:00:00+00:00", "Episode 1",
-                enclosures=("http://show/1.mp3",), published="2024-01-01T00:00:00+00:00",
+                enclosures=(Enclosure("http://show/1.mp3"),), published="2024-01-01T00:00:00+00:00",
                 aliases=("http://show/",))
     two = draft("http://show/\x1fhttp://show/2.mp3\x1f2024-01-08T00:00:00+00:00", "Episode 2",
-                enclosures=("http://show/2.mp3",), published="2024-01-08T00:00:00+00:00",
+                enclosures=(Enclosure("http://show/2.mp3"),), published="2024-01-08T00:00:00+00:00",
                 aliases=("http://show/",))
-    row = StoredStory(7, content_hash(old), 5.0, old.enclosures, old.published)
+    row = StoredStory(7, content_hash(old), 5.0, ("http://show/1.mp3",), old.published)
     intents = decide_stories("src", {"http://show/": row}, [two, one], NOW)
     assert isinstance(intents[0], NewStory) and intents[0].draft is two
     assert isinstance(intents[1], UpdatedStory)
@@ -127,7 +127,7 @@ def test_a_draft_takes_over_the_row_stored_under_its_alias() -> None:
 
 
 def test_an_alias_is_taken_once_and_never_from_a_draft_that_owns_it() -> None:
-    shared = dict(enclosures=("http://show/1.mp3",), published=None)
+    shared = dict(enclosures=(Enclosure("http://show/1.mp3"),), published=None)
     row = StoredStory(3, "x", 1.0, ("http://show/1.mp3",), None)
     first = draft("k\x1fa", "A", aliases=("k",), **shared)
     second = draft("k\x1fb", "B", aliases=("k",), **shared)
@@ -142,6 +142,6 @@ def test_an_alias_is_taken_once_and_never_from_a_draft_that_owns_it() -> None:
 def test_an_alias_row_of_another_entry_is_left_alone() -> None:
     """The row under the alias holds another episode (another enclosure): not this one's."""
     row = StoredStory(3, "x", 1.0, ("http://show/2.mp3",), "2024-01-08T00:00:00+00:00")
-    mine = draft("k\x1f1", "A", aliases=("k",), enclosures=("http://show/1.mp3",),
+    mine = draft("k\x1f1", "A", aliases=("k",), enclosures=(Enclosure("http://show/1.mp3"),),
                  published="2024-01-01T00:00:00+00:00")
     assert [type(i) for i in decide_stories("src", {"k": row}, [mine], NOW)] == [NewStory]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.feeds.parse import FeedParseError, NotAFeedError, parse_feed
+from reader.models import Enclosure
 
 FEEDS = Path(__file__).parent / "feeds"
 XML = {"Content-Type": "application/xml"}
@@ -33,7 +34,7 @@ def test_rss2_entries_become_drafts() -> None:
     assert first.published == "2024-05-07T07:30:00+00:00"
     assert first.updated is None  # the feed gave no update time: none is invented
     assert first.tags == ("Science", "Space")
-    assert first.enclosures == ("https://cdn.example.com/first.mp3",)
+    assert first.enclosures == (Enclosure("https://cdn.example.com/first.mp3", "audio/mpeg", 1234),)
     assert first.standfirst == "A short summary of the first story."
     assert "[relative link](https://news.example.com/about)" in first.body
     assert "![A chart](https://news.example.com/images/chart.png)" in first.body
@@ -77,7 +78,7 @@ def test_atom_feed_resolves_against_xml_base() -> None:
     assert entry.updated == "2024-04-02T10:00:00+00:00"
     assert entry.author == "Tim Author"
     assert entry.tags == ("atom", "feeds")
-    assert entry.enclosures == ("https://cdn.example.net/talk.ogg",)
+    assert entry.enclosures == (Enclosure("https://cdn.example.net/talk.ogg", "audio/ogg", 99),)
     assert entry.standfirst == "Summary that is not the content"
     assert "[a relative link](https://blog.example.net/about)" in entry.body
     assert "[mail](mailto:tim@example.net)" in entry.body
@@ -194,7 +195,7 @@ def test_json_feed_fields_of_the_wrong_type_are_left_out() -> None:
     first, second = feed.drafts
     assert (first.key, first.title, first.url, first.author) == ("12", "", None, None)
     assert first.body == "Text red" and first.tags == ("a",)
-    assert first.enclosures == ("https://j.example/ep.mp3",) and first.published is None
+    assert first.enclosures == (Enclosure("https://j.example/ep.mp3"),) and first.published is None
     assert second.title == "T x" and "\x1b" not in second.title
     with pytest.raises(FeedParseError, match="a JSON Feed without a list of items"):
         parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": null}',

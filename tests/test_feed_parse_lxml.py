@@ -19,6 +19,7 @@ from test_feed_corpus import corpus_files, declared_headers
 from benchmarks.feedgen import generate_feed, is_atom
 from reader.feeds.parse import _SPACE_BEFORE_DECLARATION, parse_feed
 from reader.feeds.parse_lxml import read_plain_feed
+from reader.models import Enclosure
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml"
@@ -180,6 +181,12 @@ TAKEN = {
         "</media:description></media:content><media:thumbnail url='https://a.example/t.jpg'/>"
         "</media:group><media:keywords>x, y</media:keywords><media:category>c"
         "</media:category></item>", namespaces=NAMESPACES),
+    "media rss details of an enclosure": rss(
+        "<item><title>Ep 2</title><enclosure url='https://a.example/2.mp3' type='audio/mpeg'"
+        " length='0'/><media:content url='https://a.example/2.mp3' fileSize='54919661'"
+        " duration='4323' type='audio/mpeg' medium='audio'/><media:content url="
+        "'https://a.example/2.jpg' medium='image'/><itunes:duration>1:12:03</itunes:duration>"
+        "</item>", namespaces=NAMESPACES),
     "media title before the title": rss(
         "<item><media:title>Media</media:title><title>Own</title></item>", namespaces=NAMESPACES),
     "nested author title after an image": rss(
@@ -226,6 +233,16 @@ TAKEN = {
     "attribute on description": rss("<item><description type='text'>A</description></item>"),
     "two titles": rss("<item><title>A</title><title>B</title></item>"),
 }
+
+
+def test_both_paths_keep_an_enclosures_type_size_and_duration() -> None:
+    """The Media RSS of the same URL gives the size the enclosure leaves out ("0" says
+    nothing) and its duration; the picture is not an enclosure."""
+    for fast in (True, False):
+        [draft] = parse_feed(TAKEN["media rss details of an enclosure"], {}, "https://a.example/",
+                             fast=fast).drafts
+        assert draft.enclosures == (
+            Enclosure("https://a.example/2.mp3", "audio/mpeg", 54919661, 4323),)
 
 
 @pytest.mark.parametrize("name", sorted(TAKEN))

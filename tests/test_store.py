@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import StoryDraft, View
+from reader.models import Enclosure, StoryDraft, View
 from reader.store import Store, StoreError
 from reader.store.errors import StoryNotFound
 from reader.store.schema import LATEST_VERSION
@@ -94,7 +94,7 @@ FULL_DRAFT = StoryDraft(
     key="guid-1", title="Title ü", standfirst="Stand", body="Body *md*\n\nSecond.",
     url="https://example.com/a", author="A. Writer", published="2022-05-23T10:00:00+00:00",
     updated="2022-05-24T08:30:00+00:00", teaser=True, tags=("uk", "data"),
-    enclosures=("https://example.com/a.mp3",),
+    enclosures=(Enclosure("https://example.com/a.mp3", "audio/mpeg", 5_000_000, 3600),),
 )
 
 
@@ -109,7 +109,7 @@ def test_every_field_round_trips(store: Store) -> None:
     assert (full.url, full.author) == ("https://example.com/a", "A. Writer")
     assert (full.published, full.updated) == (FULL_DRAFT.published, FULL_DRAFT.updated)
     assert (full.teaser, full.tags, full.enclosures) == (True, ("uk", "data"),
-                                                         ("https://example.com/a.mp3",))
+                                                         FULL_DRAFT.enclosures)
     assert (full.read, full.starred, full.source, full.source_id) == (
         False, False, "Example", source_id)
     bare = store.get_story(rows[0].id)

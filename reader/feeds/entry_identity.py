@@ -43,13 +43,14 @@ link or hash (the parser removes control characters from those)."""
 
 
 def _level(draft: StoryDraft, base: str, level: int) -> str:
-    parts = [base, draft.enclosures[0] if draft.enclosures else "", draft.published or ""]
+    parts = [base, draft.enclosures[0].url if draft.enclosures else "", draft.published or ""]
     if level >= 2:
         parts.append(draft.title)
     if level >= 3:
         rest = "\x1e".join((draft.standfirst, draft.body, draft.url or "", draft.author or "",
                             draft.updated or "", "\x1d".join(draft.tags),
-                            "\x1d".join(draft.enclosures), "1" if draft.teaser else "0"))
+                            "\x1d".join(e.url for e in draft.enclosures),
+                            "1" if draft.teaser else "0"))
         parts.append("sha256:" + hashlib.sha256(rest.encode("utf-8", "replace")).hexdigest())
     return SEPARATOR.join(parts)
 

@@ -22,7 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -35,7 +35,7 @@ from reader.feeds.entry_identity import assign_keys
 from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_url, text_to_markdown
 from reader.feeds.parse_json import NotJsonFeedError, looks_like_json, read_json_feed
 from reader.feeds.parse_lxml import read_plain_feed
-from reader.models import StoryDraft
+from reader.models import Enclosure, StoryDraft
 from reader.schedule import feed_asks_every, ttl_minutes, update_frequency, update_period
 from reader.text import clean_line
 
@@ -212,11 +212,6 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         term = clean_line(tag.get("term") or tag.get("label"))
         if term and term not in tags:
             tags.append(term)
-    enclosures: list[str] = []
-    for enclosure in entry.get("enclosures") or []:
-        href = resolve_url(enclosure.get("href"), base, _HTTP)
-        if href and href not in enclosures:
-            enclosures.append(href)
     return StoryDraft(
         key=key,
         title=title,
@@ -227,8 +222,78 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         published=_iso(_own(entry, "published_parsed")),
         updated=_iso(_own(entry, "updated_parsed")),
         tags=tuple(tags),
-        enclosures=tuple(enclosures),
+        enclosures=_enclosures(entry, base),
     )
+
+
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+_CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,]\d+)?")
+_SECONDS = re.compile(r"(\d+)(?:[.,]\d+)?")
+_LONGEST = 10_000 * 3600
+"""No episode runs 10,000 hours: a larger "duration" is a feed's mistake, not a length."""
+
+
+def _enclosures(entry: Mapping[str, Any], base: str | None) -> tuple[Enclosure, ...]:
+    """The entry's enclosures (RSS ``<enclosure>``, Atom ``rel="enclosure"``, JSON Feed
+    attachments), each URL once and in the feed's order, with the type and size the feed
+    gives. The Media RSS ``<media:content>`` of the same URL fills in what the enclosure
+    leaves out (its ``duration``, ``fileSize``, ``type``), and ``<itunes:duration>`` is the
+    first enclosure's playing time. Media RSS content that is not an enclosure (pictures,
+    mostly) is not listed: the list, and so a story's identity, stays what it always was."""
+    media: dict[str, Mapping[str, Any]] = {}
+    for item in entry.get("media_content") or []:
+        if isinstance(item, Mapping):
+            url = resolve_url(item.get("url"), base, _HTTP)
+            if url and url not in media:
+                media[url] = item
+    found: dict[str, Enclosure] = {}
+    for enclosure in entry.get("enclosures") or []:
+        url = resolve_url(enclosure.get("href"), base, _HTTP)
+        if not url or url in found:
+            continue
+        extra = media.get(url, {})
+        found[url] = Enclosure(
+            url=url,
+            type=_mime_type(enclosure.get("type")) or _mime_type(extra.get("type")),
+            length=_whole(enclosure.get("length")) or _whole(extra.get("filesize"))
+            or _whole(extra.get("length")),
+            duration=_seconds(enclosure.get("duration")) or _seconds(extra.get("duration")),
+        )
+    enclosures = list(found.values())
+    if enclosures and enclosures[0].duration is None:
+        itunes = _seconds(entry.get("itunes_duration"))
+        if itunes is not None:
+            enclosures[0] = replace(enclosures[0], duration=itunes)
+    return tuple(enclosures)
+
+
+def _mime_type(value: Any) -> str | None:
+    text = clean_line(value if isinstance(value, str) else None).lower()
+    text = text.split(";", 1)[0].strip()
+    return text if _MIME_TYPE.fullmatch(text) else None
+
+
+def _whole(value: Any) -> int | None:
+    """A size in bytes; "0", "", a negative or a non-number say nothing."""
+    text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) \
+        else ""
+    return int(text) if text.isdigit() and 0 < int(text) < 2 ** 53 else None
+
+
+def _seconds(value: Any) -> int | None:
+    """A playing time: ``1:12:03``, ``54:09`` or a number of seconds (``4323``, ``4323.5``)."""
+    text = value.strip() if isinstance(value, str) else str(value) \
+        if isinstance(value, int | float) and not isinstance(value, bool) else ""
+    clock = _CLOCK.fullmatch(text)
+    if clock:
+        hours, minutes, seconds = (int(part or 0) for part in clock.groups())
+        total = hours * 3600 + minutes * 60 + seconds
+    else:
+        plain = _SECONDS.fullmatch(text)
+        if plain is None:
+            return None
+        total = int(plain.group(1))
+    return total if 0 < total < _LONGEST else None
 
 
 _SAX_LOCATION = re.compile(r"^<unknown>:(\d+):(\d+): (.*)$", re.DOTALL)

@@ -184,8 +184,11 @@ def _json_item(item: Mapping[str, Any], feed_authors: list[str]) -> Fields:
         entry["tags"] = [{"term": tag} for tag in tags if isinstance(tag, str)]
     attachments = item.get("attachments")
     if isinstance(attachments, list):
-        entry["enclosures"] = [{"href": _string(a.get("url"))} for a in attachments
-                               if isinstance(a, Mapping) and _string(a.get("url"))]
+        entry["enclosures"] = [
+            {"href": _string(a.get("url")), "type": _string(a.get("mime_type")),
+             "length": a.get("size_in_bytes"), "duration": a.get("duration_in_seconds")}
+            for a in attachments if isinstance(a, Mapping) and _string(a.get("url"))
+        ]
     return entry
 
 
@@ -251,6 +254,8 @@ def _rss_item(item: Mapping[str, Any]) -> Fields:
         entry["author"] = author
     entry["tags"] = [{"term": _value(c).strip()} for c in _many(item.get("category"))
                      if _value(c).strip()]
-    entry["enclosures"] = [{"href": _string(e.get("url"))} for e in _many(item.get("enclosure"))
+    entry["enclosures"] = [{"href": _string(e.get("url")), "type": _string(e.get("type")),
+                            "length": e.get("length")}
+                           for e in _many(item.get("enclosure"))
                            if isinstance(e, Mapping) and _string(e.get("url"))]
     return entry

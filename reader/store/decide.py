@@ -22,8 +22,8 @@ from reader.models import FeedFailed, FeedFetched, FeedStatus, FeedUpdate, Story
 class StoredStory:
     """What the store knows of a story already there, enough to decide without its text.
 
-    ``enclosures`` and ``published`` tell whether a draft may take the row over through one
-    of its aliases (see ``decide_stories``)."""
+    ``enclosures`` (their URLs) and ``published`` tell whether a draft may take the row over
+    through one of its aliases (see ``decide_stories``)."""
 
     rowid: int
     content_hash: str
@@ -109,7 +109,7 @@ def decide_stories(
             for alias in draft.aliases:
                 candidate = stored.get(alias)
                 if (candidate is not None and alias not in own and alias not in taken
-                        and candidate.enclosures == draft.enclosures
+                        and candidate.enclosures == tuple(e.url for e in draft.enclosures)
                         and candidate.published == draft.published):
                     taken.add(alias)
                     intents[draft.key] = UpdatedStory(

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from reader.models import Source, Story, StoryRow
+from reader.models import Enclosure, Source, Story, StoryRow
 
 STORY_FROM = (
     " FROM stories s JOIN story_state st ON st.story = s.rowid"
@@ -55,8 +55,39 @@ def story(r: Sequence[Any]) -> Story:
         rowid=r[0], id=r[1], source=r[2], title=r[3], standfirst=r[4], body=r[5], url=r[6],
         author=r[7], published=r[8], updated=r[9], teaser=bool(r[10]), read=bool(r[11]),
         starred=bool(r[12]), tags=tuple(json.loads(r[13])),
-        enclosures=tuple(json.loads(r[14])), source_id=r[15],
+        enclosures=enclosures(r[14]), source_id=r[15],
     )
+
+
+def enclosures_json(items: Sequence[Enclosure]) -> str:
+    """The ``enclosures`` column: a JSON list of ``{"url", "type", "length", "duration"}``."""
+    return json.dumps([{"url": e.url, "type": e.type, "length": e.length,
+                        "duration": e.duration} for e in items])
+
+
+def enclosures(text: str | None) -> tuple[Enclosure, ...]:
+    """The ``enclosures`` column read back. Rows stored before enclosures had details hold
+    plain URL strings, and read as enclosures with only a URL; anything else is skipped."""
+    try:
+        items = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    found: list[Enclosure] = []
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, str):
+            found.append(Enclosure(item))
+        elif isinstance(item, dict) and isinstance(item.get("url"), str):
+            found.append(Enclosure(
+                item["url"],
+                type=item.get("type") if isinstance(item.get("type"), str) else None,
+                length=_count(item.get("length")), duration=_count(item.get("duration")),
+            ))
+    return tuple(found)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else None
 
 
 def story_row(r: Sequence[Any]) -> StoryRow:

@@ -51,7 +51,7 @@ def _values(draft: StoryDraft, norm_title: str, digest: str) -> tuple[object, ..
     return (
         draft.title, draft.standfirst, draft.body, draft.url, draft.author,
         draft.published, draft.updated, int(draft.teaser),
-        json.dumps(list(draft.tags)), json.dumps(list(draft.enclosures)), norm_title, digest,
+        json.dumps(list(draft.tags)), rows.enclosures_json(draft.enclosures), norm_title, digest,
     )
 
 
@@ -82,8 +82,8 @@ def save_stories(
         keys = [draft.key for draft in drafts]
         keys += [alias for draft in drafts for alias in draft.aliases]
         stored = {
-            story_key: StoredStory(rowid, digest, when, tuple(json.loads(enclosures)),
-                                   published)
+            story_key: StoredStory(rowid, digest, when,
+                                   tuple(e.url for e in rows.enclosures(enclosures)), published)
             for story_key, rowid, digest, when, enclosures, published in conn.execute(
                 "SELECT key, rowid, content_hash, added, enclosures, published FROM stories"
                 " WHERE source_id = ? AND key IN (SELECT value FROM json_each(?))",
