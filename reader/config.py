@@ -19,11 +19,14 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.files import LocalFileError, format_size, read_bounded_text
 from reader.filters import Rules, read_rules
 from reader.schedule import DurationError, check_duration
+
+if TYPE_CHECKING:  # the programs module loads only when a config names an opener
+    from reader.programs import Opener
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -107,14 +110,87 @@ def duration(default: str, low: float, high: float, *, zero_ok: bool = False) ->
     return field(default=check(default), metadata={"check": check})
 
 
-def argv() -> Any:
-    """A dataclass field holding a command as a list of strings (run without a shell); an
-    empty list (the default) means none."""
+class EntryError(ValueError):
+    """A check's complaint about one part of a value (an entry of ``[[openers]]``): the line
+    names that part (``openers[2].match_url …``) rather than "KEY must be …, not …"."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def argv(default: tuple[str, ...] = (), *, takes_url: bool = False) -> Any:
+    """A dataclass field holding a command as a list of strings, run without a shell (an
+    empty list: none). ``takes_url``: ``{url}`` may stand for the URL, as one whole argument
+    (``reader.programs``)."""
+    example = '["firefox", "--new-tab", "{url}"]' if takes_url else '["notify-send", "reader"]'
+
     def check(value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value) or (
                 value and not value[0].strip()):
-            raise ValueError('a command as a list of strings, e.g. ["notify-send", "reader"]')
+            raise ValueError(f"a command as a list of strings, e.g. {example}")
+        if takes_url:
+            from reader.programs import placeholder_problem
+
+            problem = placeholder_problem(value)
+            if problem:
+                raise ValueError(f"a command whose {problem}")
         return tuple(value)
+
+    return field(default=default, metadata={"check": check})
+
+
+def folder(default: str | None = None) -> Any:
+    """A dataclass field holding a folder's path in quotes (``~`` is the home folder)."""
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise ValueError("a folder's path in quotes")
+        return value
+
+    return field(default=default, metadata={"check": check})
+
+
+def openers() -> Any:
+    """``[[openers]]``: each table ``match`` (a MIME pattern) or ``match_url`` (a regular
+    expression on the URL), and ``command`` (``{url}`` where the URL goes)."""
+    def check(value: Any) -> Any:
+        from reader.programs import Opener, placeholder_problem
+
+        if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+            raise ValueError('tables ([[openers]]) with match or match_url, and command')
+        found = []
+        for number, table in enumerate(value, 1):
+            at = f"[{number}]"
+            unknown = sorted(set(table) - {"match", "match_url", "command"})
+            if unknown:
+                raise EntryError(f"{at}.{unknown[0]}",
+                                 "is not a setting (match, match_url, command)")
+            command = table.get("command")
+            if (not isinstance(command, list) or not command
+                    or not all(isinstance(a, str) for a in command) or not command[0].strip()):
+                raise EntryError(f"{at}.command", 'must be a command as a list of strings,'
+                                 ' e.g. ["mpv", "--no-video", "{url}"]')
+            problem = placeholder_problem(command)
+            if problem:
+                raise EntryError(f"{at}.command", f"is wrong: {problem}")
+            match, match_url = table.get("match"), table.get("match_url")
+            if (match is None) == (match_url is None):
+                raise EntryError(at, 'needs match (a MIME pattern, e.g. "audio/*") or'
+                                 " match_url (a regular expression), one of the two")
+            if match is not None and (not isinstance(match, str) or "/" not in match):
+                raise EntryError(f"{at}.match", 'must be a MIME pattern in quotes, e.g.'
+                                 f' "audio/*", not {_shown(match)}')
+            if match_url is not None and not isinstance(match_url, str):
+                raise EntryError(f"{at}.match_url", "must be a regular expression in quotes,"
+                                 f" not {_shown(match_url)}")
+            if match_url is not None:
+                try:
+                    re.compile(match_url)
+                except re.error as exc:
+                    raise EntryError(f"{at}.match_url",
+                                     f"is not a regular expression ({exc})") from None
+            found.append(Opener(tuple(command), match, match_url))
+        return tuple(found)
 
     return field(default=(), metadata={"check": check})
 
@@ -187,8 +263,26 @@ class RefreshSettings:
     notify_command: tuple[str, ...] = argv()
 
 
+@dataclass(frozen=True, slots=True)
+class ProgramSettings:
+    """Top-level keys naming the programs a story's links, enclosures and text go to (issue 16;
+    ``reader.programs`` says how they are run).
+
+    ``browser`` opens links (empty: ``$BROWSER``, else the platform's default browser);
+    ``pipe_command`` reads the story as plain text on its input (``|``); ``save_dir`` is where
+    ``w`` and ``reader save`` write stories (empty: the documents folder's ``reader``, or
+    ``saved`` under ``$READER_HOME``); ``openers`` pick a player for enclosures (``e``).
+    """
+
+    browser: tuple[str, ...] = argv(takes_url=True)
+    pipe_command: tuple[str, ...] = argv(("less", "-R"))
+    save_dir: str | None = folder()
+    openers: tuple[Opener, ...] = openers()
+
+
 TOP_LEVEL: dict[str, type] = {"reading": ReadingSettings,
-                              "refresh": RefreshSettings}
+                              "refresh": RefreshSettings,
+                              "programs": ProgramSettings}
 """Settings dataclasses whose fields are keys at the top of the file (no table), each read
 into the ``Config`` field of its name, checked like ``SECTIONS``: a key is one line."""
 
@@ -231,6 +325,7 @@ class Config:
     sort: dict[str, str] = field(default_factory=dict)
     """The story list's order per view (``[sort]``: view name → one of ``SORT_ORDERS``)."""
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    programs: ProgramSettings = field(default_factory=ProgramSettings)
     filters: Rules = field(default_factory=Rules)
     """``[[filters]]``: always read leniently (a rule that cannot be used is a line in
     ``filters.problems`` naming it, and the others still apply)."""
@@ -280,6 +375,9 @@ def _read_settings(cls: type, raw: Any, where: str, problems: _Problems) -> Any:
         value = raw[item.name]
         try:
             values[item.name] = _check_of(item)(value)
+        except EntryError as exc:
+            name = f"{where}.{item.name}" if where else item.name
+            problems.add(f"{name}{exc.where} {exc}")
         except ValueError as exc:
             name = f"{where}.{item.name}" if where else item.name
             problems.add(f"{name} must be {exc}, not {_shown(value)}")

@@ -38,15 +38,17 @@ with the story) or printed, never over the whole cache (``list --json`` has no l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline.state_inline import StateInline
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from reader.text import escape_inline
+
+if TYPE_CHECKING:  # markdown-it loads when a story's links are first read (~30 ms of imports
+    # the CLI's other commands and the app's first frame do without)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline.state_inline import StateInline
+    from markdown_it.token import Token
 
 FOLLOWED_SCHEMES = ("http://", "https://", "mailto:")
 """Links that are listed (and can be opened or copied); anything else stays plain text."""
@@ -141,10 +143,15 @@ def _followed(url: str) -> bool:
     return url.lower().startswith(FOLLOWED_SCHEMES)
 
 
-def _number_links(state: Any) -> None:
+def _number_links(state: Any, preset: Mapping[str, int] | None = None) -> None:
     """Core rule: number the listed links of the whole document in order of appearance and
-    put a ``NUMBER_TOKEN`` after each one's ``link_close``; the list goes to ``env["links"]``."""
-    numbers: dict[str, int] = {}
+    put a ``NUMBER_TOKEN`` after each one's ``link_close``; the list goes to ``env["links"]``.
+    ``preset``: the numbers to use (a part of a story shown on its own keeps the whole
+    story's numbers); a link not in it gets none."""
+    from markdown_it.token import Token
+
+    numbers: dict[str, int] = dict(preset or {})
+    seen: dict[str, int] = {}  # url -> its place in ``links``
     links: list[Link] = []
     for block in state.tokens:
         if block.type != "inline" or not block.children:
@@ -158,18 +165,20 @@ def _number_links(state: Any) -> None:
                 url = str(child.attrGet("href") or "")
                 label_start = len(children)
                 pending = None
-                if _followed(url):
+                if _followed(url) and (preset is None or url in numbers):
                     if url not in numbers:
                         numbers[url] = len(numbers) + 1
+                    if url not in seen:
+                        seen[url] = len(links)
                         links.append(Link(numbers[url], "", url))
                     pending = numbers[url]
                     child.meta["n"] = pending
             elif child.type == "link_close" and pending is not None:
-                link = links[pending - 1]
-                if not link.text:
+                index = seen[str(children[label_start - 1].attrGet("href"))]
+                if not links[index].text:
                     text = _label(children[label_start:-1])
                     if text:
-                        links[pending - 1] = Link(link.n, text, link.url)
+                        links[index] = Link(pending, text, links[index].url)
                 number = Token(NUMBER_TOKEN, "", 0)
                 number.meta["n"] = pending
                 number.content = f"[{pending}]"
@@ -179,12 +188,16 @@ def _number_links(state: Any) -> None:
     state.env["links"] = links
 
 
-def markdown_parser() -> MarkdownIt:
+def markdown_parser(numbers: Mapping[str, int] | None = None) -> MarkdownIt:
     """The parser the reading pane renders story Markdown with: Textual's own ("gfm-like")
-    plus the link numbers (``NUMBER_TOKEN`` after each listed link)."""
+    plus the link numbers (``NUMBER_TOKEN`` after each listed link). ``numbers`` (URL to
+    number, from ``story_links`` of the whole story) keeps a part of a story shown by
+    itself numbered as the whole."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("gfm-like")
     _record_spans(md)
-    md.core.ruler.push("reader_link_numbers", _number_links)
+    md.core.ruler.push("reader_link_numbers", lambda state: _number_links(state, numbers))
     return md
 
 

@@ -21,6 +21,9 @@ class Paths:
 
     data_dir: Path
     config_dir: Path
+    documents_dir: Path
+    """Where saved stories go unless the config names a ``save_dir``: the platform's
+    documents folder's ``reader`` (``saved`` under a home folder)."""
 
     @property
     def database(self) -> Path:
@@ -36,9 +39,19 @@ def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     chosen = home if home is not None else os.environ.get("READER_HOME") or None
     if chosen is not None:
         base = Path(chosen).expanduser()
-        return Paths(data_dir=base / "data", config_dir=base / "config")
+        return Paths(data_dir=base / "data", config_dir=base / "config",
+                     documents_dir=base / "saved")
     return Paths(
         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        documents_dir=Path(platformdirs.user_documents_dir()) / "reader",
     )
+
+
+def save_dir(paths: Paths, configured: str | None) -> Path:
+    """The folder stories are saved in: the config's ``save_dir`` (``~`` expanded), else
+    ``paths.documents_dir``."""
+    if configured:
+        return Path(configured).expanduser()
+    return paths.documents_dir
 

@@ -321,7 +321,8 @@ async def test_o_opens_only_http_links(isolated_home: Path) -> None:
         await pilot.press("o")
         await settle(pilot)
         assert opened == ["https://example.org/a"]
-        assert status_text(app) == "Only http and https links are opened"
+        assert status_text(app) == ("Not opened: only http:, https: links are opened,"
+                                    " not javascript: ones")
 
 
 async def test_keymap_in_config_remaps_a_binding(isolated_home: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from realfeed_files import real_story
 
-from reader.links import Link, story_links
+from reader.links import NUMBER_TOKEN, Link, markdown_parser, story_links
 from reader.text import markdown_to_plain
 
 
@@ -93,3 +93,14 @@ def test_heise_image_links_read_well() -> None:
     assert [link.text for link in found.links] == ["image"]
     assert found.links[0].url.startswith("https://www.heise.de/news/RISC-V-Prozessor")
     assert markdown_to_plain(found.plain_markdown).startswith("[image][1]\n\nDie chinesische")
+
+
+def test_a_part_of_a_story_keeps_the_whole_storys_numbers() -> None:
+    """The pane may show a story in parts (around pictures): each part numbers its links as
+    the whole story does."""
+    env: dict[str, object] = {}
+    tokens = markdown_parser({"https://b.example/": 7}).parse(
+        "[b](https://b.example/) [c](https://c.example/)", env)
+    numbers = [t.meta["n"] for t in tokens[1].children or [] if t.type == NUMBER_TOKEN]
+    assert numbers == [7]
+    assert env["links"] == [Link(7, "b", "https://b.example/")]

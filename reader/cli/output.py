@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from reader.models import RelatedStory, Source, Story, StoryRow
+from reader.links import Link, story_links
+from reader.models import Enclosure, RelatedStory, Source, Story, StoryRow
 from reader.schedule import format_duration
 from reader.search import SavedSearch, match_spans, plain_text
 from reader.store.searches import SearchHit
@@ -64,7 +65,20 @@ def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, An
         "starred": story.starred,
         "related": [{"id": r.id, "title": r.title, "kind": r.kind, "reason": r.reason}
                     for r in related],
+        "enclosures": [enclosure_to_json(e) for e in story.enclosures],
     }
+
+
+def enclosure_to_json(enclosure: Enclosure) -> dict[str, Any]:
+    """An enclosure: its URL, MIME type, size in bytes and duration in seconds (null: the
+    feed does not say)."""
+    return {"url": enclosure.url, "type": enclosure.type, "length": enclosure.length,
+            "duration": enclosure.duration}
+
+
+def links_to_json(links: Sequence[Link]) -> list[dict[str, Any]]:
+    """A story's numbered links (``show --json``): ``n`` as the pane and ``f`` number them."""
+    return [{"n": link.n, "text": link.text, "url": link.url} for link in links]
 
 
 def hit_to_json(hit: SearchHit, rank: int) -> dict[str, Any]:
@@ -196,6 +210,17 @@ def byline(story: Story) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def enclosure_line(enclosure: Enclosure) -> str:
+    """``▶ audio/mpeg · 55 MB · 1:12:03 — https://…``."""
+    return clean_line(f"▶ {enclosure.describe()} — {enclosure.url}")
+
+
+def link_line(link: Link) -> str:
+    """``3. text — https://…`` (the URL alone when the link has no text)."""
+    text = clean_line(link.text)
+    return clean_line(f"{link.n}. {text} — {link.url}" if text else f"{link.n}. {link.url}")
+
+
 def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | None = None,
                   also_in: Sequence[str] = (), dim: bool = False) -> str:
     """The whole story for a terminal or a pipe; text is cleaned again on the way out.
@@ -212,14 +237,21 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
     out.append(clean_line(byline(story)))
     if story.url:
         out.append(clean_line(story.url))
+    out.extend(enclosure_line(e) for e in story.enclosures)
     if also_in:
         out.append("Also in: " + ", ".join(clean_line(name) for name in also_in))
     if story.teaser:
         out.append("Teaser: this story is cut short; its full text is not in the cache.")
     out.append("")
-    # Prose is wrapped to the width; code and tables are printed as they are.
-    out.extend(markdown_to_plain(clean_text(story.body), width=max(width, 20)).split("\n"))
+    # Prose is wrapped to the width; code and tables are printed as they are. Links read as
+    # their text and number ("the post[3]"), listed after the body (``reader.links``).
+    found = story_links(clean_text(story.body))
+    out.extend(markdown_to_plain(found.plain_markdown, width=max(width, 20)).split("\n"))
     out.append("")
+    if found.links:
+        out.append("Links:")
+        out.extend(f"  {link_line(link)}" for link in found.links)
+        out.append("")
     if related:
         out.append("Related stories:")
         for number, item in enumerate(related, 1):

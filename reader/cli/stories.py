@@ -6,9 +6,17 @@ import argparse
 import sys
 
 from reader.cli.context import CommandError, Context
-from reader.cli.output import row_line, story_as_text, story_to_json, write_json
+from reader.cli.output import (
+    links_to_json,
+    row_line,
+    story_as_text,
+    story_to_json,
+    write_json,
+)
+from reader.links import story_links
 from reader.models import RelatedStory, Story, View
 from reader.related import also_in, related_stories
+from reader.text import clean_text
 from reader.titles import dims_stand_ins
 
 
@@ -22,7 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="print one whole story",
-                       description="Print one whole story with its related stories.")
+                       description="Print one whole story: its enclosures, its text with"
+                       " numbered links, the list of links and its related stories.")
     p.add_argument("id", metavar="ID", help="story id (or a unique prefix of it)")
     p.add_argument("--json", action="store_true", help="print the story as one JSON object")
     p.set_defaults(func=cmd_show)
@@ -71,7 +80,9 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     """``reader show ID``: one whole story with its related list."""
     story, related = related_for_show(context, args.id)
     if args.json:
-        write_json(story_to_json(story, related))
+        shown = story_to_json(story, related)
+        shown["links"] = links_to_json(story_links(clean_text(story.body)).links)
+        write_json(shown)
     else:
         copies = also_in(context.store(), story)
         sys.stdout.write(story_as_text(story, related, also_in=copies, dim=dims_stand_ins()))

@@ -17,11 +17,12 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from reader.config import Config, ConfigError, save_theme
-from reader.paths import Paths
+from reader.paths import Paths, save_dir
 from reader.ui import keys
 from reader.ui.commands import StoryTitleProvider
 from reader.ui.data import WRITE_WAIT, UiData
 from reader.ui.screens.main import MainScreen
+from reader.ui.story_actions import Programs
 
 
 class ReaderApp(App[None]):
@@ -44,8 +45,11 @@ class ReaderApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        programs = Programs(self.config.programs,
+                            save_dir(self.paths, self.config.programs.save_dir),
+                            self._url_opener)
         self.push_screen(MainScreen(self.data, self.paths.database, self.config.fetch,
-                                    self.config.sync))
+                                    self.config.sync, programs=programs))
         for problem in self.config.problems:  # bad config values: shown, defaults used
             self.notify(problem, title="Config", severity="warning", timeout=15, markup=False)
 

@@ -34,6 +34,7 @@ from reader.store.writer import BackgroundWriter
 from reader.ui.story_rows import OpenedView, locate, open_view, read_page
 
 if TYPE_CHECKING:
+    from reader.links import StoryLinks
     from reader.search import Piece, SavedSearch
 
 T = TypeVar("T")
@@ -125,6 +126,17 @@ class UiData:
             from reader.related import also_in, related_stories
 
             return Related(related_stories(store, story), also_in(store, story))
+
+        return await self.read_details(read)
+
+    async def story_links(self, markdown: str) -> StoryLinks:
+        """A story's numbered links (``reader.links``), read off the UI thread: a long
+        story's Markdown takes milliseconds to parse."""
+        def read(store: Store) -> StoryLinks:
+            from reader.links import story_links
+            from reader.text import clean_text
+
+            return story_links(clean_text(markdown))
 
         return await self.read_details(read)
 

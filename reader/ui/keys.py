@@ -77,6 +77,21 @@ MAIN: tuple[Key, ...] = (
         palette="Toggle starred only", palette_help="Show only starred stories, or all"),
     Key("story.open_link", "o", "open_link", "Open link",
         palette="Open link", palette_help="Open the story's link in the browser"),
+    Key("story.follow_link", "f", "story('follow_link')", "Follow a numbered link",
+        palette="Follow a link",
+        palette_help="Open or copy one of the story's numbered links (f, its number, Enter)"),
+    Key("story.copy_url", "y", "story('copy_url')", "Copy the story's link",
+        palette="Copy link", palette_help="Copy the story's URL to the clipboard (y)"),
+    Key("story.copy_markdown", "Y", "story('copy_markdown')", "Copy the story as Markdown",
+        palette="Copy as Markdown",
+        palette_help="Copy title, source, URL, text and links as Markdown (Y)"),
+    Key("story.open_enclosure", "e", "story('open_enclosure')", "Play/open the enclosure",
+        palette="Open enclosure",
+        palette_help="Play the story's podcast or video with its opener, else the browser (e)"),
+    Key("story.pipe", "vertical_line", "story('pipe')", "Pipe the story to a program",
+        palette="Pipe story", palette_help="The story as text into pipe_command (less -R) (|)"),
+    Key("story.save", "w", "story('save')", "Save the story as Markdown",
+        palette="Save story", palette_help="Write the story as a Markdown file into save_dir (w)"),
     Key("view.all", None, "show_all", "Show all stories",
         palette="Show all stories", palette_help="Leave the current view"),
     Key("view.search", "slash", "search", "Search", footer=True,
@@ -124,6 +139,15 @@ SOURCES: tuple[Key, ...] = (
 )
 """The sources screen (``SourcesScreen``)."""
 
+NUMBER_PROMPT: tuple[Key, ...] = (
+    Key("number_prompt.open", "enter", "open", "Open the link with that number"),
+    Key("number_prompt.copy", "y", "copy", "Copy it instead"),
+    Key("number_prompt.erase", "backspace", "erase", "Erase the last digit"),
+    Key("number_prompt.cancel", "escape", "cancel", "Leave"),
+)
+"""The prompt of ``f`` and of ``e`` with several enclosures (``NumberPrompt``); digits are
+typed into it."""
+
 HELP: tuple[Key, ...] = (
     Key("help.close", "escape,q,question_mark", "dismiss", "Close help", footer=True),
 )
@@ -148,5 +172,7 @@ def help_groups(keymap: dict[str, str]) -> list[tuple[str, list[Key]]]:
         ("Reading pane", list(READING_PANE)),
         ("Stories and views", [key for key in MAIN if key.keys is not None]),
         ("Related stories", related),
+        ("Link prompt (f; e with several enclosures)",
+         [Key("", "0…9", "", "Type the number"), *NUMBER_PROMPT]),
         ("Everywhere", [*APP, *EVERYWHERE_NOTES]),
     ]

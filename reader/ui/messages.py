@@ -79,3 +79,12 @@ class RefreshFailed(Message):
     """The refresh could not run to its end (its process died, the cache was refused)."""
 
     reason: str
+
+
+@dataclass
+class ProgramEnded(Message):
+    """A program the reader started (browser, opener, ``pipe_command``) ended; ``failure``
+    is one line saying why it did not work (None: it did)."""
+
+    program: str
+    failure: str | None = None

@@ -21,7 +21,7 @@ def _key_names(key: Key, keymap: dict[str, str]) -> str:
              "enter": "Enter", "escape": "Esc", "backspace": "Backspace", "home": "Home",
              "end": "End", "tab": "Tab", "shift+tab": "Shift+Tab", "question_mark": "?",
              "left_square_bracket": "[", "right_square_bracket": "]", "asterisk": "*",
-             "slash": "/"}
+             "slash": "/", "vertical_line": "|"}
     def pretty(key: str) -> str:
         if key in names:
             return names[key]

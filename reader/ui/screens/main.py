@@ -17,7 +17,6 @@ from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urlsplit
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -35,6 +34,7 @@ from reader.ui.data import UiData
 from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored
 from reader.ui.messages import (
     PREVIEW_DELAY,
+    ProgramEnded,
     RefreshFailed,
     RefreshFinished,
     RefreshProgressed,
@@ -44,6 +44,7 @@ from reader.ui.messages import (
     SyncFinished,
 )
 from reader.ui.refresh_worker import Refresher
+from reader.ui.story_actions import Programs, StoryActions
 from reader.ui.widgets.footer import AppFooter
 from reader.ui.widgets.list_pane import ListPane
 from reader.ui.widgets.status_line import StatusLine
@@ -60,7 +61,7 @@ class MainScreen(Screen[None]):
                                              *keys.bindings(keys.RELATED)]
 
     def __init__(self, data: UiData, database: Path, fetch: FetchSettings,
-                 sync: SyncSettings | None = None) -> None:
+                 sync: SyncSettings | None = None, *, programs: Programs | None = None) -> None:
         super().__init__()
         self.data = data
         self._pane: ReadingPane | None = None
@@ -69,6 +70,8 @@ class MainScreen(Screen[None]):
         self._refresher = Refresher(self, data, database, fetch, sync)
         self._sync_line: str | None = None
         self._marks = Marks(data, self)
+        self._actions = StoryActions(self, data, programs or Programs(), self._target,
+                                     self.set_status)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -238,11 +241,19 @@ class MainScreen(Screen[None]):
         url = story.url if story else None
         if not url:
             self.set_status("This story has no link")
-        elif urlsplit(url).scheme.lower() not in ("http", "https"):
-            self.set_status("Only http and https links are opened")
         else:
-            self.app.open_url(url)
-            self.set_status(f"Opened {url}")
+            self._actions.open_url(url)
+
+    # -- links, copies, enclosures, programs (``StoryActions``) ----------------------------------
+
+    async def action_story(self, name: str) -> None:
+        """``f y Y e | w``: the action of that name of ``StoryActions``."""
+        await self._actions.run(name)
+
+    @on(ProgramEnded)
+    def _program_ended(self, message: ProgramEnded) -> None:
+        if message.failure:
+            self._failed(message.failure)
 
     def action_back_out(self) -> None:
         """Esc: end a search, else leave the story, else focus the list, else show all."""

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
+from urllib.parse import unquote, urlsplit
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,11 +24,12 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from reader.cli.output import byline
 from reader.history import History
-from reader.models import RelatedStory, Story
+from reader.links import Link
+from reader.models import Enclosure, RelatedStory, Story
 from reader.store import StoreError
 from reader.text import clean_line, clean_text
 from reader.titles import shown_title
@@ -35,9 +37,31 @@ from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.messages import PREVIEW_DELAY
 from reader.ui.widgets.related_stories import RelatedStories
+from reader.ui.widgets.story_markdown import StoryMarkdown
 
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut for display (the cache keeps them whole): Markdown layout is linear."""
+
+
+def enclosures_content(enclosures: Sequence[Enclosure]) -> Content:
+    """``▶ audio/mpeg · 55 MB · 1:12:03  atp311.mp3`` a line each (numbered when several, as
+    ``e`` asks for one by its number); the file name is feed text, kept plain."""
+    lines = []
+    for number, enclosure in enumerate(enclosures, 1):
+        name = urlsplit(enclosure.url).path.rstrip("/").rsplit("/", 1)[-1] or enclosure.url
+        lines.append(Content.assemble(
+            ("▶ ", "bold $accent"), (f"{number}. " if len(enclosures) > 1 else "", "$accent"),
+            enclosure.describe(), ("  " + clean_line(unquote(name))[:80], "$text-muted")))
+    return Content("\n").join(lines)
+
+
+def links_content(links: Sequence[Link]) -> Content:
+    """The Links section: ``3. text — https://…`` a line each, in the order the story has them."""
+    return Content("\n").join(
+        Content.assemble((f"{link.n}. ", "bold $accent"),
+                         (clean_line(link.text) + " — ") if link.text else "",
+                         (clean_line(link.url), "$text-muted"))
+        for link in links)
 
 
 class ReadingPane(VerticalScroll, can_focus=True):
@@ -62,6 +86,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._data = data
         self.story: Story | None = None
         self.related: tuple[RelatedStory, ...] = ()
+        self.links: tuple[Link, ...] = ()
+        """The shown story's numbered links (``f`` follows one by its number)."""
         self.history = History()
         self._showing = asyncio.Lock()
 
@@ -168,15 +194,19 @@ class ReadingPane(VerticalScroll, can_focus=True):
         yield Static(id="headline", markup=False)
         yield Static(id="standfirst", markup=False)
         yield Static(id="byline", markup=False)
+        yield Static(id="enclosures", markup=False)
         yield Static(id="also-in", markup=False)
         yield Static(id="teaser-note", markup=False)
-        yield Markdown(id="body", open_links=False)
+        yield StoryMarkdown(id="body")
+        yield Static(Content("Links"), id="links-heading")
+        yield Static(id="links", markup=False)
         yield Static(Content("Related stories"), id="related-heading")
         yield RelatedStories(id="related")
 
     def on_mount(self) -> None:
-        for part in ("#headline", "#standfirst", "#byline", "#also-in", "#teaser-note", "#body",
-                     "#related-heading", "#related"):
+        for part in ("#headline", "#standfirst", "#byline", "#enclosures", "#also-in",
+                     "#teaser-note", "#body", "#links-heading", "#links", "#related-heading",
+                     "#related"):
             self.query_one(part).display = False
 
     # -- showing -------------------------------------------------------------------------------
@@ -201,6 +231,9 @@ class ReadingPane(VerticalScroll, can_focus=True):
         line = self.query_one("#byline", Static)
         line.update(Content(clean_line(byline(story))))
         line.display = True
+        enclosures = self.query_one("#enclosures", Static)
+        enclosures.update(enclosures_content(story.enclosures))
+        enclosures.display = bool(story.enclosures)
         self.show_also_in(())
         note = self.query_one("#teaser-note", Static)
         note.update(Content(
@@ -209,13 +242,21 @@ class ReadingPane(VerticalScroll, can_focus=True):
         ))
         note.display = story.teaser
         body = clean_text(story.body)
+        try:
+            self.links = (await self._data.story_links(body)).links
+        except StoreError:
+            self.links = ()
         if len(body) > MAX_BODY_CHARS:
             body = body[:MAX_BODY_CHARS] + "\n\n*(cut here for display: the story is longer)*"
-        markdown = self.query_one("#body", Markdown)
+        markdown = self.query_one("#body", StoryMarkdown)
         markdown.display = bool(body)
+        markdown.numbers = {link.url: link.n for link in self.links}
         await markdown.update(body)
         if not self.is_attached:
             return
+        self.query_one("#links", Static).update(links_content(self.links))
+        self.query_one("#links-heading").display = bool(self.links)
+        self.query_one("#links").display = bool(self.links)
         self.show_related(related)
         self.scroll_home(animate=False)
 

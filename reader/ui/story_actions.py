@@ -1,0 +1,280 @@
+"""What the main screen does with a story beyond reading it: follow a numbered link (``f``),
+copy its link or the story (``y``/``Y``), play its enclosure (``e``), pipe it to a program
+(``|``) and save it (``w``); and opening any link, which ``o`` uses too.
+
+Every program is started by ``reader.programs`` (an argument list, never a shell; only
+checked http/https or mail URLs, as one whole argument) in a worker that awaits its end
+off the UI thread, and its end comes back as ``ProgramEnded``: the screen says in one line
+what failed, and the app carries on. Only ``|`` holds the app while the program runs:
+it suspends the app and gives the program the terminal, by design.
+
+Copies go through Textual's clipboard (OSC 52: the terminal, or tmux with
+``set -g set-clipboard on``, puts them on the system clipboard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from textual.app import SuspendNotSupported
+from textual.screen import Screen
+
+from reader.config import ProgramSettings
+from reader.models import Enclosure, Story, StoryRow
+from reader.store import StoreError
+from reader.ui.data import UiData
+from reader.ui.messages import ProgramEnded
+from reader.ui.screens.number_prompt import Choice, NumberPrompt, Picked
+
+PIPE_WIDTH = 100
+"""Columns the story is laid out in for ``|`` (at most: a narrower terminal gets its width)."""
+
+
+def _default_opener(url: str) -> object:
+    import webbrowser
+
+    return webbrowser.open(url, new=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Programs:
+    """What the app hands links, enclosures and stories to: the config's programs, the
+    folder stories are saved in, and how a link opens when the config names no browser
+    (``$BROWSER``, else the platform's browser, through ``webbrowser``; tests pass a list's
+    ``append``)."""
+
+    settings: ProgramSettings = field(default_factory=ProgramSettings)
+    save_dir: Path | None = None
+    url_opener: Callable[[str], object] = _default_opener
+
+
+def _file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or url
+
+
+class StoryActions:
+    """The story actions of one ``screen``; ``target`` is the story an action applies to
+    (the list's row or the one being read), ``say`` puts a line on the status line."""
+
+    def __init__(self, screen: Screen[Any], data: UiData, programs: Programs,
+                 target: Callable[[], Awaitable[Story | StoryRow | None]],
+                 say: Callable[[str], None]) -> None:
+        self.screen = screen
+        self.data = data
+        self.programs = programs
+        self._target = target
+        self._say = say
+
+    async def run(self, name: str) -> None:
+        """The action ``name`` (a binding's ``story('name')``)."""
+        actions: dict[str, Callable[[], Awaitable[None]]] = {
+            "follow_link": self.follow_link, "copy_url": self.copy_url,
+            "copy_markdown": self.copy_markdown, "open_enclosure": self.open_enclosure,
+            "pipe": self.pipe, "save": self.save,
+        }
+        if name in actions:
+            await actions[name]()
+
+    async def story(self) -> Story | None:
+        """The whole story the action applies to; None (and a line saying so) when none."""
+        target = await self._target()
+        if target is None:
+            self._say("No story here: pick one from the list")
+            return None
+        if isinstance(target, Story):
+            return target
+        try:
+            return (await self.data.story(target.id))[0]
+        except StoreError as exc:
+            self._say(str(exc))
+            return None
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def open_url(self, url: str | None, *, mail: bool = False) -> bool:
+        """Open a link in the browser (``browser`` in the config, else the default one).
+        A link that is not safe to hand on is refused with a line saying why."""
+        from reader.programs import UnsafeUrl, check_url, command_for
+
+        try:
+            url = check_url(url, mail=mail)
+        except UnsafeUrl as exc:
+            self._say(f"Not opened: {exc}")
+            return False
+        browser = self.programs.settings.browser
+        if browser:
+            self._launch(command_for(browser, url))
+        else:
+            self.screen.run_worker(self._default_browser(url), group="programs",
+                                   exit_on_error=False)
+        self._say(f"Opened {url}")
+        return True
+
+    async def _default_browser(self, url: str) -> None:
+        opened = await asyncio.to_thread(self.programs.url_opener, url)
+        failure = None if opened is not False else \
+            "No browser was found: name one with browser = [...] in the config"
+        self.screen.post_message(ProgramEnded("browser", failure))
+
+    def _launch(self, argv: Sequence[str]) -> None:
+        self.screen.run_worker(self._run(list(argv)), group="programs", exit_on_error=False)
+
+    async def _run(self, argv: list[str]) -> None:
+        from reader.programs import launch
+
+        ended = await launch(argv)
+        self.screen.post_message(ProgramEnded(ended.program, ended.failure))
+
+    # -- f: links --------------------------------------------------------------------------------
+
+    async def follow_link(self) -> None:
+        story = await self.story()
+        if story is None:
+            return
+        try:
+            links = (await self.data.story_links(story.body)).links
+        except StoreError as exc:
+            self._say(str(exc))
+            return
+        if not links:
+            self._say("This story has no links to follow")
+            return
+        choices = [Choice(link.n, link.label, link.url) for link in links]
+        self.screen.app.push_screen(NumberPrompt("Follow link", choices), self._link_picked)
+
+    def _link_picked(self, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        if picked.action == "copy":
+            self.copy(picked.choice.url, f"link {picked.choice.number}", mail=True)
+        else:
+            self.open_url(picked.choice.url, mail=True)
+
+    # -- y, Y: copying -----------------------------------------------------------------------------
+
+    def copy(self, url: str | None, what: str, *, mail: bool = False) -> None:
+        """Copy a link, if it is one that may be handed on at all."""
+        from reader.programs import UnsafeUrl, check_url
+
+        try:
+            url = check_url(url, mail=mail)
+        except UnsafeUrl as exc:
+            self._say(f"Not copied: {exc}")
+            return
+        self.screen.app.copy_to_clipboard(url)
+        self._say(f"Copied {what}: {url}")
+
+    async def copy_url(self) -> None:
+        story = await self.story()
+        if story is not None:
+            self.copy(story.url, "the story's link")
+
+    async def copy_markdown(self) -> None:
+        story = await self.story()
+        if story is None:
+            return
+
+        def write(_: object) -> str:
+            from reader.saving import story_markdown
+
+            return story_markdown(story)
+
+        text = await self.data.read_details(write)
+        self.screen.app.copy_to_clipboard(text)
+        self._say(f"Copied the story as Markdown ({len(text):,} characters)")
+
+    # -- e: enclosures ---------------------------------------------------------------------------
+
+    async def open_enclosure(self) -> None:
+        story = await self.story()
+        if story is None:
+            return
+        if not story.enclosures:
+            self._say("This story has no enclosure (no podcast, video or file)")
+            return
+        if len(story.enclosures) == 1:
+            self._play(story.enclosures[0])
+            return
+        choices = [Choice(n, f"{e.describe()}  {_file_name(e.url)}", e.url)
+                   for n, e in enumerate(story.enclosures, 1)]
+
+        def picked(answer: Picked | None) -> None:
+            if answer is None:
+                return
+            if answer.action == "copy":
+                self.copy(answer.choice.url, f"enclosure {answer.choice.number}")
+            else:
+                self._play(story.enclosures[answer.choice.number - 1])
+
+        self.screen.app.push_screen(NumberPrompt("Open enclosure", choices), picked)
+
+    def _play(self, enclosure: Enclosure) -> None:
+        """Open an enclosure with the first opener that matches it, else in the browser."""
+        from reader.programs import UnsafeUrl, check_url, command_for, pick_opener
+
+        opener = pick_opener(self.programs.settings.openers, enclosure)
+        if opener is None:
+            self.open_url(enclosure.url)
+            return
+        try:
+            url = check_url(enclosure.url)
+        except UnsafeUrl as exc:
+            self._say(f"Not opened: {exc}")
+            return
+        argv = command_for(opener.command, url)
+        self._launch(argv)
+        self._say(f"Opening {_file_name(url)} with {Path(argv[0]).name}")
+
+    # -- |, w: other programs and files ---------------------------------------------------------
+
+    async def pipe(self) -> None:
+        """The story as plain text into ``pipe_command``, the app suspended meanwhile."""
+        story = await self.story()
+        if story is None:
+            return
+        command = self.programs.settings.pipe_command
+        if not command:
+            self._say("No pipe_command in the config")
+            return
+        width = max(20, min(PIPE_WIDTH, self.screen.app.size.width))
+
+        def text_of(_: object) -> str:
+            from reader.cli.output import story_as_text
+
+            return story_as_text(story, (), width=width)
+
+        text = await self.data.read_details(text_of)
+        from reader.programs import run_with_input
+
+        try:
+            with self.screen.app.suspend():
+                failure = run_with_input(command, text, terminal=True)
+        except SuspendNotSupported:
+            # No terminal to hand over (Textual's web or headless drivers): the program
+            # still gets the story, off the UI thread, and its output goes nowhere.
+            failure = await asyncio.to_thread(run_with_input, command, text, terminal=False)
+        self._say(failure or f"Piped the story to {Path(command[0]).name}")
+        self.screen.post_message(ProgramEnded(Path(command[0]).name, failure))
+
+    async def save(self) -> None:
+        """The story as a Markdown file in ``save_dir``; the status line names the file."""
+        story = await self.story()
+        if story is None:
+            return
+        folder = self.programs.save_dir
+        if folder is None:
+            self._say("No folder to save stories in (save_dir)")
+            return
+        from reader.saving import save_story
+
+        try:
+            path = await asyncio.to_thread(save_story, story, folder)
+        except OSError as exc:
+            self._say(f"Could not save into {folder}: {exc.strerror or exc}")
+            return
+        self._say(f"Saved {path}")
