@@ -80,6 +80,9 @@ REAL_SHOTS: list[tuple[str, tuple[int, int], Steps, str]] = [
     # A real story's table: two header rows joined, row headings in bold, wrapped cells.
     ("story-with-table", (140, 40), _open_titled("Ruby and other gems", 3),
      "feedjira__HREFConsideredHarmful.xml"),
+    # A podcast episode: its enclosure under the byline, links numbered, the Links section.
+    ("story-links-and-enclosure", (140, 48), _open_titled("224: Yearning for Reflection", 0),
+     "nnw__atp.rss"),
 ]
 """Shots of real stories: (name, size, steps, the corpus file the story comes from)."""
 
