@@ -4,7 +4,8 @@ Related stories must never call two stories alike because both say "the", "met" 
 words that carry grammar, not a topic. A cache's own document frequencies catch them only
 where the cache holds many stories of that language, so small caches and languages the cache
 holds a little of are covered by these lists: articles, pronouns, prepositions, conjunctions,
-auxiliary and modal verbs, and the commonest adverbs and numerals, folded as the search index
+auxiliary and modal verbs in all their forms, the commonest adverbs and numerals, and the
+fillers of spoken podcast transcripts ("uh", "yeah"), folded as the search index
 folds them (lower case, accents stripped). A word that is a function word in one language and
 a topic in another ("die", "also", "war") counts as a function word: related stories then
 rest on the other terms two stories share, which is the safe side.
@@ -29,6 +30,7 @@ theirs them themselves then there these they thing things this those though thre
 to too two under until up upon us use used using very via was way we well were what whatever
 when where whether which while who whom whose why will with within without would yet you your
 yours yourself yourselves i'm it's don't doesn't didn't can't won't isn't aren't wasn't
+uh um oh hey yeah okay ok gonna actually kind sort lot pretty stuff
 """,
     "numbers": """
 one two three four five six seven eight nine ten hundred thousand million eins zwei drei vier
@@ -37,6 +39,7 @@ deux trois quatre cinq six sept huit neuf dix uno dos tres cuatro cinco seis sie
 diez due tre quattro cinque sei sette otto nove dieci um dois quatro cinco
 """,
     "de": """
+sollten solltest konnten mussen mussten wollten darf durfen sehen besonders spatestens
 aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
 auch auf aus bei beim bin bis bist da dabei dadurch dafur dagegen daher dahin damit dann dar
 daran darauf daraus darin darum darunter das dass dein deine dem den denn der deren des deshalb

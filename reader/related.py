@@ -120,13 +120,40 @@ def distinctive_terms(weights: Counter[str], shown: dict[str, str], dfs: dict[st
     return terms
 
 
-_SUFFIX = re.compile(r"(?:ies|ied|ing|ion|ions|ers|er|es|ed|ly|s)$")
+_SUFFIXES = ("ions", "ies", "ied", "ing", "ion", "ers", "er", "es", "ed", "ly", "s")
+"""Longest first, so "ions" goes before "s" is tried."""
+_STEM_MIN = 4
 
 
 def word_family(term: str) -> str:
     """A crude stem: two forms of one word ("accepted", "Accepting"; "Community",
-    "Communities") count as one shared term, not two."""
-    return _SUFFIX.sub("", term)[:6] if len(term) > 4 else term
+    "Communities"; "render", "Rendering") count as one shared term, not two.
+
+    Suffixes are taken off while at least four letters stay ("rendering" → "render" →
+    "rend"), so a form with two suffixes meets the form with one."""
+    if len(term) <= _STEM_MIN:
+        return term
+    stem = term.lower()
+    for _ in range(2):
+        cut = next((s for s in _SUFFIXES if stem.endswith(s) and
+                    len(stem) - len(s) >= _STEM_MIN), None)
+        if cut is None:
+            break
+        stem = stem[:-len(cut)]
+    return stem[:6]
+
+
+def one_per_family(terms: tuple[KeyTerm, ...]) -> tuple[KeyTerm, ...]:
+    """``terms`` with each word family once (its first, most distinctive form), so a list
+    says "shares: render, compute", never "render, Rendering"."""
+    seen: set[str] = set()
+    kept: list[KeyTerm] = []
+    for term in terms:
+        family = word_family(term.term)
+        if family not in seen:
+            seen.add(family)
+            kept.append(term)
+    return tuple(kept)
 
 
 def is_furniture(in_source: int, source_stories: int) -> bool:
@@ -197,8 +224,8 @@ def pick(story: Story, explicit: list[RelatedStory], candidates: list[sql.Candid
         if candidate.id in seen_ids or (url and url in seen_urls) or \
                 (norm and norm in seen_titles):
             continue
-        terms = shared.get(candidate.rowid, ())
-        if len({word_family(t.term) for t in terms}) < MIN_SHARED_TERMS:
+        terms = one_per_family(shared.get(candidate.rowid, ()))
+        if len(terms) < MIN_SHARED_TERMS:
             continue
         if candidate.source_id != story.source_id and \
                 per_source[candidate.source_id] >= MAX_PER_OTHER_SOURCE:

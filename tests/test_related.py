@@ -135,7 +135,8 @@ def test_copies_of_explicit_links_are_not_listed_again(store: Store, ids: dict[s
 def test_function_words_of_any_language_are_never_distinctive() -> None:
     from reader.function_words import FUNCTION_WORDS
 
-    for word in ("the", "met", "aus", "vier", "und", "dass", "les", "которые", "کر", "ve"):
+    for word in ("the", "met", "aus", "vier", "und", "dass", "les", "которые", "کر", "ve",
+                 "sollten", "spätestens", "uh", "yeah"):
         assert fold(word) in FUNCTION_WORDS, word
     for word in ("zorblat", "merchant", "golf", "vgo"):
         assert word not in FUNCTION_WORDS
@@ -146,6 +147,17 @@ def test_word_families_count_once() -> None:
     assert related.word_family("communities") == related.word_family("community")
     assert related.word_family("cards") == related.word_family("card")
     assert related.word_family("golf") != related.word_family("git")
+    assert related.word_family("render") == related.word_family("rendering")
+    assert related.word_family("members") == related.word_family("member")
+    assert related.word_family("compute") != related.word_family("render")
+
+
+def test_a_word_family_is_shown_once() -> None:
+    def term(word: str) -> related.KeyTerm:
+        return related.KeyTerm(word, word, 1, 1, 1.0)
+
+    kept = related.one_per_family((term("render"), term("compute"), term("rendering")))
+    assert [t.term for t in kept] == ["render", "compute"]
 
 
 def test_furniture_is_most_of_a_big_enough_source() -> None:
