@@ -96,9 +96,17 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str,
         time.sleep(every)
 
 
+def _is_parse_worker(pid: int) -> bool:
+    """Spawned workers say so on their command line; forked ones (``refresh.parse_workers``)
+    carry their parent's."""
+    line, info = command_line(pid), _stat(pid)
+    if "resource_tracker" in line or info is None:
+        return False
+    return "spawn_main" in line or line == command_line(info[1])
+
+
 def parse_workers(pids: set[int]) -> set[int]:
-    return {p for p in pids if "spawn_main" in command_line(p)
-            and "resource_tracker" not in command_line(p)}
+    return {p for p in pids if _is_parse_worker(p)}
 
 
 def assert_all_gone(pids: set[int], within: float = 5.0) -> None:

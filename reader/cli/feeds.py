@@ -213,6 +213,9 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
                 raise CommandError(f"{feed.name!r} comes from the {server[feed.id]} sync server,"
                                    " which fetches it: run 'reader sync'")
         ids = list(dict.fromkeys(feed.id for feed in feeds))
+    # The refresh opens its own connection; this one is closed first, so that the parse
+    # workers it forks (``refresh.parse_workers``) inherit no open cache.
+    context.close()
     line = _ProgressLine() if sys.stderr.isatty() else None
     try:
         summary = refresh_feeds(context.paths.database, context.config.fetch, ids,

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import queue
 import threading
-import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,18 +37,13 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     end_with_parent(parent)  # the app was killed: so is its refresh, and its parse workers
     with contextlib.suppress(OSError):  # not allowed here: run at the same priority
         os.nice(NICENESS)
-    stop = threading.Event()
-
-    def watch_cancel() -> None:
-        # Poll, never wait(): a process that ends while registered as a waiter on a
-        # multiprocessing Event makes the parent's later set() block for ever.
-        while not cancel.is_set():
-            time.sleep(0.1)
-        stop.set()
-
-    threading.Thread(target=watch_cancel, daemon=True).start()
+    # ``cancel`` (a multiprocessing Event) is only polled, before each feed, never waited on:
+    # a process that ends while registered as a waiter on a multiprocessing Event makes the
+    # parent's later set() block for ever. Polled by the refresh itself, no thread watches
+    # it, so the refresh can fork its parse workers (``parse_workers``: a process running
+    # one thread only).
     try:
-        summary = refresh_feeds(Path(database), settings, cancel=stop,
+        summary = refresh_feeds(Path(database), settings, cancel=cancel,
                                 progress=lambda update: messages.put(("progress", update)))
     except Exception as exc:  # reported to the app as one line in words, never a traceback
         messages.put(("error", str(exc) or "the refresh failed unexpectedly"))

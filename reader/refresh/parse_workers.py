@@ -1,14 +1,29 @@
 """Where feed documents are parsed during a refresh: worker processes, or one thread.
 
-Parsing is a refresh's CPU cost, so a big refresh parses in a pool of worker processes (every
-core, never blocking the fetch loop); a small one parses in a thread, since starting processes
-would cost more than it saves.
+Parsing is a refresh's CPU cost, so a refresh parses in a pool of worker processes (every
+core, never blocking the fetch loop). How the workers start matters as much as how they parse:
+
+- **forked** at the very start of the refresh, when the refreshing process still runs only
+  one thread (the command line; the app's refresh process) and before it starts an event
+  loop or opens a connection (``pipeline.refresh_feeds``; the command line closes its own
+  cache first), so a worker inherits no lock, socket or database handle it could misuse. A
+  fork inherits every module already imported, so a worker is ready in a few milliseconds.
+  ``gc.freeze()`` around the fork keeps the workers' garbage collections from touching (and so
+  copying) the parent's objects.
+  Measured on the real corpus (198 feeds, same run, loaded machine): a cold refresh took 3.51 s
+  of CPU with forked workers against 3.93 s with spawned ones, a warm one 0.80 s against 1.00 s;
+  two forked workers that parse nothing cost 17 ms in all.
+- **spawned** otherwise (a caller with other threads running, where forking is unsafe, or a
+  system without fork): a fresh interpreter that imports the parser, ~0.16 s of CPU each,
+  started only when a refresh of ``PROCESS_POOL_MIN_FEEDS`` feeds or more first needs one; a
+  smaller refresh parses in a thread, since starting processes would cost more than it saves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -82,24 +97,57 @@ def start_resource_tracker() -> None:
                 devnull.close()
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked from here now: on Linux, from the main thread of
+    a process running no other thread (forking a threaded process can leave the child holding
+    locks that no thread of its own will ever release)."""
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
+
+
 class ParseWorkers:
     """Where feed documents are parsed: worker processes for big refreshes, else a thread."""
 
-    def __init__(self, feeds: int, workers: int | None) -> None:
+    def __init__(self, feeds: int, workers: int | None, *, fork: bool = False) -> None:
         """Workers for a refresh of ``feeds`` feeds: ``workers`` processes, or by default
-        one per core (up to ``MAX_PARSE_WORKERS``) from ``PROCESS_POOL_MIN_FEEDS`` feeds."""
+        one per core (up to ``MAX_PARSE_WORKERS``) from ``PROCESS_POOL_MIN_FEEDS`` feeds.
+
+        With ``fork`` (only where ``can_fork()``), the workers are forked right now, whatever
+        the number of feeds (cheap enough that a small refresh does not care); without it,
+        spawned processes start with the first document."""
         cpus = os.cpu_count() or 1
         if workers is None:
-            workers = min(cpus, MAX_PARSE_WORKERS) if feeds >= PROCESS_POOL_MIN_FEEDS else 0
+            workers = min(cpus, MAX_PARSE_WORKERS) if feeds >= PROCESS_POOL_MIN_FEEDS or fork \
+                else 0
             workers = workers if workers > 1 else 0
-        if workers > 0:
+        self.start_method = "fork" if fork and workers > 0 else "spawn" if workers > 0 else ""
+        self.pool: Executor
+        if not workers:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
+        elif fork:
+            self.pool = self._forked(workers)
+        else:
             start_resource_tracker()
-        # "spawn": the app runs threads, and forking a threaded process is unsafe.
-        self.pool: Executor = (
-            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_start_parse_worker, initargs=(os.getpid(),))
-            if workers > 0 else ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
-        )
+            # Spawned: the caller may run threads, and forking a threaded process is unsafe.
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_parse_worker, initargs=(os.getpid(),))
+
+    @staticmethod
+    def _forked(workers: int) -> ProcessPoolExecutor:
+        """A pool whose ``workers`` processes are forked before this call returns."""
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_parse_worker, initargs=(os.getpid(),))
+        # With "fork" the first task forks every worker, here, in this thread, before the
+        # pool starts its own threads (its manager and the queue's feeder come after).
+        # Frozen objects are left out of the workers' collections: a collection that visited
+        # the parent's objects would write to, and so copy, every page holding one.
+        gc.freeze()
+        try:
+            pool.submit(int)
+        finally:
+            gc.unfreeze()
+        return pool
 
     async def parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         """Parse one document off the event loop; a dead worker pool falls back to a thread."""

@@ -17,13 +17,12 @@ reported as skipped, and since a skipped feed keeps its older check time it goes
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reader.config import FetchSettings
@@ -39,12 +38,21 @@ from reader.refresh.outcomes import (
     RefreshProgress,
     RefreshSummary,
 )
-from reader.refresh.parse_workers import ParseWorkers
+from reader.refresh.parse_workers import ParseWorkers, can_fork
 from reader.refresh.writer import RefreshWriter
 from reader.store import StoreError
 from reader.store.connection import WRITE_WAIT
 from reader.store.feeds import FeedState
 from reader.text import clean_line
+
+
+class CancelFlag(Protocol):
+    """What a refresh reads to know it was cancelled: a ``threading.Event``, or in the app's
+    refresh process the ``multiprocessing`` event the app sets (polled, never waited on)."""
+
+    def is_set(self) -> bool:
+        """Whether the refresh should skip the feeds it has not started."""
+        ...
 
 
 def _wait_until(when: float) -> str:
@@ -81,7 +89,7 @@ class _Refresh:
 
     def __init__(self, settings: FetchSettings, writer: RefreshWriter, writer_pool: Executor,
                  parsers: ParseWorkers, fetcher: Fetcher, explicit: bool,
-                 cancel: threading.Event | None) -> None:
+                 cancel: CancelFlag | None) -> None:
         self.settings = settings
         self.writer = writer
         self.writer_pool = writer_pool
@@ -167,21 +175,23 @@ def host_lanes(states: Sequence[FeedState], per_host: int) -> list[deque[FeedSta
 
 async def refresh_feeds_async(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
-    progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
     parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
-    filters: Rules | None = None,
+    filters: Rules | None = None, parsers: ParseWorkers | None = None,
 ) -> RefreshSummary:
-    """``refresh_feeds`` on an already running event loop."""
+    """``refresh_feeds`` on an already running event loop. ``parsers``: workers the caller
+    started (and closes); by default the refresh starts its own."""
     loop = asyncio.get_running_loop()
     writer = RefreshWriter(Path(database), settings.retention_days, write_wait=write_wait,
                            filters=filters)
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
-    parsers: ParseWorkers | None = None
+    own_parsers = parsers is None
     tasks: list[asyncio.Task[None]] = []
     try:
         states, not_due = await loop.run_in_executor(
             writer_pool, writer.states, feed_ids, time.time() if due_only else None)
-        parsers = ParseWorkers(len(states), parse_workers)
+        if parsers is None:
+            parsers = ParseWorkers(len(states), parse_workers)
         async with Fetcher(settings) as fetcher:
             run = _Refresh(settings, writer, writer_pool, parsers, fetcher,
                            explicit=feed_ids is not None, cancel=cancel)
@@ -204,7 +214,7 @@ async def refresh_feeds_async(
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
-        if parsers is not None:
+        if own_parsers and parsers is not None:
             parsers.close()
         await loop.run_in_executor(writer_pool, writer.close)
         writer_pool.shutdown(wait=True)
@@ -212,7 +222,7 @@ async def refresh_feeds_async(
 
 def refresh_feeds(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
-    progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
     parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
     filters: Rules | None = None,
 ) -> RefreshSummary:
@@ -226,10 +236,21 @@ def refresh_feeds(
     ``due_only`` (an automatic refresh: the app's timer, ``reader refresh --due``) leaves out
     the feeds that are not due yet (``reader.schedule``); they are counted, not listed.
     ``filters`` mark read or hide new stories as they are stored (``reader.filters``).
+
+    Called from a process running this one thread (the command line, the app's refresh
+    process), it forks its parse workers first, before it starts an event loop, a thread, a
+    connection or a socket, so they inherit none (``parse_workers``).
     """
-    return asyncio.run(refresh_feeds_async(
-        database, settings, feed_ids, progress=progress, cancel=cancel,
-        parse_workers=parse_workers, write_wait=write_wait, due_only=due_only, filters=filters,
-    ))
+    parsers = (ParseWorkers(0, parse_workers, fork=True)
+               if parse_workers != 0 and can_fork() else None)
+    try:
+        return asyncio.run(refresh_feeds_async(
+            database, settings, feed_ids, progress=progress, cancel=cancel,
+            parse_workers=parse_workers, write_wait=write_wait, due_only=due_only,
+            filters=filters, parsers=parsers,
+        ))
+    finally:
+        if parsers is not None:
+            parsers.close()
 
 

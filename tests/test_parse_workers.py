@@ -1,0 +1,130 @@
+"""Parse workers are forked at the start of a refresh when that is safe, and spawned otherwise.
+
+Each case runs in a fresh interpreter: whether a process may fork depends on the threads it
+runs, and the test process runs several (servers, pytest's own).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from feed_server import FeedServer, rss2, static
+
+from reader.refresh.parse_workers import MAX_PARSE_WORKERS
+from reader.store import Store
+from reader.store.feeds import add_feed
+
+SCRIPT = """
+import asyncio, os, sys, threading
+from benchmarks.feedgen import generate_feed
+from reader.feeds.parse import parse_feed
+from reader.refresh.parse_workers import ParseWorkers, can_fork
+
+def children():
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == os.getpid():
+                found.add(int(entry))
+    return found
+
+document = generate_feed(1, 0, 3)
+print("alone", can_fork())
+parsers = ParseWorkers(0, 2, fork=True)
+print("forked before parsing", len(children()), parsers.start_method)
+try:
+    parsed = asyncio.run(parsers.parse(document, {}, "http://127.0.0.1/feed.xml"))
+finally:
+    parsers.close()
+print("same", parsed == parse_feed(document, {}, "http://127.0.0.1/feed.xml"))
+stop = threading.Event()
+threading.Thread(target=stop.wait).start()
+print("with a thread", can_fork())
+stop.set()
+"""
+
+
+def test_workers_are_forked_at_once_and_parse_as_in_process() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
+                          cwd=repo, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "alone True", "forked before parsing 2 fork", "same True", "with a thread False",
+    ]
+
+
+AT_FORK = """
+import json, multiprocessing, os, sys, threading
+
+seen = []
+
+
+def before_fork():
+    # What a worker forked now would inherit: threads, and every open descriptor.
+    targets = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass
+    seen.append({"threads": threading.active_count(), "fds": targets})
+
+
+os.register_at_fork(before=before_fork)
+mode, home = sys.argv[1], sys.argv[2]
+if mode == "cli":
+    from reader.cli.main import main
+
+    status = main(["--home", home, "refresh"])
+else:  # what the app's refresh process (spawned by refresh.child) runs
+    from reader.config import FetchSettings
+    from reader.refresh.child import _child
+
+    spawn = multiprocessing.get_context("spawn")
+    messages, cancel = spawn.Queue(), spawn.Event()
+    database = os.path.join(home, "data", "cache.sqlite3")
+    _child(database, FetchSettings(), messages, cancel, os.getppid())
+    while (kind := messages.get(timeout=60)[0]) == "progress":
+        pass
+    status = 0 if kind == "done" else 1
+print(json.dumps({"status": status, "forks": seen}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["cli", "app-refresh-process"])
+def test_forked_workers_inherit_no_thread_connection_or_socket(
+    mode: str, tmp_path: Path,
+) -> None:
+    """A refresh forks its workers before it opens the cache, a socket or an event loop, and
+    while it runs one thread: a forked worker holds nothing it could misuse or keep open."""
+    server = FeedServer()
+    home = tmp_path / "home"
+    try:
+        with Store.open(home / "data" / "cache.sqlite3") as store:
+            for n in range(3):
+                server.routes[f"/f{n}"] = static(rss2(f"Feed {n}", [(f"g{n}", f"Story {n}")]))
+                add_feed(store, server.url(f"/f{n}"), f"Feed {n}")
+        repo = Path(__file__).resolve().parent.parent
+        done = subprocess.run([sys.executable, "-c", AT_FORK, mode, str(home)],
+                              capture_output=True, text=True, cwd=repo, timeout=120)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["status"] == 0
+    assert len(server.requests) == 3  # it did refresh, over sockets opened after the fork
+    cpus = os.cpu_count() or 1
+    assert len(result["forks"]) == (min(cpus, MAX_PARSE_WORKERS) if cpus > 1 else 0)
+    for fork in result["forks"]:
+        assert fork["threads"] == 1
+        assert not [t for t in fork["fds"] if t.startswith(str(home)) or t.startswith("socket:")]
