@@ -46,6 +46,13 @@ try:
 finally:
     parsers.close()
 print("same", parsed == parse_feed(document, {}, "http://127.0.0.1/feed.xml"))
+for background in (False, True):  # the app's refresh parses on idle time; reader refresh not
+    parsers = ParseWorkers(0, 2, fork=True, background=background)
+    try:
+        policy = parsers.pool.submit(os.sched_getscheduler, 0).result()
+    finally:
+        parsers.close()
+    print("background" if background else "foreground", policy == os.SCHED_IDLE)
 stop = threading.Event()
 threading.Thread(target=stop.wait).start()
 print("with a thread", can_fork())
@@ -59,7 +66,8 @@ def test_workers_are_forked_at_once_and_parse_as_in_process() -> None:
                           cwd=repo, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "alone True", "forked before parsing 2 fork", "same True", "with a thread False",
+        "alone True", "forked before parsing 2 fork", "same True", "foreground False",
+        "background True", "with a thread False",
     ]
 
 

@@ -43,7 +43,7 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     # it, so the refresh can fork its parse workers (``parse_workers``: a process running
     # one thread only).
     try:
-        summary = refresh_feeds(Path(database), settings, cancel=cancel,
+        summary = refresh_feeds(Path(database), settings, cancel=cancel, background=True,
                                 progress=lambda update: messages.put(("progress", update)))
     except Exception as exc:  # reported to the app as one line in words, never a traceback
         messages.put(("error", str(exc) or "the refresh failed unexpectedly"))

@@ -177,7 +177,7 @@ async def refresh_feeds_async(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
     parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
-    filters: Rules | None = None, parsers: ParseWorkers | None = None,
+    filters: Rules | None = None, parsers: ParseWorkers | None = None, background: bool = False,
 ) -> RefreshSummary:
     """``refresh_feeds`` on an already running event loop. ``parsers``: workers the caller
     started (and closes); by default the refresh starts its own."""
@@ -191,7 +191,7 @@ async def refresh_feeds_async(
         states, not_due = await loop.run_in_executor(
             writer_pool, writer.states, feed_ids, time.time() if due_only else None)
         if parsers is None:
-            parsers = ParseWorkers(len(states), parse_workers)
+            parsers = ParseWorkers(len(states), parse_workers, background=background)
         async with Fetcher(settings) as fetcher:
             run = _Refresh(settings, writer, writer_pool, parsers, fetcher,
                            explicit=feed_ids is not None, cancel=cancel)
@@ -224,7 +224,7 @@ def refresh_feeds(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
     parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
-    filters: Rules | None = None,
+    filters: Rules | None = None, background: bool = False,
 ) -> RefreshSummary:
     """Refresh all feeds, or those with ``feed_ids``; blocks until every feed has an outcome.
 
@@ -239,15 +239,17 @@ def refresh_feeds(
 
     Called from a process running this one thread (the command line, the app's refresh
     process), it forks its parse workers first, before it starts an event loop, a thread, a
-    connection or a socket, so they inherit none (``parse_workers``).
+    connection or a socket, so they inherit none (``parse_workers``). ``background`` (the
+    app's refresh) parses on CPU time nothing else wants; by default the workers run at the
+    caller's priority.
     """
-    parsers = (ParseWorkers(0, parse_workers, fork=True)
+    parsers = (ParseWorkers(0, parse_workers, fork=True, background=background)
                if parse_workers != 0 and can_fork() else None)
     try:
         return asyncio.run(refresh_feeds_async(
             database, settings, feed_ids, progress=progress, cancel=cancel,
             parse_workers=parse_workers, write_wait=write_wait, due_only=due_only,
-            filters=filters, parsers=parsers,
+            filters=filters, parsers=parsers, background=background,
         ))
     finally:
         if parsers is not None:
