@@ -33,7 +33,6 @@ from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored
 from reader.ui.messages import (
-    PREVIEW_DELAY,
     ProgramEnded,
     RefreshFailed,
     RefreshFinished,
@@ -68,7 +67,6 @@ class MainScreen(Screen[None]):
         self._ready = asyncio.Event()
         self._loading = False
         self._refresher = Refresher(self, data, database, fetch, sync)
-        self._sync_line: str | None = None
         self._marks = Marks(data, self)
         self._actions = StoryActions(self, data, programs or Programs(), self._target,
                                      self.set_status)
@@ -77,7 +75,7 @@ class MainScreen(Screen[None]):
         yield Header(show_clock=False, icon="≡")
         with Horizontal(id="panes"):
             yield ListPane(self.data, id="list-pane")
-        yield StatusLine(id="status")
+        yield StatusLine(self.data, id="status")
         yield AppFooter()
 
     @property
@@ -168,18 +166,7 @@ class MainScreen(Screen[None]):
             self._pane.preview(message.row.id)
         query = self.story_list.view.query
         if query:
-            self._show_snippet(query, message.row.id)
-
-    @work(group="snippet", exclusive=True, exit_on_error=False)
-    async def _show_snippet(self, query: str, story_id: str) -> None:
-        """In a search, the status line shows where the highlighted story matches."""
-        await asyncio.sleep(PREVIEW_DELAY)
-        try:
-            pieces = await self.data.snippet(query, story_id)
-        except StoreError:
-            return
-        if pieces:
-            self.status.say_snippet(pieces)
+            self.status.show_snippet(query, message.row.id)
 
     @on(StoryChosen)
     def _chosen(self, message: StoryChosen) -> None:
@@ -380,23 +367,18 @@ class MainScreen(Screen[None]):
 
     @on(RefreshProgressed)
     def _refresh_progressed(self, message: RefreshProgressed) -> None:
-        self.set_status(f"Refreshing feeds… {message.done}/{message.total}")
+        self.status.say_progress(message.done, message.total)
 
     @on(SyncFinished)
     def _sync_finished(self, message: SyncFinished) -> None:
         """The server's stories join the list (the cursor stays); the local refresh goes on."""
         if message.new:
-            row = self.story_list.highlighted
-            self.story_list.reload(keep_story=row.id if row else None)
-        self._sync_line = message.line[:1].upper() + message.line[1:]
-        self.set_status(self._sync_line + "; refreshing this machine's feeds…")
-        for note in message.notes:
-            self.notify(note, title="Sync", markup=False, timeout=8)
+            self._reload_list()
+        self.status.say_synced(message)
 
     @on(SyncFailed)
     def _sync_failed(self, message: SyncFailed) -> None:
-        self.notify(message.reason, title="Sync failed (marks stay in the outbox)",
-                    severity="warning", markup=False, timeout=8)
+        self.status.say_sync_failed(message.reason)
 
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:
@@ -407,16 +389,9 @@ class MainScreen(Screen[None]):
     def _refresh_finished(self, message: RefreshFinished) -> None:
         """New stories join the list; the cursor stays on its story, the pane is untouched."""
         self._refresher.ended()
+        self._reload_list()
+        self.status.say_refreshed(message.summary)
+
+    def _reload_list(self) -> None:
         row = self.story_list.highlighted
         self.story_list.reload(keep_story=row.id if row else None)
-        self.status.say_refreshed(message.summary)
-        if self._sync_line is not None:
-            if not message.summary.outcomes:  # every feed is the sync server's
-                self.set_status(self._sync_line)
-            self._sync_line = None
-        failed = message.summary.failed
-        if failed:
-            names = ", ".join(f"{o.name}: {o.error}" for o in failed[:5])
-            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
-            self.notify(names + more, title=f"{len(failed)} feed(s) failed",
-                        severity="warning", markup=False, timeout=8)
