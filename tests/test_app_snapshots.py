@@ -6,17 +6,21 @@ snapshots show the same screens. Update with ``pytest --snapshot-update`` after 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from ui_support import make_app, settle
 
-from reader.ui.screenshots import SHOTS
+from reader.ui.screenshots import SHOTS, Steps
 
 
 @pytest.mark.parametrize(("name", "size", "steps"), SHOTS, ids=[s[0] for s in SHOTS])
-def test_screen_snapshot(snap_compare, isolated_home: Path, name, size, steps) -> None:  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+def test_screen_snapshot(snap_compare: Callable[..., bool], isolated_home: Path, name: str,
+                         size: tuple[int, int], steps: Steps) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await steps(pilot)
 
