@@ -16,6 +16,7 @@ from reader.cli.context import Context
 from reader.config import SECTIONS, ConfigError, FetchSettings, load_config
 from reader.paths import resolve_paths
 from reader.ui.app import create_app
+from reader.ui.pilot import settle
 
 
 def _toml(value: object) -> str:
@@ -126,7 +127,7 @@ async def test_the_app_shows_a_bad_value_and_uses_the_default(isolated_home: Pat
     assert config.fetch.concurrency == 16
     app = create_app(paths, config)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await settle(pilot)
         notes = [n.message for n in app._notifications]
         assert any("fetch.concurrency must be a whole number from 1 to 256, not 0" in n
                    for n in notes), notes

@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,9 +63,10 @@ def test_a_cancelled_child_refresh_skips_what_it_has_not_started(
     assert {o.status for o in summary.outcomes} <= {"skipped", "ok"}
 
 
-def _say_done_late(messages: Any) -> None:
-    """A child that finishes a moment after the parent first looks, then exits at once."""
-    time.sleep(0.5)
+def _say_done_when_looked_at(messages: Any, looked: Any) -> None:
+    """A child that finishes once the parent has found the queue empty and asks whether it
+    still runs, then exits at once."""
+    looked.wait(timeout=30)
     messages.put(("done", RefreshSummary()))
 
 
@@ -74,10 +74,12 @@ class _SeenLate:
     """The real child process, observed the way the race saw it: by the time ``is_alive()``
     answers, the child has put its last message and exited."""
 
-    def __init__(self, process: Any) -> None:
+    def __init__(self, process: Any, looked: Any) -> None:
         self.process = process
+        self.looked = looked
 
     def is_alive(self) -> bool:
+        self.looked.set()
         self.process.join(timeout=30)
         return bool(self.process.is_alive())
 
@@ -91,11 +93,12 @@ def test_a_child_that_says_done_and_exits_between_two_looks_is_not_a_crash() -> 
     # out, then the child put "done" and exited before the parent checked is_alive().
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
-    process = context.Process(target=_say_done_late, args=(messages,))
+    looked = context.Event()
+    process = context.Process(target=_say_done_when_looked_at, args=(messages, looked))
     process.start()
     try:
-        summary = receive_until_done(messages, _SeenLate(process), progress=None, cancel=None,
-                           child_cancel=context.Event())
+        summary = receive_until_done(messages, _SeenLate(process, looked), progress=None,
+                                     cancel=None, child_cancel=context.Event())
         assert summary == RefreshSummary()
         assert process.exitcode == 0
     finally:

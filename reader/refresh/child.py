@@ -103,7 +103,6 @@ def receive_until_done(
     messages: Any, child: ChildProcess, *, progress: ProgressCallback | None,
     cancel: threading.Event | None, child_cancel: Any,
 ) -> RefreshSummary:
-    """Whether the child still runs."""
     """Hand the child's messages on until its summary (or its error) arrives.
 
     A child that has ended is not yet a child that died: it may have put its "done" and

@@ -2,9 +2,11 @@
 
 Everything the app does after a key press happens in workers: the debounced search, the
 preview after the cursor rests, list pages, related stories, marks and the refresh. So
-"settled" is a condition, not a length of time: no worker pending or running, and the
-messages they posted handled. Waiting for it never races a timer, on a fast machine or a
-loaded one.
+"settled" is a condition, not a length of time: no worker pending or running, no message
+waiting in any widget's queue, and both still true after the screen's next refresh (which
+runs ``call_after_refresh`` callbacks, and they may start a worker). Textual's own idle wait
+(``pilot.pause()``) only compares CPU time with wall time, so on a loaded machine, where the
+process gets little CPU, it can call a busy app idle; the queues cannot be fooled.
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ import asyncio
 import contextlib
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed, WorkerState
 
 _BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
+_QUIET_LOOKS = 2
+"""Looks in a row that must find nothing to do: a callback run after the first look's
+refresh can start work the second one sees."""
 
 
 async def _ended(worker: Worker[Any]) -> None:
@@ -25,16 +31,31 @@ async def _ended(worker: Worker[Any]) -> None:
         await worker.wait()
 
 
+def _messages_waiting(app: App[Any]) -> bool:
+    """Whether the app, a screen on its stack or any of their widgets has a message queued."""
+    if app.message_queue_size:
+        return True
+    for screen in app.screen_stack:
+        for node in screen.walk_children(with_self=True):
+            if node.message_queue_size:
+                return True
+    return False
+
+
 async def settle(pilot: Pilot[Any], timeout: float = 60.0) -> None:
-    """Wait until no worker is pending or running and the screen has handled its messages."""
+    """Wait until no worker is pending or running and every message has been handled."""
     app = pilot.app
+    quiet = 0
     async with asyncio.timeout(timeout):
-        while True:
+        while quiet < _QUIET_LOOKS:
             await pilot.pause()
             busy = [worker for worker in app.workers if worker.state in _BUSY]
-            if not busy:
-                await pilot.wait_for_scheduled_animations()
-                if not any(worker.state in _BUSY for worker in app.workers):
-                    return
+            if busy:
+                quiet = 0
+                await asyncio.gather(*(_ended(worker) for worker in busy))
                 continue
-            await asyncio.gather(*(_ended(worker) for worker in busy))
+            await pilot.wait_for_scheduled_animations()
+            if _messages_waiting(app) or any(w.state in _BUSY for w in app.workers):
+                quiet = 0
+                continue
+            quiet += 1
