@@ -15,6 +15,7 @@ from ui_support import (
 )
 
 from reader.models import StoryDraft
+from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.search_bar import SearchBar
 
 STORIES = [
@@ -25,6 +26,12 @@ STORIES = [
     StoryDraft(key="c", title="Local bakery wins bread prize",
                body="A sourdough loaf won the county bread prize this year."),
 ]
+
+
+def footer_keys(screen: MainScreen) -> dict[str, str]:
+    """The keys the footer offers now, with their descriptions."""
+    return {key: active.binding.description for key, active in screen.active_bindings.items()
+            if active.binding.show}
 
 
 async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path) -> None:
@@ -42,6 +49,9 @@ async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path
         assert screen.story_list.total == 2
         assert "search: iceland" in screen.sub_title
         assert status_text(app).startswith("2 matches")
+        # Typing: / would type a slash, Esc ends the search.
+        assert footer_keys(screen).get("escape") == "Cancel the search"
+        assert "slash" not in footer_keys(screen)
         await pilot.press(*" -airlines")
         await settle(pilot)
         assert screen.story_list.total == 1
@@ -53,6 +63,7 @@ async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path
         assert screen.story_list.highlighted is not None
         assert screen.story_list.highlighted.id == before.id
         assert not screen.query_one("#search").display
+        assert footer_keys(screen).get("slash") == "Search"
 
 
 async def test_enter_opens_the_top_result(isolated_home: Path) -> None:

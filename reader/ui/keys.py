@@ -107,7 +107,7 @@ MAIN: tuple[Key, ...] = (
 """Stories and views: the main screen (``MainScreen``)."""
 
 SEARCH_BAR: tuple[Key, ...] = (
-    Key("search.cancel", "escape", "cancel", "Cancel the search"),
+    Key("search.cancel", "escape", "cancel", "Cancel the search", footer=True),
 )
 """The search field (``SearchBar``); Esc elsewhere is ``app.back_out``, which also ends it."""
 

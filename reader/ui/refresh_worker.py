@@ -85,6 +85,10 @@ def refresh_in_background(target: MessagePump, database: Path, settings: FetchSe
     target.post_message(RefreshFinished(summary))
 
 
+NO_FEEDS = "No feeds yet: add one with `reader add URL` or `reader import FILE.opml`"
+"""What ``R`` says in a cache with nothing to refresh (the bundled seeds are not feeds)."""
+
+
 class Refresher:
     """Starts the refresh of every feed, one at a time, reporting to ``target``."""
 
@@ -106,7 +110,7 @@ class Refresher:
         try:
             if self._sync is None and not await self._data.has_feeds():
                 self._cancel = None
-                return "No feeds yet: add one with  reader add URL  (or import OPML)"
+                return NO_FEEDS
         except StoreError as exc:
             self._cancel = None
             return str(exc)

@@ -311,6 +311,10 @@ class MainScreen(Screen[None]):
         self.list_pane.start_search()
         self.remove_class("-reading")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the search field has focus ``/`` types a slash, so the footer leaves it out."""
+        return not (action == "search" and self.list_pane.typing)
+
     def on_list_pane_searched(self, message: ListPane.Searched) -> None:
         self.status.say_search(message.total, message.note)
 

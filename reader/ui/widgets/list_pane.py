@@ -58,6 +58,11 @@ class ListPane(Vertical):
     def searching(self) -> bool:
         return self._before is not None
 
+    @property
+    def typing(self) -> bool:
+        """Whether the search field has focus: keys type into it."""
+        return self.query_one(SearchBar).has_focus_within
+
     def start_search(self) -> None:
         """Show the search bar and focus it; the view and cursor now are what Esc restores."""
         if self._before is None:
