@@ -411,3 +411,20 @@ async def test_reading_many_stories_leaves_no_old_footer_keys_alive(isolated_hom
         gc.collect()
         alive = sum(type(o).__name__ == "FooterKey" for o in gc.get_objects())
         assert alive == len(app.screen.query("FooterKey"))
+
+
+async def test_the_footer_is_redrawn_only_when_its_keys_change(isolated_home: Path) -> None:
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        drawn = list(screen.query("FooterKey"))
+        screen.refresh_bindings()  # the same keys in force
+        await settle(pilot)
+        assert list(screen.query("FooterKey")) == drawn
+        await pilot.press("enter")  # the story has focus: no Open
+        await settle(pilot)
+        assert "Open" not in [key.description for key in screen.query("FooterKey")]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Open" in [key.description for key in screen.query("FooterKey")]
