@@ -8,6 +8,7 @@ view, where the cursor goes, what the status line says).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,8 +29,20 @@ PLACEHOLDER = ('search: words "a phrase" pre* -not source:NAME is:unread is:star
                "tag:NAME")
 
 
+async def rest() -> None:
+    """Typing has rested once ``SEARCH_DELAY`` passes with no new edit (a new edit cancels
+    the wait)."""
+    await asyncio.sleep(SEARCH_DELAY)
+
+
 class SearchBar(Widget):
-    """An input that reports rested edits, Enter and Esc as messages."""
+    """An input that reports rested edits, Enter and Esc as messages.
+
+    ``rested`` is what each edit waits for before it counts as rested; a test hands in an
+    event's ``wait`` to decide when typing rests instead of racing the clock.
+    """
+
+    rested: Callable[[], Awaitable[object]] = staticmethod(rest)
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.SEARCH_BAR)
 
@@ -78,7 +91,7 @@ class SearchBar(Widget):
 
     @work(group="debounce", exclusive=True, exit_on_error=False)
     async def _rest(self, value: str) -> None:
-        await asyncio.sleep(SEARCH_DELAY)
+        await self.rested()
         self.post_message(self.Changed(value))
 
     @on(Input.Submitted)
