@@ -15,6 +15,7 @@ from ui_support import (
     prepared_context,
     settle,
     status_text,
+    until,
     write_chain,
 )
 
@@ -69,20 +70,28 @@ async def test_list_keys_move_the_cursor(isolated_home: Path) -> None:
         await settle(pilot)
         stories = main_screen(app).story_list
         await pilot.press("j", "j")
+        await settle(pilot)
         assert stories.cursor == 2
         await pilot.press("k")
+        await settle(pilot)
         assert stories.cursor == 1
         await pilot.press("G")
+        await settle(pilot)
         assert stories.cursor == 3
         await pilot.press("g")
+        await settle(pilot)
         assert stories.cursor == 0
         await pilot.press("down", "down", "up")
+        await settle(pilot)
         assert stories.cursor == 1
         await pilot.press("pagedown")
+        await settle(pilot)
         assert stories.cursor == 3
         await pilot.press("pageup")
+        await settle(pilot)
         assert stories.cursor == 0
         await pilot.press("k")  # already at the top: stays
+        await settle(pilot)
         assert stories.cursor == 0
 
 
@@ -95,13 +104,17 @@ async def test_reading_pane_keys_scroll(isolated_home: Path) -> None:
         pane = main_screen(app).reading_pane
         assert pane.has_focus and pane.scroll_y == 0
         await pilot.press("j")
+        await settle(pilot)
         assert pane.scroll_y > 0
         await pilot.press("k")
+        await settle(pilot)
         assert pane.scroll_y == 0
         await pilot.press("space")
+        await settle(pilot)
         page = pane.scroll_y
         assert page > 1
         await pilot.press("b")
+        await settle(pilot)
         assert pane.scroll_y == 0
         await pilot.press("G")
         await settle(pilot)
@@ -117,10 +130,13 @@ async def test_tab_cycles_list_story_related(isolated_home: Path) -> None:
         await settle(pilot)
         assert isinstance(app.focused, StoryList)
         await pilot.press("tab")
+        await settle(pilot)
         assert isinstance(app.focused, ReadingPane)
         await pilot.press("tab")
+        await settle(pilot)
         assert isinstance(app.focused, RelatedStories)
         await pilot.press("shift+tab")
+        await settle(pilot)
         assert isinstance(app.focused, ReadingPane)
 
 
@@ -281,7 +297,7 @@ async def test_q_quits(isolated_home: Path) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         await pilot.press("q")
-        assert app.return_code == 0  # q asked the app to exit
+        await until(lambda: app.return_code == 0)  # q asked the app to exit
     assert not app.is_running
 
 
@@ -333,6 +349,7 @@ async def test_keymap_in_config_remaps_a_binding(isolated_home: Path) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         await pilot.press("n", "n")
+        await settle(pilot)
         assert main_screen(app).story_list.cursor == 2
 
 

@@ -129,8 +129,10 @@ async def test_f_opens_link_12_and_copies_link_3(isolated_home: Path) -> None:
         assert app.clipboard == "https://n.example/3"
         assert len(calls(log)) == 1  # copying opens nothing
         await pilot.press("f", "9", "9", "enter")  # no link 99: the prompt stays and says so
+        await settle(pilot)
         assert isinstance(app.screen, NumberPrompt)
         await pilot.press("escape")
+        await settle(pilot)
         assert not isinstance(app.screen, NumberPrompt)
 
 

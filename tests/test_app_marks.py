@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from textual.notifications import Notify
-from ui_support import Messages, main_screen, make_app, settle, status_text
+from ui_support import Messages, main_screen, make_app, settle, status_text, until
 
 from reader.store import Store
 from reader.ui.marks import MarkFailed, MarkStored
@@ -93,7 +93,7 @@ async def test_a_mark_waits_for_a_short_lock_and_is_shown_once_stored(
         assert row is not None and not row.starred
         with write_lock_held(app.paths.database):
             await pilot.press("s")
-            assert status_text(app) == "Starring…"
+            await until(lambda: status_text(app) == "Starring…")  # stays so while locked
             assert stories.highlighted is not None and not stories.highlighted.starred
         stored = await messages.wait_for(MarkStored)
         await settle(pilot)

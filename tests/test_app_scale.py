@@ -44,6 +44,7 @@ async def test_list_holds_only_a_few_pages_of_a_big_cache(isolated_home: Path) -
         # The screen and the screenful below it (37 rows each): two pages.
         assert stories.loaded_row_count <= 2 * PAGE_SIZE
         await pilot.press("G")
+        await settle(pilot)
         assert stories.cursor == STORIES + 3
         await settle(pilot)
         await pilot.press("pageup", "pageup", "k", "k")

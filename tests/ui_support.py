@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from reader.ui.pilot import settle
 from reader.ui.screens.main import MainScreen
 
 __all__ = ["CHAIN_TITLES", "Messages", "add_stories", "find_story", "main_screen", "make_app",
-           "prepared_context", "screen_text", "settle", "status_text", "write_chain"]
+           "prepared_context", "screen_text", "settle", "status_text", "until", "write_chain"]
 
 M = TypeVar("M", bound=Message)
 
@@ -105,6 +106,15 @@ class Messages:
                     return found[after]
                 self._arrived.clear()
                 await self._arrived.wait()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll ``condition`` until it holds, for a state ``settle`` cannot wait for: one that
+    lasts while a worker is held up on purpose (a write waiting on another process's lock),
+    or an app that is quitting."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
 
 
 def screen_text(app: ReaderApp) -> str:
