@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,24 +27,27 @@ from reader.store.feeds import add_feed
 from tests.conftest import run_reader
 
 HOLD = """
-import sqlite3, sys, time
+import select, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+select.select([sys.stdin], [], [], float(sys.argv[2]))  # the time is up, or stdin closed
 conn.execute("COMMIT")
 """
 
 
 @contextlib.contextmanager
 def write_lock_held(path: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
-    """Another process holding the cache's write lock for ``seconds`` (or until we leave)."""
+    """Another process holding the cache's write lock for ``seconds``, until its stdin is
+    closed, or until we leave."""
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         yield holder
     finally:
+        if holder.stdin is not None:
+            holder.stdin.close()
         if holder.poll() is None:
             holder.kill()
         holder.wait(timeout=30)
@@ -117,10 +120,17 @@ def test_a_full_cache_rolls_the_write_back_whole(store: Store) -> None:
 def test_a_write_waits_for_another_process_and_succeeds(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
     waits: list[int] = []
-    with Store.open(path, on_wait=lambda: waits.append(1)) as store:
+    let_go: list[Callable[[], None]] = []
+
+    def waiting() -> None:
+        waits.append(1)
+        let_go[0]()  # the other process lets go once the write is seen waiting, not by a clock
+
+    with Store.open(path, on_wait=waiting) as store:
         feed = store.ensure_source("feed", "f", "Feed")
-        with write_lock_held(path, 2.5) as holder:
-            assert holder.poll() is None
+        with write_lock_held(path, 60) as holder:
+            assert holder.stdin is not None
+            let_go.append(holder.stdin.close)
             report = store.save_stories(feed, [StoryDraft(key="k", title="Waited")])
             # The write went through only once the other process had let go.
             assert holder.wait(timeout=30) == 0
