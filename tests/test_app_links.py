@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.content import Content
 from textual.drivers.headless_driver import HeadlessDriver
 from ui_support import (
@@ -311,3 +312,133 @@ command = ["{isolated_home / 'no-such-player'}", "{{url}}"]
         await pilot.press("y")  # and the app goes on
         await settle(pilot)
         assert status_text(app) == "Not copied: there is no link"
+
+
+def burst(app: ReaderApp, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's (or a paste's) burst: all queued at once,
+    before the app has handled the first (``pilot.press`` waits after each one)."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_a_burst_of_f_digits_enter_opens_that_link(isolated_home: Path) -> None:
+    """``f12⏎`` typed faster than the app answers: every digit reaches the prompt (none is
+    taken by the main screen, where 1…9 follow related stories), from the list and from the
+    story."""
+    browser, log = fake_program(isolated_home / "bin", "browser")
+    write_config(isolated_home, f'browser = ["{browser}", "{{url}}"]\n')
+    many_links_feed(isolated_home)
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=WIDE, message_hook=messages) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert await screen.story_list.move_to_story(find_story(app, "Many", "links"))
+        burst(app, "f", "1", "2", "enter")
+        await messages.wait_for(ProgramEnded)
+        await settle(pilot)
+        assert calls(log) == [{"argv": ["https://n.example/12"], "input": ""}]
+        await open_story(app, pilot, "Many", "links")
+        burst(app, "f", "1", "3", "enter")
+        await messages.wait_for(ProgramEnded, after=1)
+        await settle(pilot)
+        assert [c["argv"] for c in calls(log)] == [["https://n.example/12"],
+                                                   ["https://n.example/13"]]
+        assert not isinstance(app.screen, NumberPrompt)
+
+
+async def test_a_burst_of_e_digit_enter_from_the_list_opens_that_enclosure(
+        isolated_home: Path) -> None:
+    """``e2⏎`` on a row whose story is not read yet: the prompt goes up before the story is
+    read, so the 2 is the prompt's; ``e`` on a one-enclosure row opens it, no prompt left."""
+    player, log = fake_program(isolated_home / "bin", "player")
+    write_config(isolated_home, f'[[openers]]\nmatch_url = "."\ncommand = ["{player}"]\n')
+    add_stories(isolated_home, [
+        StoryDraft(key="v", title="Two files", published="2024-01-02T00:00:00Z", enclosures=(
+            Enclosure("https://p.example/a.webm", "video/webm"),
+            Enclosure("https://p.example/b.pdf", "application/pdf"))),
+        StoryDraft(key="o", title="One file", published="2024-01-01T00:00:00Z", enclosures=(
+            Enclosure("https://p.example/c.mp3", "audio/mpeg"),))])
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=WIDE, message_hook=messages) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert await screen.story_list.move_to_story(find_story(app, "Two", "files"))
+        burst(app, "e", "2", "enter")
+        await messages.wait_for(ProgramEnded)
+        assert await screen.story_list.move_to_story(find_story(app, "One", "file"))
+        burst(app, "e")
+        await messages.wait_for(ProgramEnded, after=1)
+        await settle(pilot)
+        assert [c["argv"] for c in calls(log)] == [["https://p.example/b.pdf"],
+                                                   ["https://p.example/c.mp3"]]
+        assert not isinstance(app.screen, NumberPrompt)
+
+
+async def test_shell_syntax_in_a_url_is_one_inert_argument(isolated_home: Path) -> None:
+    """A URL full of shell syntax (``;``, ``&``, ``|``, ``$(…)``, ``${IFS}``, quotes) is a
+    valid URL: each program gets it as one whole argument, exactly, and no shell ever reads
+    it (the ``touch`` it holds never runs)."""
+    canary = isolated_home / "pwned"
+    url = (f"https://h.example/p?a=1;touch${{IFS}}{canary}&b=$(touch${{IFS}}{canary})|cat"
+           "'x'*")
+    browser, browser_log = fake_program(isolated_home / "bin", "browser")
+    player, player_log = fake_program(isolated_home / "bin", "player")
+    write_config(isolated_home, f"""browser = ["{browser}", "--new-tab", "{{url}}"]
+[[openers]]
+match = "audio/*"
+command = ["{player}", "{{url}}", "--no-video"]
+""")
+    add_stories(isolated_home, [StoryDraft(
+        key="s", title="Shell syntax", url=url, body=f"A [link](<{url}>).",
+        enclosures=(Enclosure(url, "audio/mpeg"),))])
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=WIDE, message_hook=messages) as pilot:
+        await open_story(app, pilot, "Shell", "syntax")
+        [link] = main_screen(app).reading_pane.links
+        for n, keys in enumerate((("o",), ("e",), ("f", "1", "enter"))):
+            await pilot.press(*keys)
+            await messages.wait_for(ProgramEnded, after=n)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == url
+    assert [c["argv"] for c in calls(browser_log)] == [["--new-tab", url],
+                                                       ["--new-tab", link.url]]
+    assert [c["argv"] for c in calls(player_log)] == [[url, "--no-video"]]
+    assert ";touch$" in link.url and "$(touch" in link.url  # markdown-it encodes {, }, |: no more
+    assert not canary.exists()
+
+
+async def test_the_keys_are_in_help_and_palette_and_remap_by_id(isolated_home: Path) -> None:
+    write_config(isolated_home, '[keymap]\n"story.copy_url" = "c"\n')
+    add_stories(isolated_home, [StoryDraft(key="c", title="Copy me",
+                                           url="https://site.example/copy-me")])
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_story(app, pilot, "Copy", "me")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Follow a link", "Copy link", "Copy as Markdown", "Open enclosure",
+                      "Pipe story", "Save story"):
+            assert title in titles
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = str(app.screen.query_one("#help-body").render())
+        for line in ("f", "Follow a numbered link"), ("c", "Copy the story's link"), (
+                "Y", "Copy the story as Markdown"), ("e", "Play/open the enclosure"), (
+                "|", "Pipe the story to a program"), ("w", "Save the story as Markdown"), (
+                "0…9", "Type the number"), ("Enter", "Open the link with that number"):
+            assert any(line[0] in row and line[1] in row for row in shown.splitlines()), line
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("c")  # remapped: c copies, y no longer does
+        await settle(pilot)
+        assert app.clipboard == "https://site.example/copy-me"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Copy as Markdown")
+        await settle(pilot)  # the palette's search runs in a worker
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.clipboard.startswith("# Copy me\n")

@@ -59,16 +59,20 @@ def _file_name(url: str) -> str:
 
 class StoryActions:
     """The story actions of one ``screen``; ``target`` is the story an action applies to
-    (the list's row or the one being read), ``say`` puts a line on the status line."""
+    (the list's row or the one being read), ``shown`` the same when it is the story in the
+    reading pane, known without reading (else None); ``say`` puts a line on the status
+    line."""
 
     def __init__(self, screen: Screen[Any], data: UiData, programs: Programs,
                  target: Callable[[], Awaitable[Story | StoryRow | None]],
-                 say: Callable[[str], None]) -> None:
+                 say: Callable[[str], None],
+                 shown: Callable[[], Story | None] = lambda: None) -> None:
         self.screen = screen
         self.data = data
         self.programs = programs
         self._target = target
         self._say = say
+        self._shown = shown
 
     async def run(self, name: str) -> None:
         """The action ``name`` (a binding's ``story('name')``)."""
@@ -133,19 +137,25 @@ class StoryActions:
     # -- f: links --------------------------------------------------------------------------------
 
     async def follow_link(self) -> None:
+        # The prompt goes up before anything is read, so the digits typed right after f
+        # are its own (number_prompt.py says why); its links follow.
+        prompt = NumberPrompt("Follow link")
+        self.screen.app.push_screen(prompt, self._link_picked)
         story = await self.story()
         if story is None:
+            prompt.close()
             return
         try:
             links = (await self.data.story_links(story.body)).links
         except StoreError as exc:
+            prompt.close()
             self._say(str(exc))
             return
         if not links:
+            prompt.close()
             self._say("This story has no links to follow")
             return
-        choices = [Choice(link.n, link.label, link.url) for link in links]
-        self.screen.app.push_screen(NumberPrompt("Follow link", choices), self._link_picked)
+        prompt.offer([Choice(link.n, link.label, link.url) for link in links])
 
     def _link_picked(self, picked: Picked | None) -> None:
         if picked is None:
@@ -191,27 +201,35 @@ class StoryActions:
     # -- e: enclosures ---------------------------------------------------------------------------
 
     async def open_enclosure(self) -> None:
-        story = await self.story()
-        if story is None:
-            return
-        if not story.enclosures:
-            self._say("This story has no enclosure (no podcast, video or file)")
-            return
-        if len(story.enclosures) == 1:
-            self._play(story.enclosures[0])
-            return
-        choices = [Choice(n, f"{e.describe()}  {_file_name(e.url)}", e.url)
-                   for n, e in enumerate(story.enclosures, 1)]
+        story = self._shown()
 
-        def picked(answer: Picked | None) -> None:
-            if answer is None:
+        def picked(answer: Picked | None) -> None:  # ``story`` as read by then
+            if answer is None or story is None:
                 return
             if answer.action == "copy":
                 self.copy(answer.choice.url, f"enclosure {answer.choice.number}")
             else:
                 self._play(story.enclosures[answer.choice.number - 1])
 
-        self.screen.app.push_screen(NumberPrompt("Open enclosure", choices), picked)
+        prompt = None
+        if story is None:  # it must be read first: the prompt goes up meanwhile (as for f)
+            prompt = NumberPrompt("Open enclosure")
+            self.screen.app.push_screen(prompt, picked)
+            story = await self.story()
+        if story is None or len(story.enclosures) < 2:
+            if prompt is not None:
+                prompt.close()
+            if story is not None and story.enclosures:
+                self._play(story.enclosures[0])
+            elif story is not None:
+                self._say("This story has no enclosure (no podcast, video or file)")
+            return
+        choices = [Choice(n, f"{e.describe()}  {_file_name(e.url)}", e.url)
+                   for n, e in enumerate(story.enclosures, 1)]
+        if prompt is None:
+            self.screen.app.push_screen(NumberPrompt("Open enclosure", choices), picked)
+        else:
+            prompt.offer(choices)
 
     def _play(self, enclosure: Enclosure) -> None:
         """Open an enclosure with the first opener that matches it, else in the browser."""

@@ -69,7 +69,7 @@ class MainScreen(Screen[None]):
         self._refresher = Refresher(self, data, database, fetch, sync)
         self._marks = Marks(data, self)
         self._actions = StoryActions(self, data, programs or Programs(), self._target,
-                                     self.set_status)
+                                     self.set_status, self._shown_target)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -216,6 +216,14 @@ class MainScreen(Screen[None]):
             row = await self.story_list.row_under_cursor()
             if row is None or self.current is None or self.current.id != row.id:
                 return row
+        return self.current
+
+    def _shown_target(self) -> Story | None:
+        """``_target`` when it is the story in the reading pane (known without a read)."""
+        if self.story_list.has_focus and not self.has_class("-reading"):
+            row = self.story_list.highlighted
+            if row is None or self.current is None or self.current.id != row.id:
+                return None
         return self.current
 
     async def action_open_link(self) -> None:
