@@ -12,7 +12,11 @@ be given, and how:
   holds a space, a newline or any other control or bidi character, or is longer than
   ``MAX_URL`` characters is refused, whatever its scheme;
 * a program that is missing or fails is reported in one line; nothing waits for it on the
-  thread that paints (``launch`` is a coroutine that awaits the process's end).
+  thread that paints (``launch`` is a coroutine that awaits the process's end);
+* a browser that draws in the terminal (w3m, lynx, links, elinks…: ``TERMINAL_BROWSERS``,
+  named in ``browser`` or ``$BROWSER``, or the one Python's ``webbrowser`` falls back to when
+  there is no display) is never started beside the app, where both would draw on the same
+  screen and read the same keys: it gets the terminal, the app suspended until it ends.
 
 Openers (``[[openers]]`` in the config) pick the program for an enclosure by its MIME type
 (``match = "audio/*"``) or by a regular expression on its URL (``match_url``); the first that
@@ -88,6 +92,34 @@ def placeholder_problem(command: Sequence[str]) -> str | None:
         if URL_PLACEHOLDER in arg and arg != URL_PLACEHOLDER:
             return f"{URL_PLACEHOLDER} must be an argument by itself (not in {arg!r})"
     return None
+
+
+TERMINAL_BROWSERS = frozenset({"w3m", "lynx", "links", "links2", "elinks", "www-browser",
+                               "browsh", "carbonyl"})
+"""Programs (by file name) that show a page in the terminal they are started in. Debian's
+``www-browser`` is the alternative that names the system's text browser."""
+
+
+def needs_terminal(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` runs a browser that draws in the terminal (``TERMINAL_BROWSERS``)."""
+    return bool(argv) and os.path.basename(argv[0]) in TERMINAL_BROWSERS
+
+
+def system_browser(url: str) -> list[str] | None:
+    """The command Python's ``webbrowser`` would run for ``url`` when that is a browser that
+    draws in the terminal (``$BROWSER=w3m``, or ``lynx`` found on a machine without a
+    display), else None: ``webbrowser`` runs those beside the app, and waits for them. The
+    first call looks for browsers on ``PATH`` (milliseconds): call it off the UI thread."""
+    import webbrowser
+
+    try:
+        controller = webbrowser.get()
+    except webbrowser.Error:
+        return None
+    if type(controller) is not webbrowser.GenericBrowser:  # GUI ones: background, or own class
+        return None
+    argv = [controller.name, *(arg.replace("%s", url) for arg in controller.args)]
+    return argv if needs_terminal(argv) else None
 
 
 # -- openers ---------------------------------------------------------------------------------
@@ -168,15 +200,18 @@ def _tail(handle: IO[bytes]) -> bytes:
         return b""
 
 
-def run_with_input(argv: Sequence[str], text: str, *, terminal: bool) -> str | None:
+def run_with_input(argv: Sequence[str], text: str | None, *, terminal: bool) -> str | None:
     """Run ``argv`` with ``text`` on its standard input and wait for it (``|``: the app is
     suspended meanwhile, so with ``terminal`` the program has the terminal; without, its
-    output goes nowhere). Returns one line when it is missing or fails, else None."""
+    output goes nowhere). ``text`` None: the program reads the terminal too (a browser that
+    draws in it). Returns one line when it is missing or fails, else None."""
     program = os.path.basename(argv[0]) if argv else "?"
     output = None if terminal else subprocess.DEVNULL
+    given = text.encode("utf-8", "replace") if text is not None else None
     try:
-        done = subprocess.run(list(argv), input=text.encode("utf-8", "replace"), stdout=output,
-                              stderr=output, check=False)
+        done = subprocess.run(list(argv), input=given, stdout=output, stderr=output,
+                              stdin=None if given is not None or terminal else subprocess.DEVNULL,
+                              check=False)
     except FileNotFoundError:
         return f"{program} was not found (is it installed and on PATH?)"
     except OSError as exc:

@@ -21,13 +21,14 @@ from ui_support import (
     find_story,
     main_screen,
     make_app,
+    prepared_context,
     settle,
     status_text,
 )
 
 from reader.feeds.parse import parse_feed
 from reader.models import Enclosure, StoryDraft
-from reader.ui.app import ReaderApp
+from reader.ui.app import ReaderApp, create_app
 from reader.ui.messages import ProgramEnded
 from reader.ui.screens.number_prompt import NumberPrompt
 from reader.ui.widgets.story_markdown import StoryMarkdown
@@ -35,14 +36,16 @@ from reader.ui.widgets.story_markdown import StoryMarkdown
 WIDE = (140, 40)
 
 
-def fake_program(folder: Path, name: str) -> tuple[Path, Path]:
-    """An executable that appends its arguments (and its input, if any) to a log."""
+def fake_program(folder: Path, name: str, *, reads: bool = True) -> tuple[Path, Path]:
+    """An executable that appends its arguments (and its input, if any) to a log. ``reads``
+    False: it leaves its input alone (one that is given the test's own terminal)."""
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"{name}.log"
     script = folder / name
     script.write_text(
         f"#!{sys.executable}\nimport json, sys\n"
-        "data = sys.stdin.read() if not sys.stdin.isatty() else ''\n"
+        + ("data = sys.stdin.read() if not sys.stdin.isatty() else ''\n" if reads
+           else "data = ''\n") +
         f"with open({str(log)!r}, 'a') as f:\n"
         "    f.write(json.dumps({'argv': sys.argv[1:], 'input': data}) + '\\n')\n")
     script.chmod(0o755)
@@ -442,3 +445,49 @@ async def test_the_keys_are_in_help_and_palette_and_remap_by_id(isolated_home: P
         await pilot.press("enter")
         await settle(pilot)
         assert app.clipboard.startswith("# Copy me\n")
+
+
+async def test_a_terminal_browser_gets_the_terminal_with_the_app_suspended(
+        isolated_home: Path, suspendable: list[str]) -> None:
+    """``browser = ["w3m", "{url}"]``: w3m draws in the terminal, so it is never started
+    beside the app (both would draw and read keys): the app is suspended until it ends."""
+    w3m, log = fake_program(isolated_home / "bin", "w3m", reads=False)
+    write_config(isolated_home, f'browser = ["{w3m}", "-o", "x=1", "{{url}}"]\n')
+    add_stories(isolated_home, [StoryDraft(key="t", title="Text browser",
+                                           url="https://site.example/page")])
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=WIDE, message_hook=messages) as pilot:
+        await open_story(app, pilot, "Text", "browser")
+        await pilot.press("o")
+        ended = await messages.wait_for(ProgramEnded)
+        assert isinstance(ended, ProgramEnded) and ended.failure is None
+    assert [c["argv"] for c in calls(log)] == [["-o", "x=1", "https://site.example/page"]]
+    assert suspendable == ["suspended", "resumed"]
+
+
+@pytest.mark.parametrize(("name", "in_terminal"), [("lynx", True), ("firefox", False)])
+async def test_browser_from_the_environment_in_the_terminal_or_beside(
+        isolated_home: Path, suspendable: list[str], monkeypatch: pytest.MonkeyPatch,
+        name: str, in_terminal: bool) -> None:
+    """No ``browser`` in the config: ``$BROWSER`` through Python's ``webbrowser``, except
+    that a browser drawing in the terminal gets it with the app suspended (``webbrowser``
+    would run it beside the app)."""
+    import webbrowser
+
+    program, log = fake_program(isolated_home / "bin", name, reads=False)
+    monkeypatch.setenv("BROWSER", str(program))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # it reads $BROWSER once per process
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    add_stories(isolated_home, [StoryDraft(key="t", title="Some page",
+                                           url="https://site.example/page")])
+    context = prepared_context(isolated_home)
+    app = create_app(context.paths, context.config)  # no url_opener: the system's browser
+    messages = Messages()
+    async with app.run_test(size=WIDE, message_hook=messages) as pilot:
+        await open_story(app, pilot, "Some", "page")
+        await pilot.press("o")
+        ended = await messages.wait_for(ProgramEnded)
+        assert isinstance(ended, ProgramEnded) and ended.failure is None
+    assert [c["argv"] for c in calls(log)] == [["https://site.example/page"]]
+    assert suspendable == (["suspended", "resumed"] if in_terminal else [])

@@ -37,7 +37,8 @@ class ReaderApp(App[None]):
         self.paths = paths
         self.config = config
         self.data = data
-        self._url_opener = url_opener or partial(webbrowser.open, new=2)
+        self._url_opener = url_opener
+        """None: ``$BROWSER`` or the platform's browser (``reader.programs``)."""
 
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
@@ -64,7 +65,7 @@ class ReaderApp(App[None]):
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Open an http(s) link in the browser: an argument list, never a shell command."""
-        self._url_opener(url)
+        (self._url_opener or partial(webbrowser.open, new=2))(url)
 
     @property
     def main_screen(self) -> MainScreen | None:

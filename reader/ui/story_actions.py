@@ -35,7 +35,7 @@ PIPE_WIDTH = 100
 """Columns the story is laid out in for ``|`` (at most: a narrower terminal gets its width)."""
 
 
-def _default_opener(url: str) -> object:
+def _system_opener(url: str) -> object:
     import webbrowser
 
     return webbrowser.open(url, new=2)
@@ -45,12 +45,12 @@ def _default_opener(url: str) -> object:
 class Programs:
     """What the app hands links, enclosures and stories to: the config's programs, the
     folder stories are saved in, and how a link opens when the config names no browser
-    (``$BROWSER``, else the platform's browser, through ``webbrowser``; tests pass a list's
-    ``append``)."""
+    (None: ``$BROWSER``, else the platform's browser, through ``webbrowser``, a browser that
+    draws in the terminal in the terminal; tests pass a list's ``append``)."""
 
     settings: ProgramSettings = field(default_factory=ProgramSettings)
     save_dir: Path | None = None
-    url_opener: Callable[[str], object] = _default_opener
+    url_opener: Callable[[str], object] | None = None
 
 
 def _file_name(url: str) -> str:
@@ -120,13 +120,40 @@ class StoryActions:
         return True
 
     async def _default_browser(self, url: str) -> None:
-        opened = await asyncio.to_thread(self.programs.url_opener, url)
+        opener = self.programs.url_opener
+        if opener is None:
+            from reader.programs import system_browser
+
+            argv = await asyncio.to_thread(system_browser, url)
+            if argv is not None:
+                self._in_terminal(argv)
+                return
+            opener = _system_opener
+        opened = await asyncio.to_thread(opener, url)
         failure = None if opened is not False else \
             "No browser was found: name one with browser = [...] in the config"
         self.screen.post_message(ProgramEnded("browser", failure))
 
     def _launch(self, argv: Sequence[str]) -> None:
-        self.screen.run_worker(self._run(list(argv)), group="programs", exit_on_error=False)
+        from reader.programs import needs_terminal
+
+        if needs_terminal(argv):
+            self._in_terminal(argv)
+        else:
+            self.screen.run_worker(self._run(list(argv)), group="programs", exit_on_error=False)
+
+    def _in_terminal(self, argv: Sequence[str]) -> None:
+        """A browser that draws in the terminal gets it, the app suspended until it ends
+        (as for ``|``): beside the app, both would draw on the screen and read the keys."""
+        from reader.programs import run_with_input
+
+        program = Path(argv[0]).name
+        try:
+            with self.screen.app.suspend():
+                failure = run_with_input(argv, None, terminal=True)
+        except SuspendNotSupported:
+            failure = f"{program} shows pages in the terminal, which cannot be handed over here"
+        self.screen.post_message(ProgramEnded(program, failure))
 
     async def _run(self, argv: list[str]) -> None:
         from reader.programs import launch
