@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from config_support import with_fetch_settings
 from conftest import run_reader
 from feed_server import (
     FeedServer,
@@ -48,10 +49,7 @@ def server() -> Iterator[FeedServer]:
 
 @pytest.fixture
 def home(isolated_home: Path) -> Path:
-    config = isolated_home / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[fetch]\ndeadline = 5\nconnect_timeout = 2\nread_timeout = 2\n")
-    return isolated_home
+    return with_fetch_settings(isolated_home, deadline=5, connect_timeout=2, read_timeout=2)
 
 
 def assert_one_line_error(result, *words: str) -> None:  # type: ignore[no-untyped-def]
@@ -146,10 +144,7 @@ def slow_host() -> Iterator[FeedServer]:
 def bounded_home(home: Path, **fetch: float) -> Path:
     settings = {"deadline": 2, "host_deadline": 2, "refresh_deadline": 30,
                 "read_timeout": 1, "connect_timeout": 1, **fetch}
-    config = home / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[fetch]\n" + "".join(f"{k} = {v}\n" for k, v in settings.items()))
-    return home
+    return with_fetch_settings(home, **settings)
 
 
 def subscribe_all(home: Path, tmp_path: Path, urls: list[str]) -> None:

@@ -11,6 +11,7 @@ the next command that opens the cache indexes them, so ``reader search`` finds t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -21,8 +22,10 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from config_support import with_fetch_settings
 from conftest import run_reader
 from feed_server import FeedServer, rss2, static, trickle
 
@@ -121,6 +124,40 @@ def assert_all_gone(pids: set[int], within: float = 5.0) -> None:
         raise AssertionError(f"still running {within} s after the kill: {left}") from None
 
 
+@contextlib.contextmanager
+def ended_after(process: subprocess.Popen[Any]) -> Iterator[subprocess.Popen[Any]]:
+    """``process``, killed (and waited for) on the way out if it still runs."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def cli_refresh(home: Path) -> subprocess.Popen[bytes]:
+    """``reader refresh`` in a subprocess, its output thrown away."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(home)},
+    )
+
+
+def read_only(database: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A read-only connection that watches the cache while a refresh writes it; closed on
+    leaving the ``with``."""
+    return contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True))
+
+
+def kill_alone(process: subprocess.Popen[Any]) -> None:
+    """SIGKILL ``process`` alone (not its group), then wait for every process it had started
+    to end too."""
+    tree = descendants(process.pid)
+    process.kill()
+    process.wait()
+    assert_all_gone(tree)
+
+
 def slow_cache(folder: Path, server: FeedServer, fast: int = 10, slow: int = 2) -> Path:
     """Feeds that parse at once (so parse workers start) and feeds that trickle for a minute
     (so the refresh is still running when it is killed)."""
@@ -133,10 +170,8 @@ def slow_cache(folder: Path, server: FeedServer, fast: int = 10, slow: int = 2) 
         for n in range(slow):
             server.routes[f"/slow{n}"] = trickle(every=0.2, limit=60)
             add_feed(store, server.url(f"/slow{n}"), f"Slow {n}")
-    config = folder / "config" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text("[fetch]\ndeadline = 120\nhost_deadline = 120\nrefresh_deadline = 120\n"
-                      "per_host = 16\n")
+    with_fetch_settings(folder, deadline=120, host_deadline=120, refresh_deadline=120,
+                        per_host=16)
     return database
 
 
@@ -145,21 +180,10 @@ def slow_cache(folder: Path, server: FeedServer, fast: int = 10, slow: int = 2) 
 
 def test_killing_the_cli_refresh_leaves_no_process(server: FeedServer, tmp_path: Path) -> None:
     slow_cache(tmp_path, server)
-    refresh = subprocess.Popen(
-        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(tmp_path)},
-    )
-    try:
+    with ended_after(cli_refresh(tmp_path)) as refresh:
         wait_for(lambda: bool(parse_workers(descendants(refresh.pid))), 60,
                  "the refresh to start parse workers")
-        tree = descendants(refresh.pid)
-        refresh.kill()  # the refresh process alone, not its group
-        refresh.wait()
-        assert_all_gone(tree)
-    finally:
-        if refresh.poll() is None:
-            refresh.kill()
-            refresh.wait()
+        kill_alone(refresh)
 
 
 APP_STAND_IN = textwrap.dedent("""
@@ -201,15 +225,8 @@ def test_killing_the_app_ends_its_refresh_process_and_workers(
 ) -> None:
     database = slow_cache(tmp_path, server)
     app, _, _ = _start_app_stand_in(database)
-    try:
-        tree = descendants(app.pid)
-        app.kill()
-        app.wait()
-        assert_all_gone(tree)
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
+    with ended_after(app):
+        kill_alone(app)
 
 
 def test_killing_the_refresh_process_ends_its_workers_and_the_app_says_so(
@@ -217,16 +234,12 @@ def test_killing_the_refresh_process_ends_its_workers_and_the_app_says_so(
 ) -> None:
     database = slow_cache(tmp_path, server)
     app, child, workers = _start_app_stand_in(database)
-    try:
+    with ended_after(app):
         os.kill(child, signal.SIGKILL)
         assert_all_gone(workers)
         stdout, _ = app.communicate(timeout=30)
         assert app.returncode == 3
         assert stdout.startswith("refresh failed: the refresh process ended unexpectedly")
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
 
 
 # -- search after a killed refresh --------------------------------------------------------------
@@ -247,21 +260,15 @@ def test_search_finds_what_a_killed_refresh_left_unindexed(
                      for k in range(20)]
             server.routes[f"/many{n}"] = static(rss2(f"Many {n}", items))
             add_feed(store, server.url(f"/many{n}"), f"Many {n}")
-    refresh = subprocess.Popen(
-        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(tmp_path)},
-    )
-    watcher = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    titles: list[str] = []
+    with ended_after(cli_refresh(tmp_path)) as refresh, read_only(database) as watcher:
 
-    def pending() -> list[str]:
-        try:
-            return [row[0] for row in watcher.execute(
-                "SELECT s.title FROM search_pending p JOIN stories s ON s.rowid = p.story")]
-        except sqlite3.OperationalError:  # busy for a moment: look again
-            return []
-
-    try:
-        titles: list[str] = []
+        def pending() -> list[str]:
+            try:
+                return [row[0] for row in watcher.execute(
+                    "SELECT s.title FROM search_pending p JOIN stories s ON s.rowid = p.story")]
+            except sqlite3.OperationalError:  # busy for a moment: look again
+                return []
 
         def caught() -> bool:
             nonlocal titles
@@ -277,15 +284,7 @@ def test_search_finds_what_a_killed_refresh_left_unindexed(
             return False
 
         wait_for(caught, 60, "stories waiting for the search index", every=0)
-        tree = descendants(refresh.pid)
-        refresh.kill()
-        refresh.wait()
-        assert_all_gone(tree)
-    finally:
-        watcher.close()
-        if refresh.poll() is None:
-            refresh.kill()
-            refresh.wait()
+        kill_alone(refresh)
     word = titles[-1].split()[0]
     result = run_reader("search", word, "--json", home=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -328,33 +327,20 @@ def test_a_refresh_killed_at_any_point_leaves_a_sound_cache(
     the next refresh completes, and nothing is stored twice."""
     database = many_feeds(tmp_path, server)
     before = story_count(database)
-    refresh = subprocess.Popen(
-        [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(tmp_path)},
-    )
-    watcher = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    with ended_after(cli_refresh(tmp_path)) as refresh, read_only(database) as watcher:
 
-    def stored() -> bool:
-        if refresh.poll() is not None:
-            return True  # it finished first: a complete refresh is sound too
-        try:
-            count = watcher.execute(
-                "SELECT count(*) FROM stories WHERE title LIKE 'Kestrel%'").fetchone()[0]
-        except sqlite3.OperationalError:
-            return False
-        return int(count) - before >= stored_before_kill
+        def stored() -> bool:
+            if refresh.poll() is not None:
+                return True  # it finished first: a complete refresh is sound too
+            try:
+                count = watcher.execute(
+                    "SELECT count(*) FROM stories WHERE title LIKE 'Kestrel%'").fetchone()[0]
+            except sqlite3.OperationalError:
+                return False
+            return int(count) - before >= stored_before_kill
 
-    try:
         wait_for(stored, 60, f"{stored_before_kill} stories stored", every=0)
-        tree = descendants(refresh.pid)
-        refresh.kill()
-        refresh.wait()
-        assert_all_gone(tree)
-    finally:
-        watcher.close()
-        if refresh.poll() is None:
-            refresh.kill()
-            refresh.wait()
+        kill_alone(refresh)
     assert integrity(database) == "ok"
     again = run_reader("refresh", "--json", home=tmp_path)
     assert again.returncode == 0, again.stderr

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from config_support import with_fetch_settings
 from conftest import run_reader
 from feed_server import FeedServer, rss2, static
 
@@ -34,10 +35,7 @@ def server() -> Iterator[FeedServer]:
 
 @pytest.fixture
 def home(isolated_home: Path) -> Path:
-    config = isolated_home / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("[fetch]\ndeadline = 5\nper_host = 8\nconnect_timeout = 2\n")
-    return isolated_home
+    return with_fetch_settings(isolated_home, deadline=5, per_host=8, connect_timeout=2)
 
 
 def reader(home: Path, *args: str):
