@@ -20,10 +20,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sync_support import cache_path, outbox, settings, stories_by_title, write_sync_config
+from sync_support import (
+    cache_path,
+    outbox,
+    queue_mark,
+    stories_by_title,
+    sync_once,
+    write_sync_config,
+)
 
 from reader.store import Store
-from reader.sync.engine import account_of, run_sync
+from reader.sync.engine import SyncReport
 from reader.sync.fever import FeverService
 from reader.sync.service import SyncError
 from reader.sync.ttrss import TtrssService
@@ -52,6 +59,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def send_body(self, body: bytes) -> None:
+        """HTTP 200 with ``body`` as it is, and no content type."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_cut_off(self, promised: int, start: bytes) -> None:
+        """HTTP 200 promising ``promised`` bytes; only ``start`` comes before the hang-up."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(promised))
+        self.end_headers()
+        self.wfile.write(start)
+        self.wfile.flush()
+        self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -87,12 +110,7 @@ def fever(count: int, title: str = "Item {n}", on_page: Callable[[int], bool] | 
         if "items" in query:
             since = int(query.get("since_id", ["0"])[0] or 0)
             if on_page is not None and not on_page(since):
-                h.send_response(200)
-                h.send_header("Content-Length", "100000")
-                h.end_headers()
-                h.wfile.write(b'{"auth": 1, "items": [')
-                h.wfile.flush()
-                h.close_connection = True
+                h.send_cut_off(100_000, b'{"auth": 1, "items": [')
                 return
             result["items"] = [
                 {"id": n, "feed_id": 1, "title": title.format(n=n), "author": "",
@@ -117,19 +135,10 @@ def server() -> Iterator[HostileServer]:
     hostile.server_close()
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "cache.sqlite3") as store:
-        yield store
-
-
-def sync(store: Store, url: str, timeout: float = 10.0, service: str = "fever"):  # type: ignore[no-untyped-def]
+def sync(store: Store, url: str, timeout: float = 10.0, service: str = "fever") -> SyncReport:
     client = (FeverService(url, "me", "pw", timeout) if service == "fever"
               else TtrssService(url, "me", "pw", timeout))
-    try:
-        return run_sync(store, client, account_of(settings(service, url, "me")))
-    finally:
-        client.close()
+    return sync_once(store, client, service, url, "me")
 
 
 def snapshot(store: Store) -> tuple[object, ...]:
@@ -145,15 +154,15 @@ def snapshot(store: Store) -> tuple[object, ...]:
 
 
 @pytest.fixture
-def synced(server: HostileServer, cache: Store) -> Store:
+def synced(server: HostileServer, store: Store) -> Store:
     """A cache synced once with 3 items, with two marks waiting in the outbox."""
     server.answer = fever(3)
-    sync(cache, server.url)
-    titles = stories_by_title(cache)
-    cache.set_read(titles["Item 1"][0], True)
-    cache.set_starred(titles["Item 2"][0], True)
-    assert len(outbox(cache)) == 2
-    return cache
+    sync(store, server.url)
+    titles = stories_by_title(store)
+    store.set_read(titles["Item 1"][0], True)
+    store.set_starred(titles["Item 2"][0], True)
+    assert len(outbox(store)) == 2
+    return store
 
 
 def fails(store: Store, url: str, message: str, marks_taken: bool = False,
@@ -196,36 +205,18 @@ def test_timeout(server: HostileServer, synced: Store) -> None:
 
 
 def test_connection_cut_mid_answer(server: HostileServer, synced: Store) -> None:
-    def cut(h: _Handler, q: dict[str, list[str]], f: dict[str, list[str]]) -> None:
-        h.send_response(200)
-        h.send_header("Content-Length", "5000")
-        h.end_headers()
-        h.wfile.write(b'{"auth": 1, "api_version"')
-        h.wfile.flush()
-        h.close_connection = True
-    server.answer = cut
+    server.answer = lambda h, q, f: h.send_cut_off(5000, b'{"auth": 1, "api_version"')
     fails(synced, server.url, "was cut off")
 
 
 def test_not_json(server: HostileServer, synced: Store) -> None:
-    def page(h: _Handler, q: dict[str, list[str]], f: dict[str, list[str]]) -> None:
-        body = b"<html><body>Log in</body></html>"
-        h.send_response(200)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-    server.answer = page
+    server.answer = lambda h, q, f: h.send_body(b"<html><body>Log in</body></html>")
     fails(synced, server.url, "answered something that is not JSON (HTTP 200)")
 
 
 def test_json_nested_without_end(server: HostileServer, synced: Store) -> None:
-    def deep(h: _Handler, q: dict[str, list[str]], f: dict[str, list[str]]) -> None:
-        body = b"[" * 200_000 + b"]" * 200_000
-        h.send_response(200)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-    server.answer = deep
+    deep = b"[" * 200_000 + b"]" * 200_000
+    server.answer = lambda h, q, f: h.send_body(deep)
     fails(synced, server.url, "not JSON")
 
 
@@ -259,7 +250,7 @@ def test_wrong_types(server: HostileServer, synced: Store) -> None:
     fails(synced, server.url, "sent a malformed item id")  # the outbox went just above
 
 
-def test_ttrss_wrong_types(server: HostileServer, cache: Store) -> None:
+def test_ttrss_wrong_types(server: HostileServer, store: Store) -> None:
     def answer(h: _Handler, q: dict[str, list[str]], f: dict[str, list[str]]) -> None:
         op = json.loads(f["json"][0]).get("op")
         if op == "login":
@@ -268,32 +259,32 @@ def test_ttrss_wrong_types(server: HostileServer, cache: Store) -> None:
         else:
             h.send_json({"seq": 0, "status": 0, "content": {"unexpected": True}})
     server.answer = answer
-    fails(cache, server.url.replace("/fever/", "/"), "sent a malformed feed list",
+    fails(store, server.url.replace("/fever/", "/"), "sent a malformed feed list",
           service="ttrss")
 
 
-def test_markup_and_escapes_in_titles_stay_text(server: HostileServer, cache: Store) -> None:
+def test_markup_and_escapes_in_titles_stay_text(server: HostileServer, store: Store) -> None:
     server.answer = fever(1, title="<script>alert(1)</script><b>Bold</b> \x1b]52;c;eA==\x07news",
                           feed_title="Feed \x1b[2J<i>name</i>")
-    sync(cache, server.url)
-    assert list(stories_by_title(cache)) == ["Bold news"]
-    names = [s.name for s in cache.sources() if s.kind == "feed"]
+    sync(store, server.url)
+    assert list(stories_by_title(store)) == ["Bold news"]
+    names = [s.name for s in store.sources() if s.kind == "feed"]
     assert names == ["Feed <i>name</i>"]  # a name is text: shown as it is, never as markup
 
 
 def test_connection_cut_mid_sync_keeps_what_was_stored(server: HostileServer,
-                                                       cache: Store) -> None:
+                                                       store: Store) -> None:
     server.answer = fever(120, on_page=lambda since: since < 50)
     with pytest.raises(SyncError, match="was cut off"):
-        sync(cache, server.url)
+        sync(store, server.url)
     # The first page (50 items) was stored with its cursor; nothing of the second.
-    assert len(stories_by_title(cache)) == 50
-    assert cache.conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'"
+    assert len(stories_by_title(store)) == 50
+    assert store.conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'"
                               ).fetchone()[0] == "50"
     server.answer = fever(120)
-    report = sync(cache, server.url)
+    report = sync(store, server.url)
     assert report.new == 70
-    assert len(stories_by_title(cache)) == 120
+    assert len(stories_by_title(store)) == 120
 
 
 def test_a_killed_sync_leaves_nothing_half_done(server: HostileServer,
@@ -309,8 +300,7 @@ def test_a_killed_sync_leaves_nothing_half_done(server: HostileServer,
     server.answer = fever(100, on_page=hang_on_second_page)
     env = {**os.environ, "READER_HOME": str(isolated_home), "READER_SYNC_PASSWORD": "pw"}
     with Store.open(cache_path(isolated_home)) as store:
-        store.conn.execute("INSERT INTO outbox (remote_id, flag, value, at)"
-                           " VALUES ('77', 'read', 1, 0)")
+        queue_mark(store, "77", "read")
     process = subprocess.Popen([sys.executable, "-m", "reader", "sync"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -381,7 +371,7 @@ async def test_the_app_reports_a_failed_sync_and_refreshes_on(
 
 
 def test_a_server_repeating_its_pages_does_not_keep_us_paging(server: HostileServer,
-                                                              cache: Store) -> None:
+                                                              store: Store) -> None:
     rows = [{"id": n, "feed_id": 1, "title": f"Item {n}", "link": f"https://t.example/{n}",
              "content": "<p>x</p>", "unread": True, "marked": False, "updated": 1_700_000_000,
              "tags": [], "guid": ""} for n in range(1, 201)]
@@ -397,6 +387,6 @@ def test_a_server_repeating_its_pages_does_not_keep_us_paging(server: HostileSer
         op = json.loads(f["json"][0]).get("op")
         h.send_json({"seq": 0, "status": 0, "content": answers.get(op, {})})
     server.answer = answer
-    report = sync(cache, server.url.replace("/fever/", "/"), service="ttrss")
+    report = sync(store, server.url.replace("/fever/", "/"), service="ttrss")
     assert report.new == 200
     assert report.requests <= 12  # the check, the lists, and each listing stops at page 2

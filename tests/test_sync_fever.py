@@ -17,14 +17,16 @@ from servers.coldsweat import EMAIL, PASSWORD, ColdsweatServer
 from sync_support import (
     cache_path,
     outbox,
+    queue_mark,
     remote_id,
     settings,
     stories_by_title,
+    sync_once,
     write_sync_config,
 )
 
 from reader.store import Store
-from reader.sync.engine import account_of, run_sync
+from reader.sync.engine import SyncReport, account_of, run_sync
 from reader.sync.fever import FeverService
 
 NEWS = [("n1", "Markets <b>rally</b>"), ("n2", "Rain"), ("n3", "Snow")]
@@ -46,13 +48,8 @@ class FeverWorld:
     def service(self, password: str = PASSWORD, timeout: float = 30.0) -> FeverService:
         return FeverService(self.server.url, EMAIL, password, timeout)
 
-    def sync(self, store: Store, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-        service = self.service(password)
-        try:
-            return run_sync(store, service,
-                            account_of(settings("fever", self.server.url, EMAIL)))
-        finally:
-            service.close()
+    def sync(self, store: Store, password: str = PASSWORD) -> SyncReport:
+        return sync_once(store, self.service(password), "fever", self.server.url, EMAIL)
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +78,6 @@ def world(fever_world: FeverWorld) -> FeverWorld:
         fever_world.server.start()
     fever_world.reset()
     return fever_world
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "cache.sqlite3") as store:
-        yield store
 
 
 def test_check_says_what_the_server_is(world: FeverWorld, isolated_home: Path) -> None:
@@ -121,30 +112,30 @@ def test_first_sync_brings_feeds_groups_and_clean_stories(world: FeverWorld,
     assert PASSWORD not in (cache_path(isolated_home)).read_bytes().decode("latin-1")
 
 
-def test_a_local_mark_reaches_the_server(world: FeverWorld, cache: Store) -> None:
-    world.sync(cache)
-    story_id = stories_by_title(cache)["Rain"][0]
-    item = remote_id(cache, story_id)
-    cache.set_read(story_id, True)
-    cache.set_starred(story_id, True)
-    assert outbox(cache) == [(item, "read", 1), (item, "starred", 1)]
-    report = world.sync(cache)
+def test_a_local_mark_reaches_the_server(world: FeverWorld, store: Store) -> None:
+    world.sync(store)
+    story_id = stories_by_title(store)["Rain"][0]
+    item = remote_id(store, story_id)
+    store.set_read(story_id, True)
+    store.set_starred(story_id, True)
+    assert outbox(store) == [(item, "read", 1), (item, "starred", 1)]
+    report = world.sync(store)
     assert report.sent == 2
-    assert outbox(cache) == []
+    assert outbox(store) == []
     assert item not in world.server.unread_ids()
     assert item in world.server.saved_ids()
 
 
-def test_a_mark_made_on_the_server_reaches_the_cache(world: FeverWorld, cache: Store) -> None:
-    world.sync(cache)
-    story_id = stories_by_title(cache)["Snow"][0]
-    item = remote_id(cache, story_id)
+def test_a_mark_made_on_the_server_reaches_the_cache(world: FeverWorld, store: Store) -> None:
+    world.sync(store)
+    story_id = stories_by_title(store)["Snow"][0]
+    item = remote_id(store, story_id)
     world.server.mark(item, "read")  # on the phone
     world.server.mark(item, "saved")
-    report = world.sync(cache)
+    report = world.sync(store)
     assert (report.marked_read, report.starred) == (1, 1)
-    assert stories_by_title(cache)["Snow"][1:] == (True, True)
-    assert outbox(cache) == []  # the server's marks are not sent back
+    assert stories_by_title(store)["Snow"][1:] == (True, True)
+    assert outbox(store) == []  # the server's marks are not sent back
 
 
 def test_marks_made_while_the_server_is_down_are_sent_when_it_is_back(
@@ -174,25 +165,25 @@ def test_marks_made_while_the_server_is_down_are_sent_when_it_is_back(
 
 
 def test_conflict_the_later_sync_wins_per_story_and_flag(world: FeverWorld,
-                                                         cache: Store) -> None:
-    world.sync(cache)
-    titles = stories_by_title(cache)
+                                                         store: Store) -> None:
+    world.sync(store)
+    titles = stories_by_title(store)
     rain, snow = titles["Rain"][0], titles["Snow"][0]
-    world.sync(cache)
+    world.sync(store)
     # Between two syncs: the phone reads Rain and stars Snow; here Rain is read and then
     # marked unread again, and Snow is read.
-    world.server.mark(remote_id(cache, rain), "read")
-    world.server.mark(remote_id(cache, snow), "saved")
-    cache.set_read(rain, True)
-    cache.set_read(rain, False)
-    cache.set_read(snow, True)
-    world.sync(cache)
-    after = stories_by_title(cache)
+    world.server.mark(remote_id(store, rain), "read")
+    world.server.mark(remote_id(store, snow), "saved")
+    store.set_read(rain, True)
+    store.set_read(rain, False)
+    store.set_read(snow, True)
+    world.sync(store)
+    after = stories_by_title(store)
     assert after["Rain"][1:] == (False, False)  # our later mark won on both sides
     assert after["Snow"][1:] == (True, True)    # different flags: both kept
-    assert remote_id(cache, rain) in world.server.unread_ids()
-    assert remote_id(cache, snow) not in world.server.unread_ids()
-    assert remote_id(cache, snow) in world.server.saved_ids()
+    assert remote_id(store, rain) in world.server.unread_ids()
+    assert remote_id(store, snow) not in world.server.unread_ids()
+    assert remote_id(store, snow) in world.server.saved_ids()
 
 
 def test_a_story_fetched_directly_is_not_shown_twice(world: FeverWorld,
@@ -219,9 +210,9 @@ def test_a_story_fetched_directly_is_not_shown_twice(world: FeverWorld,
         assert titles["Snow"][0] == direct["Snow"][0]
 
 
-def test_an_unchanged_server_is_one_request(world: FeverWorld, cache: Store) -> None:
-    world.sync(cache)
-    again = world.sync(cache)
+def test_an_unchanged_server_is_one_request(world: FeverWorld, store: Store) -> None:
+    world.sync(store)
+    again = world.sync(store)
     assert (again.new, again.sent, again.requests) == (0, 0, 1)
 
 
@@ -242,14 +233,13 @@ def test_wrong_password_is_one_line_and_keeps_the_outbox(world: FeverWorld,
 
 
 def test_a_mark_for_an_item_the_server_deleted_is_dropped_with_a_note(
-        world: FeverWorld, cache: Store) -> None:
-    world.sync(cache)
-    cache.conn.execute("INSERT INTO outbox (remote_id, flag, value, at)"
-                       " VALUES ('987654', 'read', 1, 0)")
-    report = world.sync(cache)
+        world: FeverWorld, store: Store) -> None:
+    world.sync(store)
+    queue_mark(store, "987654", "read")
+    report = world.sync(store)
     assert report.dropped == ("987654",)
     assert "item 987654 is no longer on the server: its marks were dropped" in report.notes
-    assert outbox(cache) == []
+    assert outbox(store) == []
 
 
 def test_fever_subscriptions_are_read_only(world: FeverWorld, isolated_home: Path) -> None:
@@ -269,7 +259,7 @@ def many_items(count: int) -> bytes:
 
 
 def test_five_thousand_items_then_an_incremental_sync(tmp_path_factory: pytest.TempPathFactory,
-                                                      cache: Store) -> None:
+                                                      store: Store) -> None:
     feeds = FeedServer()
     feeds.routes["/big.xml"] = static(many_items(5000))
     server = ColdsweatServer(tmp_path_factory.mktemp("coldsweat-big"),
@@ -280,13 +270,13 @@ def test_five_thousand_items_then_an_incremental_sync(tmp_path_factory: pytest.T
         service = FeverService(server.url, EMAIL, PASSWORD)
         account = account_of(settings("fever", server.url, EMAIL))
         try:
-            first = run_sync(cache, service, account)
+            first = run_sync(store, service, account)
             assert (first.new, first.skipped) == (5000, 0)
             # A login check (a new account), one request for feeds, marks and the first page,
             # 99 more pages and the empty one that says there are no more.
             assert first.requests == 102
-            assert len(stories_by_title(cache)) == 5000
-            again = run_sync(cache, service, account)
+            assert len(stories_by_title(store)) == 5000
+            again = run_sync(store, service, account)
         finally:
             service.close()
         assert (again.new, again.requests) == (0, 1)

@@ -17,14 +17,16 @@ from servers.ttrss import PASSWORD, USER, Article, TtrssServer, unavailable_reas
 from sync_support import (
     cache_path,
     outbox,
+    queue_mark,
     remote_id,
     settings,
     stories_by_title,
+    sync_once,
     write_sync_config,
 )
 
 from reader.store import Store
-from reader.sync.engine import account_of, run_sync
+from reader.sync.engine import SyncReport, account_of, run_sync
 from reader.sync.ttrss import TtrssService
 
 REASON = unavailable_reason()
@@ -43,13 +45,9 @@ class TtrssWorld:
         self.server.sql("UPDATE ttrss_user_entries SET unread = true, marked = false"
                         " WHERE owner_uid = 1;")
 
-    def sync(self, store: Store, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-        service = TtrssService(self.server.url, USER, password, timeout=30)
-        try:
-            return run_sync(store, service,
-                            account_of(settings("ttrss", self.server.url, USER)))
-        finally:
-            service.close()
+    def sync(self, store: Store, password: str = PASSWORD) -> SyncReport:
+        return sync_once(store, TtrssService(self.server.url, USER, password, timeout=30),
+                         "ttrss", self.server.url, USER)
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +82,6 @@ def world(ttrss_world: TtrssWorld) -> TtrssWorld:
     return ttrss_world
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "cache.sqlite3") as store:
-        yield store
-
-
 def test_check_says_what_the_server_is(world: TtrssWorld, isolated_home: Path) -> None:
     write_sync_config(isolated_home, "ttrss", world.server.url, USER)
     done = run_reader("sync", "--check", "--json", home=isolated_home, env=ENV)
@@ -120,28 +112,28 @@ def test_feeds_groups_and_clean_stories_arrive(world: TtrssWorld, isolated_home:
 
 
 def test_local_marks_reach_the_server_in_one_request_each_kind(world: TtrssWorld,
-                                                               cache: Store) -> None:
-    world.sync(cache)
-    titles = stories_by_title(cache)
+                                                               store: Store) -> None:
+    world.sync(store)
+    titles = stories_by_title(store)
     for title in ("Rain", "Snow"):
-        cache.set_read(titles[title][0], True)
-    cache.set_starred(titles["Kernels"][0], True)
-    report = world.sync(cache)
+        store.set_read(titles[title][0], True)
+    store.set_starred(titles["Kernels"][0], True)
+    report = world.sync(store)
     assert report.sent == 3
-    assert outbox(cache) == []
+    assert outbox(store) == []
     assert world.server.state(world.ids["Rain"]) == (False, False)
     assert world.server.state(world.ids["Snow"]) == (False, False)
     assert world.server.state(world.ids["Kernels"]) == (True, True)
 
 
-def test_a_mark_made_through_the_api_reaches_the_cache(world: TtrssWorld, cache: Store) -> None:
-    world.sync(cache)
+def test_a_mark_made_through_the_api_reaches_the_cache(world: TtrssWorld, store: Store) -> None:
+    world.sync(store)
     world.server.api("updateArticle", article_ids=str(world.ids["Compilers"]), mode=0, field=2)
     world.server.api("updateArticle", article_ids=str(world.ids["Compilers"]), mode=1, field=0)
-    report = world.sync(cache)
+    report = world.sync(store)
     assert (report.marked_read, report.starred) == (1, 1)
-    assert stories_by_title(cache)["Compilers"][1:] == (True, True)
-    assert outbox(cache) == []
+    assert stories_by_title(store)["Compilers"][1:] == (True, True)
+    assert outbox(store) == []
 
 
 def test_marks_made_while_the_server_is_down_are_sent_when_it_is_back(
@@ -168,25 +160,25 @@ def test_marks_made_while_the_server_is_down_are_sent_when_it_is_back(
 
 
 def test_conflict_the_later_sync_wins_per_story_and_flag(world: TtrssWorld,
-                                                         cache: Store) -> None:
-    world.sync(cache)
-    titles = stories_by_title(cache)
+                                                         store: Store) -> None:
+    world.sync(store)
+    titles = stories_by_title(store)
     world.server.api("updateArticle", article_ids=str(world.ids["Rain"]), mode=0, field=2)
     world.server.api("updateArticle", article_ids=str(world.ids["Snow"]), mode=1, field=0)
-    cache.set_read(titles["Rain"][0], True)
-    cache.set_read(titles["Rain"][0], False)
-    cache.set_read(titles["Snow"][0], True)
-    world.sync(cache)
-    after = stories_by_title(cache)
+    store.set_read(titles["Rain"][0], True)
+    store.set_read(titles["Rain"][0], False)
+    store.set_read(titles["Snow"][0], True)
+    world.sync(store)
+    after = stories_by_title(store)
     assert after["Rain"][1:] == (False, False)
     assert after["Snow"][1:] == (True, True)
     assert world.server.state(world.ids["Rain"]) == (True, False)
     assert world.server.state(world.ids["Snow"]) == (False, True)
 
 
-def test_an_unchanged_server_costs_few_small_requests(world: TtrssWorld, cache: Store) -> None:
-    world.sync(cache)
-    again = world.sync(cache)
+def test_an_unchanged_server_costs_few_small_requests(world: TtrssWorld, store: Store) -> None:
+    world.sync(store)
+    again = world.sync(store)
     assert (again.new, again.sent) == (0, 0)
     # login, getFeeds, getCategories, headlines since, unread ids, starred ids
     assert again.requests == 6
@@ -202,13 +194,12 @@ def test_wrong_password_is_one_line(world: TtrssWorld, isolated_home: Path) -> N
 
 
 def test_a_mark_for_a_deleted_article_is_dropped_with_a_note(world: TtrssWorld,
-                                                             cache: Store) -> None:
-    world.sync(cache)
-    cache.conn.execute("INSERT INTO outbox (remote_id, flag, value, at)"
-                       " VALUES ('987654', 'read', 1, 0)")
-    report = world.sync(cache)
+                                                             store: Store) -> None:
+    world.sync(store)
+    queue_mark(store, "987654", "read")
+    report = world.sync(store)
     assert report.dropped == ("987654",)
-    assert outbox(cache) == []
+    assert outbox(store) == []
 
 
 def test_subscribe_and_unsubscribe_go_through_the_server(world: TtrssWorld,
@@ -231,24 +222,24 @@ def test_subscribe_and_unsubscribe_go_through_the_server(world: TtrssWorld,
         world.server.sql(f"DELETE FROM ttrss_feeds WHERE id = {extra};")
 
 
-def test_five_thousand_items_then_an_incremental_sync(world: TtrssWorld, cache: Store) -> None:
+def test_five_thousand_items_then_an_incremental_sync(world: TtrssWorld, store: Store) -> None:
     feed = world.server.add_feed("Big", "https://big.example.org/rss")
     world.server.add_many(feed, 5000, "big")
     try:
         service = TtrssService(world.server.url, USER, PASSWORD)
         account = account_of(settings("ttrss", world.server.url, USER))
         try:
-            first = run_sync(cache, service, account)
+            first = run_sync(store, service, account)
             assert (first.new, first.skipped) == (5005, 0)
-            assert len(stories_by_title(cache)) == 5005
-            again = run_sync(cache, service, account)
+            assert len(stories_by_title(store)) == 5005
+            again = run_sync(store, service, account)
         finally:
             service.close()
         assert again.new == 0
         # getFeeds, getCategories, headlines since (none), unread ids, starred ids (the session
         # is still open): the API cannot say which marks changed, so it lists them.
         assert again.requests == 5
-        assert stories_by_title(cache)["Item 17"][1] is True  # read on the server
+        assert stories_by_title(store)["Item 17"][1] is True  # read on the server
     finally:
         world.server.sql("DELETE FROM ttrss_entries WHERE guid LIKE 'big-%';"
                          f" DELETE FROM ttrss_feeds WHERE id = {feed};")
