@@ -110,6 +110,15 @@ def redirect(location: str, status: int = 301) -> Route:
     return route
 
 
+def _drip(h: BaseHTTPRequestHandler, byte: bytes, every: float, limit: float) -> None:
+    """Write ``byte`` every ``every`` seconds for ``limit`` seconds, or until the server stops."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit and not h.server.stopping.is_set():  # type: ignore[attr-defined]
+        h.wfile.write(byte)
+        h.wfile.flush()
+        time.sleep(every)
+
+
 def trickle(every: float = 0.2, limit: float = 20.0) -> Route:
     """Headers at once, then one byte at a time: each read is quick, the whole never ends."""
     def route(h: BaseHTTPRequestHandler) -> None:
@@ -117,11 +126,7 @@ def trickle(every: float = 0.2, limit: float = 20.0) -> Route:
         h.send_header("Content-Type", "application/rss+xml")
         h.end_headers()
         h.wfile.write(b"<?xml version='1.0'?><rss version='2.0'><channel>")
-        started = time.monotonic()
-        while time.monotonic() - started < limit and not h.server.stopping.is_set():  # type: ignore[attr-defined]
-            h.wfile.write(b" ")
-            h.wfile.flush()
-            time.sleep(every)
+        _drip(h, b" ", every, limit)
     return route
 
 
@@ -129,11 +134,7 @@ def slow_headers(every: float = 0.2, limit: float = 20.0) -> Route:
     """Slowloris: the status line and then headers a byte at a time, never finished."""
     def route(h: BaseHTTPRequestHandler) -> None:
         h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n")
-        started = time.monotonic()
-        while time.monotonic() - started < limit and not h.server.stopping.is_set():  # type: ignore[attr-defined]
-            h.wfile.write(b"X")
-            h.wfile.flush()
-            time.sleep(every)
+        _drip(h, b"X", every, limit)
         h.close_connection = True
     return route
 
