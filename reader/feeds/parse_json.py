@@ -214,28 +214,27 @@ def _rss_title(text: str) -> Fields:
     return _detail(kind, text)
 
 
-def _rss_in_json(channel: Mapping[str, Any]) -> tuple[Fields, list[Fields], str]:
-    feed: Fields = {}
-    title = _value(channel.get("title")).strip()
+def _rss_title_and_link(element: Mapping[str, Any]) -> Fields:
+    """The title and link of a channel or an item, each only where it has text."""
+    fields: Fields = {}
+    title = _value(element.get("title")).strip()
     if title:
-        feed["title"] = title
-        feed["title_detail"] = _rss_title(title)
-    link = _value(channel.get("link")).strip()
+        fields["title"] = title
+        fields["title_detail"] = _rss_title(title)
+    link = _value(element.get("link")).strip()
     if link:
-        feed["link"] = link
+        fields["link"] = link
+    return fields
+
+
+def _rss_in_json(channel: Mapping[str, Any]) -> tuple[Fields, list[Fields], str]:
+    feed = _rss_title_and_link(channel)
     entries = [_rss_item(item) for item in _many(channel.get("item")) if isinstance(item, Mapping)]
     return feed, entries, "rss20"
 
 
 def _rss_item(item: Mapping[str, Any]) -> Fields:
-    entry: Fields = {}
-    title = _value(item.get("title")).strip()
-    if title:
-        entry["title"] = title
-        entry["title_detail"] = _rss_title(title)
-    link = _value(item.get("link")).strip()
-    if link:
-        entry["link"] = link
+    entry = _rss_title_and_link(item)
     guid = item.get("guid")
     guid_text = _value(guid).strip()
     if guid_text:
