@@ -94,8 +94,8 @@ async def test_r_without_feeds_says_how_to_add_one(isolated_home: Path) -> None:
         await settle(pilot)
         await pilot.press("R")
         await settle(pilot)
-        assert status_text(app) == ("No feeds yet: add one with `reader add URL` or "
-                                    "`reader import FILE.opml`")
+        assert status_text(app) == ("No feeds yet: add one with `a` in the sources (S), "
+                                    "`reader add URL` or `reader import FILE.opml`")
 
 
 async def test_refresh_with_no_network_reports_each_feed_offline(isolated_home: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,10 +57,15 @@ def add_stories(home: Path, drafts: list[StoryDraft], name: str = "Test feed",
 
 
 def make_app(home: Path, seed_dirs: list[str] | None = None,
-             opened: list[str] | None = None, **options: Any) -> ReaderApp:
+             opened: list[str] | None = None, *, refresh_on_start: bool = False,
+             **options: Any) -> ReaderApp:
+    """The real app on ``home``'s cache and config. It does not refresh as it opens (so a
+    test starts no network refresh it did not ask for) unless ``refresh_on_start``."""
     context = prepared_context(home, seed_dirs)
     sink = opened if opened is not None else []
-    return create_app(context.paths, context.config, url_opener=sink.append, **options)
+    config = replace(context.config, refresh=replace(context.config.refresh,
+                                                     refresh_on_start=refresh_on_start))
+    return create_app(context.paths, config, url_opener=sink.append, **options)
 
 
 def find_story(app: ReaderApp, *words: str) -> str:

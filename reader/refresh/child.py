@@ -14,10 +14,12 @@ import multiprocessing
 import os
 import queue
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from reader.config import FetchSettings
+from reader.filters import Rules
 from reader.refresh.lifeline import end_with_parent
 from reader.refresh.outcomes import ProgressCallback, RefreshProgress, RefreshSummary
 from reader.refresh.parse_workers import start_resource_tracker
@@ -33,7 +35,7 @@ class RefreshProcessError(Exception):
 
 
 def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
-           parent: int) -> None:
+           parent: int, options: dict[str, Any] | None = None) -> None:
     end_with_parent(parent)  # the app was killed: so is its refresh, and its parse workers
     with contextlib.suppress(OSError):  # not allowed here: run at the same priority
         os.nice(NICENESS)
@@ -44,7 +46,8 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     # one thread only).
     try:
         summary = refresh_feeds(Path(database), settings, cancel=cancel, background=True,
-                                progress=lambda update: messages.put(("progress", update)))
+                                progress=lambda update: messages.put(("progress", update)),
+                                **(options or {}))
     except Exception as exc:  # reported to the app as one line in words, never a traceback
         messages.put(("error", str(exc) or "the refresh failed unexpectedly"))
         return
@@ -53,19 +56,23 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
 
 def refresh_in_child(
     database: Path, settings: FetchSettings, *, progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
+    cancel: threading.Event | None = None, feed_ids: Sequence[int] | None = None,
+    due_only: bool = False, filters: Rules | None = None,
 ) -> RefreshSummary:
     """``refresh_feeds`` in a child process; blocks the calling thread (a worker) until done.
 
     ``progress`` is called in the calling thread; setting ``cancel`` asks the child to skip
-    the feeds it has not started.
+    the feeds it has not started. ``feed_ids``, ``due_only`` and ``filters`` are
+    ``refresh_feeds``'s own.
     """
+    options = {"feed_ids": list(feed_ids) if feed_ids is not None else None,
+               "due_only": due_only, "filters": filters}
     start_resource_tracker()  # spawning from inside Textual needs it (see there)
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     child_cancel = context.Event()
     child = context.Process(target=_child, args=(str(database), settings, messages,
-                                                 child_cancel, os.getpid()),
+                                                 child_cancel, os.getpid(), options),
                             name="reader-refresh")
     child.start()
     try:

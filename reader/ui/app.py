@@ -7,6 +7,7 @@ settings. ``create_app`` is the one factory the command line and the tests share
 
 from __future__ import annotations
 
+import time
 import webbrowser
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from reader.config import Config, ConfigError, save_theme
 from reader.paths import Paths, save_dir
 from reader.ui import keys
+from reader.ui.auto_refresh import TICK, Clock
 from reader.ui.commands import StoryTitleProvider
 from reader.ui.data import WRITE_WAIT, UiData
 from reader.ui.screens.main import MainScreen
@@ -32,13 +34,16 @@ class ReaderApp(App[None]):
     COMMANDS = App.COMMANDS | {StoryTitleProvider}
 
     def __init__(self, paths: Paths, config: Config, data: UiData,
-                 url_opener: Callable[[str], object] | None = None) -> None:
+                 url_opener: Callable[[str], object] | None = None, *,
+                 clock: Clock = time.time, tick: float = TICK) -> None:
         super().__init__()
         self.paths = paths
         self.config = config
         self.data = data
         self._url_opener = url_opener
         """None: ``$BROWSER`` or the platform's browser (``reader.programs``)."""
+        self._clock = clock
+        self._tick = tick
 
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
@@ -50,9 +55,14 @@ class ReaderApp(App[None]):
                             save_dir(self.paths, self.config.programs.save_dir),
                             self._url_opener)
         self.push_screen(MainScreen(self.data, self.paths.database, self.config.fetch,
-                                    self.config.sync, programs=programs))
+                                    self.config.sync, programs=programs,
+                                    refresh=self.config.refresh, filters=self.config.filters,
+                                    clock=self._clock, tick=self._tick))
         for problem in self.config.problems:  # bad config values: shown, defaults used
             self.notify(problem, title="Config", severity="warning", timeout=15, markup=False)
+        for problem in self.config.filters.problems:  # the other filters still apply
+            self.notify(problem, title="Filter left out", severity="warning", timeout=15,
+                        markup=False)
 
     def on_unmount(self) -> None:
         self.data.close()
@@ -96,13 +106,16 @@ class ReaderApp(App[None]):
 
 def create_app(paths: Paths, config: Config,
                url_opener: Callable[[str], object] | None = None, *,
-               data: UiData | None = None, write_wait: float = WRITE_WAIT) -> ReaderApp:
+               data: UiData | None = None, write_wait: float = WRITE_WAIT,
+               clock: Clock = time.time, tick: float = TICK) -> ReaderApp:
     """The app as the ``reader`` command runs it; the tests build theirs the same way.
 
     ``data`` is the path to the cache when the caller made it already (to read the first
     page early); else one is made on ``paths.database``, whose marks wait ``write_wait``
     seconds for another process's write lock before they are reported as not saved.
+    ``clock`` and ``tick`` drive the automatic refresh (``auto_refresh``): a test moves its
+    own clock on instead of waiting an hour.
     """
     if data is None:
         data = UiData(paths.database, write_wait=write_wait)
-    return ReaderApp(paths, config, data, url_opener=url_opener)
+    return ReaderApp(paths, config, data, url_opener=url_opener, clock=clock, tick=tick)

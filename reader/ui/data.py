@@ -20,9 +20,11 @@ their import time is never part of the first frame.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
@@ -160,6 +162,24 @@ class UiData:
 
     async def has_feeds(self) -> bool:
         return await self.read_details(lambda store: store.has_feeds())
+
+    async def any_due(self) -> bool:
+        """Whether an automatic refresh would fetch any feed now (``reader.schedule``)."""
+        def read(store: Store) -> bool:
+            from reader.store.feeds import feed_states
+
+            return bool(feed_states(store, due_at=time.time()))
+
+        return await self.read_details(read)
+
+    async def last_refreshed(self) -> float | None:
+        """When a feed was last checked (by any reader process), as unix time; None: never."""
+        def read(store: Store) -> float | None:
+            row = store.conn.execute(
+                "SELECT max(last_checked) FROM sources WHERE kind = 'feed'").fetchone()
+            return datetime.fromisoformat(row[0]).timestamp() if row and row[0] else None
+
+        return await self.read_details(read)
 
     async def find_titles(self, words: list[str]) -> list[tuple[str, str, str, str]]:
         """(id, title, source, text start) of recent stories whose titles hold every word."""

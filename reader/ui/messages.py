@@ -52,9 +52,11 @@ class RefreshProgressed(Message):
 
 @dataclass
 class RefreshFinished(Message):
-    """The refresh ended (also when cancelled): every feed's outcome."""
+    """The refresh ended (also when cancelled): every feed's outcome. ``automatic``: it was
+    the app's own (on start, every ``refresh_interval``), which fetched only the due feeds."""
 
     summary: RefreshSummary
+    automatic: bool = False
 
 
 @dataclass

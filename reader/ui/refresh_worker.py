@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,7 @@ from textual.message_pump import MessagePump
 
 from reader.cli.context import index_left_pending_at
 from reader.config import FetchSettings, SyncSettings
+from reader.filters import Rules
 from reader.store import StoreError
 from reader.ui.data import UiData
 from reader.ui.messages import (
@@ -51,15 +54,19 @@ def sync_in_background(target: MessagePump, database: Path, sync: SyncSettings) 
 
 
 def refresh_in_background(target: MessagePump, database: Path, settings: FetchSettings,
-                          cancel: threading.Event, sync: SyncSettings | None = None) -> None:
-    """Refresh every feed of ``database``; post progress and the outcome to ``target``.
+                          cancel: threading.Event, sync: SyncSettings | None = None, *,
+                          job: RefreshJob | None = None) -> None:
+    """Refresh the feeds of ``database`` (every one, or ``job``'s); post progress and the
+    outcome to ``target``.
 
     Runs on a worker thread (``post_message`` is safe from any thread). Setting ``cancel``
     stops the refresh early; it still ends with ``RefreshFinished``. With ``sync`` set, a sync
     with the feed server comes first (its feeds are the server's to fetch); a failed sync is
-    reported and the refresh of this machine's own feeds goes on.
+    reported and the refresh of this machine's own feeds goes on. A refresh of named feeds
+    (``job.feed_ids``) does not sync.
     """
-    if sync is not None and not cancel.is_set():
+    job = job or RefreshJob()
+    if sync is not None and not cancel.is_set() and job.feed_ids is None:
         sync_in_background(target, database, sync)
     # The fetch and parse layers (httpx, feedparser) load when a refresh starts, not with
     # the app: ~70 ms of first paint.
@@ -75,17 +82,32 @@ def refresh_in_background(target: MessagePump, database: Path, settings: FetchSe
             target.post_message(RefreshProgressed(update.done, update.total))
 
     try:
-        summary = refresh_in_child(database, settings, progress=progress, cancel=cancel)
+        summary = refresh_in_child(database, settings, progress=progress, cancel=cancel,
+                                   feed_ids=job.feed_ids, due_only=job.automatic,
+                                   filters=job.filters)
     except Exception as exc:  # a refresh must never take the app down
         # A refresh process that was killed leaves its newest stories waiting for the search
         # index: index them here, on this worker thread, so search finds them now.
         index_left_pending_at(database)
         target.post_message(RefreshFailed(str(exc)))
         return
-    target.post_message(RefreshFinished(summary))
+    target.post_message(RefreshFinished(summary, automatic=job.automatic))
 
 
-NO_FEEDS = "No feeds yet: add one with `reader add URL` or `reader import FILE.opml`"
+@dataclass(frozen=True, slots=True)
+class RefreshJob:
+    """What one refresh in the app is for: every feed (``R``), some feeds (the sources
+    screen's ``R`` on a feed or a folder: ``feed_ids``), or an ``automatic`` one (on start,
+    every ``refresh_interval``), which fetches only the feeds that are due. ``filters`` act
+    on the new stories of any of them."""
+
+    feed_ids: tuple[int, ...] | None = None
+    automatic: bool = False
+    filters: Rules | None = None
+
+
+NO_FEEDS = ("No feeds yet: add one with `a` in the sources (S), `reader add URL` or "
+            "`reader import FILE.opml`")
 """What ``R`` says in a cache with nothing to refresh (the bundled seeds are not feeds)."""
 
 
@@ -93,32 +115,48 @@ class Refresher:
     """Starts the refresh of every feed, one at a time, reporting to ``target``."""
 
     def __init__(self, target: DOMNode, data: UiData, database: Path,
-                 settings: FetchSettings, sync: SyncSettings | None = None) -> None:
+                 settings: FetchSettings, sync: SyncSettings | None = None,
+                 filters: Rules | None = None) -> None:
         self._target = target
         self._data = data
         self._database = database
         self._settings = settings
         self._sync = sync
+        self._filters = filters
         self._cancel: threading.Event | None = None
 
-    async def start(self) -> str:
+    @property
+    def running(self) -> bool:
+        """Whether a refresh is running (or about to start)."""
+        return self._cancel is not None
+
+    async def start(self, feed_ids: Sequence[int] | None = None, *,
+                    automatic: bool = False) -> str | None:
         """Start a refresh unless one is running or there is nothing to refresh; returns
-        what the status line should say."""
+        what the status line should say. An ``automatic`` refresh with nothing due starts
+        nothing and says nothing (None), and neither does one that finds another running."""
         if self._cancel is not None:
-            return "A refresh is already running"
+            return None if automatic else "A refresh is already running"
         cancel = self._cancel = threading.Event()  # taken before the first await
         try:
+            if automatic and self._sync is None and not await self._data.any_due():
+                self._cancel = None
+                return None
             if self._sync is None and not await self._data.has_feeds():
                 self._cancel = None
-                return NO_FEEDS
+                return None if automatic else NO_FEEDS
         except StoreError as exc:
             self._cancel = None
-            return str(exc)
+            return None if automatic else str(exc)
+        job = RefreshJob(None if feed_ids is None else tuple(feed_ids), automatic,
+                         self._filters)
         work = partial(refresh_in_background, self._target, self._database, self._settings,
-                       cancel, self._sync)
+                       cancel, self._sync, job=job)
         self._target.run_worker(work, thread=True, group="refresh", exclusive=True,
                                 exit_on_error=False)
-        return "Syncing with the feed server…" if self._sync else "Refreshing feeds…"
+        if self._sync and feed_ids is None:
+            return "Syncing with the feed server…"
+        return "Refreshing feeds that are due…" if automatic else "Refreshing feeds…"
 
     def ended(self) -> None:
         """The refresh posted its last message: another may start."""

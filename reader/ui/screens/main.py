@@ -13,6 +13,9 @@ whatever needs one of them first awaits ``ready()``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
@@ -22,14 +25,17 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header
+from textual.widgets import Header, Static
 
-from reader.config import FetchSettings, SyncSettings
+from reader.config import FetchSettings, RefreshSettings, SyncSettings
+from reader.filters import Rules
 from reader.history import History
 from reader.models import Story, StoryRow, View
 from reader.store import StoreError
 from reader.ui import keys
+from reader.ui.auto_refresh import TICK, AutoRefresh, Clock
 from reader.ui.data import UiData
 from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored
 from reader.ui.messages import (
@@ -42,6 +48,7 @@ from reader.ui.messages import (
     SyncFailed,
     SyncFinished,
 )
+from reader.ui.notify import run_notify
 from reader.ui.refresh_worker import Refresher
 from reader.ui.story_actions import Programs, StoryActions
 from reader.ui.widgets.footer import AppFooter
@@ -60,13 +67,18 @@ class MainScreen(Screen[None]):
                                              *keys.bindings(keys.RELATED)]
 
     def __init__(self, data: UiData, database: Path, fetch: FetchSettings,
-                 sync: SyncSettings | None = None, *, programs: Programs | None = None) -> None:
+                 sync: SyncSettings | None = None, *, programs: Programs | None = None,
+                 refresh: RefreshSettings | None = None, filters: Rules | None = None,
+                 clock: Clock = time.time, tick: float = TICK) -> None:
         super().__init__()
         self.data = data
         self._pane: ReadingPane | None = None
         self._ready = asyncio.Event()
         self._loading = False
-        self._refresher = Refresher(self, data, database, fetch, sync)
+        self._refresher = Refresher(self, data, database, fetch, sync, filters)
+        self._auto = AutoRefresh(refresh or RefreshSettings(), clock)
+        self._tick = tick
+        self._shown_once = False
         self._marks = Marks(data, self)
         self._actions = StoryActions(self, data, programs or Programs(), self._target,
                                      self.set_status, self._shown_target)
@@ -75,7 +87,9 @@ class MainScreen(Screen[None]):
         yield Header(show_clock=False, icon="≡")
         with Horizontal(id="panes"):
             yield ListPane(self.data, id="list-pane")
-        yield StatusLine(self.data, id="status")
+        with Horizontal(id="status-row"):
+            yield StatusLine(self.data, id="status")
+            yield Static(id="refresh-times", markup=False)
         yield AppFooter()
 
     @property
@@ -109,6 +123,7 @@ class MainScreen(Screen[None]):
         self.sub_title = View().describe()
         self.story_list.set_view(View())
         self.story_list.focus()
+        self.set_interval(self._tick, self._check_auto_refresh)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_BELOW, "-narrow")
@@ -155,6 +170,9 @@ class MainScreen(Screen[None]):
                           f"{'story' if total == 1 else 'stories'}")
         if not self._loading:
             self.call_after_refresh(self._load_deferred)
+        if not self._shown_once:  # the first frame is on screen: refreshes may start
+            self._shown_once = True
+            self.call_after_refresh(self._opened)
 
     # -- which story -----------------------------------------------------------------------------
 
@@ -371,11 +389,52 @@ class MainScreen(Screen[None]):
     # -- refresh ---------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self._start_refresh()
+        self.start_refresh()
 
     @work(group="refresh-start", exit_on_error=False)
-    async def _start_refresh(self) -> None:
-        self.set_status(await self._refresher.start())
+    async def start_refresh(self, feed_ids: Sequence[int] | None = None, *,
+                            automatic: bool = False) -> None:
+        """Refresh every feed (``R``), the feeds named (the sources screen), or, automatic,
+        the feeds that are due (on start, every ``refresh_interval``)."""
+        said = await self._refresher.start(feed_ids, automatic=automatic)
+        if self._refresher.running:
+            self._auto.started()
+        if said is not None:
+            self.set_status(said)
+
+    @work(group="refresh-start", exit_on_error=False)
+    async def _opened(self) -> None:
+        """After the first frame: what the status row says of refreshes, then the refresh
+        on start (``refresh_on_start``) or the first one an interval away."""
+        with contextlib.suppress(StoreError):
+            self._auto.last_refreshed = await self.data.last_refreshed()
+        if self._auto.on_start:
+            await self.start_refresh(automatic=True).wait()
+        if not self._refresher.running:
+            self._auto.opened()
+        await self._show_refresh_times()
+
+    def _check_auto_refresh(self) -> None:
+        if self._auto.due() and not self._refresher.running:
+            self.start_refresh(automatic=True)
+
+    async def _show_refresh_times(self) -> None:
+        """``updated 14:02 · next 15:02`` at the right of the status row (once there are
+        feeds to refresh)."""
+        try:
+            shown = self._auto.describe() if await self.data.has_feeds() else ""
+        except StoreError:
+            shown = ""
+        times = self.query_one("#refresh-times", Static)
+        times.update(Content(shown))
+        times.set_class(bool(shown), "-shown")
+
+    @work(thread=True, group="notify", exit_on_error=False)
+    def _notify(self, new: int) -> None:
+        """Run ``notify_command`` off the UI thread; a failure is one status line."""
+        problem = run_notify(self._auto.settings.notify_command, new)
+        if problem is not None:
+            self.app.call_from_thread(self.set_status, problem)
 
     @on(RefreshProgressed)
     def _refresh_progressed(self, message: RefreshProgressed) -> None:
@@ -395,14 +454,23 @@ class MainScreen(Screen[None]):
     @on(RefreshFailed)
     def _refresh_failed(self, message: RefreshFailed) -> None:
         self._refresher.ended()
+        self._auto.ended(refreshed=False)
+        self.run_worker(self._show_refresh_times(), group="refresh-times")
         self.set_status(f"Refresh failed: {message.reason}")
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
         """New stories join the list; the cursor stays on its story, the pane is untouched."""
         self._refresher.ended()
+        summary = message.summary
+        self._auto.ended(refreshed=bool(summary.outcomes))
+        self.run_worker(self._show_refresh_times(), group="refresh-times")
+        if summary.fresh and self._auto.settings.notify_command:
+            self._notify(summary.fresh)
+        if message.automatic and not summary.outcomes:
+            return  # nothing was due: nothing to say
         self._reload_list()
-        self.status.say_refreshed(message.summary)
+        self.status.say_refreshed(summary)
 
     def _reload_list(self) -> None:
         row = self.story_list.highlighted
