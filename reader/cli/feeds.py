@@ -24,7 +24,6 @@ from reader.store.feeds import (
     add_feed,
     feed_sources,
     find_feed,
-    remove_feed,
     subscribed_as,
     subscriptions,
 )
@@ -85,66 +84,35 @@ def warn(message: str) -> None:
 
 
 def cmd_add(context: Context, args: argparse.Namespace) -> int:
-    """``reader add URL``: subscribe, checking the URL before the cache is opened."""
-    from reader.refresh.subscribe import SubscribeError, check_feed_url, subscribe
+    """``reader add URL``: subscribe, checking the URL before the cache is opened (with
+    ``[sync]`` set, on the server unless ``--local``)."""
+    from reader.refresh.subscribe import SubscribeError, add_subscription, check_feed_url
 
-    if context.config.sync is not None and not args.local:
-        return _add_on_server(context, args.url)
     try:
         check_feed_url(args.url)  # before the cache is even opened
-        added = subscribe(context.store(), args.url, context.config.fetch, title=args.title,
-                          filters=context.config.filters)
+        added = add_subscription(context.store(), args.url, context.config.fetch,
+                                 sync=context.config.sync, local=args.local, title=args.title,
+                                 filters=context.config.filters)
     except SubscribeError as exc:
         raise CommandError(str(exc)) from None
-    if added.found is not None:
-        others = len(added.links) - 1
-        extra = f" ({others} other feed link{'s' if others != 1 else ''} on the page)" \
-            if others else ""
-        print(clean_line(f"the page links to {added.found.describe()}: using it{extra}"))
+    for line in added.lines[:-1]:
+        print(clean_line(line))
     for warning in added.warnings:
         warn(f"{added.name}: {warning}")
-    print(clean_line(f"added feed {added.feed_id} {added.name!r} ({added.url}): "
-                     f"{added.new} stor{'ies' if added.new != 1 else 'y'}"))
-    return 0
-
-
-def _add_on_server(context: Context, url: str) -> int:
-    """``reader add`` with [sync] set: the subscription is made on the server (ttrss)."""
-    from reader.refresh.subscribe import SubscribeError, check_feed_url
-    from reader.sync.manage import subscribe_on_server
-    from reader.sync.service import SyncError
-
-    settings = context.config.sync
-    assert settings is not None
-    try:
-        check_feed_url(url)
-        source_id, feed = subscribe_on_server(context.store(), settings, url)
-    except SubscribeError as exc:
-        raise CommandError(str(exc)) from None
-    except SyncError as exc:
-        raise CommandError(f"{exc} (or 'reader add --local URL' for this machine only)") \
-            from None
-    print(clean_line(f"added feed {source_id} {feed.title!r} ({feed.url}) on the server;"
-                     " run 'reader sync' for its stories"))
+    print(clean_line(added.lines[-1]))
     return 0
 
 
 def cmd_remove(context: Context, args: argparse.Namespace) -> int:
     """``reader remove URL|ID``: unsubscribe; the feed's stories go too."""
+    from reader.refresh.subscribe import ServerError, remove_subscription
+
     store = context.store()
     feed = find_feed(store, args.feed)
-    settings = context.config.sync
-    if settings is not None:
-        from reader.sync.cache import synced_sources
-        from reader.sync.manage import unsubscribe_on_server
-        from reader.sync.service import SyncError
-
-        if feed.id in synced_sources(store):
-            try:
-                unsubscribe_on_server(store, settings, feed.id)
-            except SyncError as exc:
-                raise CommandError(str(exc)) from None
-    removed = remove_feed(store, feed.id)
+    try:
+        removed = remove_subscription(store, feed.id, context.config.sync)
+    except ServerError as exc:
+        raise CommandError(str(exc)) from None
     print(clean_line(f"removed feed {feed.id} {feed.name!r} ({feed.url}) and its "
                      f"{removed} stor{'ies' if removed != 1 else 'y'}"))
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from reader.config import FetchSettings
+from reader.config import FetchSettings, SyncSettings
 from reader.feeds.discover import FeedLink, choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.html_markdown import resolve_url
@@ -17,7 +17,7 @@ from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed, defaul
 from reader.filters import Rules, Screen
 from reader.models import FeedFetched
 from reader.store import Store
-from reader.store.feeds import add_feed, record_refresh, subscribed_as
+from reader.store.feeds import add_feed, record_refresh, remove_feed, set_group, subscribed_as
 
 
 class SubscribeError(Exception):
@@ -39,6 +39,8 @@ class Subscribed:
     found: FeedLink | None = None
     links: tuple[FeedLink, ...] = ()
     warnings: tuple[str, ...] = ()
+    filtered: int = 0
+    """Of ``new``, how many a filter hid or marked read."""
 
 
 def check_feed_url(url: str) -> str:
@@ -112,4 +114,81 @@ def subscribe(
             asks_every=parsed.asks_every, fresh_until=result.fresh_until,
         ))
     stored_name = next((s.name for s in store.sources() if s.id == feed_id), name)
-    return Subscribed(feed_id, stored_name, feed_url, report.new, found, links, parsed.warnings)
+    return Subscribed(feed_id, stored_name, feed_url, report.new, found, links, parsed.warnings,
+                      report.hidden + report.auto_read)
+
+
+# -- what ``reader add`` / ``reader remove`` and the app's sources screen share ----------------
+
+
+class ServerError(SubscribeError):
+    """The feed server (``[sync]``) refused or could not be reached; nothing was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A subscription made by ``add_subscription``, and what to tell the person about it,
+    line by line (the command line prints them, the app shows them)."""
+
+    feed_id: int
+    name: str
+    url: str
+    lines: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def add_subscription(
+    store: Store, url: str, settings: FetchSettings, *, sync: SyncSettings | None = None,
+    local: bool = False, title: str | None = None, group: str | None = None,
+    filters: Rules | None = None,
+) -> Added:
+    """Subscribe to ``url`` (a feed, or a web page linking to one) here, or on the feed
+    server when ``[sync]`` is set and not ``local``; then put it in the folder ``group``.
+    Raises ``SubscribeError`` (one line; nothing stored). Blocking: call it off the UI."""
+    check_feed_url(url)
+    if sync is not None and not local:
+        return _add_on_server(store, url, sync, group)
+    added = subscribe(store, url, settings, title=title, group=group, filters=filters)
+    lines: list[str] = []
+    if added.found is not None:
+        others = len(added.links) - 1
+        extra = f" ({others} other feed link{'s' if others != 1 else ''} on the page)" \
+            if others else ""
+        lines.append(f"the page links to {added.found.describe()}: using it{extra}")
+    stories = f"{added.new} stor{'ies' if added.new != 1 else 'y'}"
+    if added.filtered:
+        stories += f" ({added.filtered} filtered)"
+    lines.append(f"added feed {added.feed_id} {added.name!r} ({added.url}): {stories}")
+    return Added(added.feed_id, added.name, added.url, tuple(lines), added.warnings)
+
+
+def _add_on_server(store: Store, url: str, sync: SyncSettings, group: str | None) -> Added:
+    from reader.sync.manage import subscribe_on_server
+    from reader.sync.service import SyncError
+
+    try:
+        source_id, feed = subscribe_on_server(store, sync, url)
+    except SyncError as exc:
+        raise ServerError(f"{exc} (or 'reader add --local URL' for this machine only)") \
+            from None
+    if group:
+        set_group(store, source_id, group)
+    return Added(source_id, feed.title, feed.url, (
+        f"added feed {source_id} {feed.title!r} ({feed.url}) on the server;"
+        " run 'reader sync' for its stories",))
+
+
+def remove_subscription(store: Store, feed_id: int, sync: SyncSettings | None = None) -> int:
+    """Unsubscribe (on the feed server too, for a feed that comes from it); the feed's
+    stories go with it. Returns how many. Raises ``ServerError`` if the server refuses."""
+    if sync is not None:
+        from reader.sync.cache import synced_sources
+        from reader.sync.manage import unsubscribe_on_server
+        from reader.sync.service import SyncError
+
+        if feed_id in synced_sources(store):
+            try:
+                unsubscribe_on_server(store, sync, feed_id)
+            except SyncError as exc:
+                raise ServerError(str(exc)) from None
+    return remove_feed(store, feed_id)
