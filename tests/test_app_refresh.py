@@ -75,8 +75,8 @@ async def test_r_refreshes_in_the_background_and_keeps_the_reader_in_place(
         assert isinstance(sources, SourcesScreen)
         broken = next(s for s in sources.sources if s.name == "Broken feed")
         assert broken.last_status == "error" and "500" in (broken.last_error or "")
-        good_index = next(i for i, s in enumerate(sources.sources) if s.name == "Good feed")
-        for _ in range(good_index + 1):
+        good_index = next(i for i, e in enumerate(sources.entries) if e.name == "Good feed")
+        for _ in range(good_index):  # the tree's lines: All stories, Broken feed, Good feed…
             await pilot.press("j")
         await pilot.press("enter")
         await settle(pilot)

@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.widget import Widget
 
 from reader.config import Config, ConfigError, save_theme
 from reader.paths import Paths, save_dir
@@ -97,7 +98,12 @@ class ReaderApp(App[None]):
         main = self.main_screen
         if main is None:
             return
-        for group, target in ((keys.APP, self), (keys.MAIN, main)):
+        groups: list[tuple[tuple[keys.Key, ...], Widget | App[None]]] = [
+            (keys.APP, self), (keys.MAIN, main)]
+        own = getattr(screen, "PALETTE_KEYS", ())  # a screen's own commands (the sources)
+        if own:
+            groups.insert(0, (own, screen))
+        for group, target in groups:
             for key in group:
                 if key.palette is not None:
                     yield SystemCommand(key.palette, key.palette_help,

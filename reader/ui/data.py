@@ -20,6 +20,7 @@ their import time is never part of the first frame.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -37,6 +38,9 @@ from reader.ui.story_rows import OpenedView, locate, open_view, read_page
 
 if TYPE_CHECKING:
     from reader.links import StoryLinks
+    from reader.config import FetchSettings, SyncSettings
+    from reader.filters import Rules
+    from reader.refresh.subscribe import Added
     from reader.search import Piece, SavedSearch
 
 T = TypeVar("T")
@@ -197,6 +201,79 @@ class UiData:
                 store.set_starred(story_id, value)
 
         return asyncio.wrap_future(self._writer.submit(write))
+
+    # -- feeds and folders (the sources screen): the command line's own functions ---------------
+
+    async def group_names(self) -> list[str]:
+        """Every folder holding a feed (for ``M``'s suggestions)."""
+        def read(store: Store) -> list[str]:
+            from reader.store.feeds import group_names
+
+            return group_names(store)
+
+        return await self.read_details(read)
+
+    async def rename(self, feed_id: int, title: str) -> str:
+        """Give a feed the person's own name (``reader edit --title``); returns the name."""
+        def write(store: Store) -> str:
+            from reader.store.feeds import rename_feed
+
+            return rename_feed(store, feed_id, title)
+
+        return await self.write(write)
+
+    async def rename_group(self, old: str, new: str) -> int:
+        """Rename a folder (every feed in it moves); returns how many feeds."""
+        def write(store: Store) -> int:
+            from reader.store.feeds import rename_group
+
+            return rename_group(store, old, new)
+
+        return await self.write(write)
+
+    async def move(self, feed_ids: list[int], group: str | None) -> None:
+        """Put feeds in the folder ``group`` (``reader edit --group``); None: in none."""
+        def write(store: Store) -> None:
+            from reader.store.feeds import set_group
+
+            with store.transaction():
+                for feed_id in feed_ids:
+                    set_group(store, feed_id, group)
+
+        await self.write(write)
+
+    async def stories_of(self, feed_ids: list[int]) -> int:
+        """How many stories the feeds hold, hidden ones too (what removing them removes)."""
+        def read(store: Store) -> int:
+            return int(store.conn.execute(
+                "SELECT count(*) FROM stories WHERE source_id IN"
+                " (SELECT value FROM json_each(?))", (json.dumps(feed_ids),)).fetchone()[0])
+
+        return await self.read_details(read)
+
+    async def subscribe(self, url: str, fetch: FetchSettings, *, group: str | None,
+                        filters: Rules | None, sync: SyncSettings | None) -> Added:
+        """``reader add``: the network and the write on a thread of their own (seconds of
+        fetching must not hold up marks on the writer thread)."""
+        def add() -> Added:
+            from reader.refresh.subscribe import add_subscription
+
+            with Store.open(self.database) as store:
+                return add_subscription(store, url, fetch, sync=sync, group=group,
+                                        filters=filters)
+
+        return await asyncio.to_thread(add)
+
+    async def unsubscribe(self, feed_ids: list[int], sync: SyncSettings | None) -> int:
+        """``reader remove`` of each feed (on the feed server too, for its feeds); returns
+        how many stories went with them. On a thread of its own: the server may be slow."""
+        def remove() -> int:
+            from reader.refresh.subscribe import remove_subscription
+
+            with Store.open(self.database) as store:
+                return sum(remove_subscription(store, feed_id, sync) for feed_id in feed_ids)
+
+        return await asyncio.to_thread(remove)
 
     async def save_search(self, name: str, query: str) -> SavedSearch:
         def write(store: Store) -> SavedSearch:

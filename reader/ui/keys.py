@@ -132,10 +132,24 @@ APP: tuple[Key, ...] = (
 
 SOURCES: tuple[Key, ...] = (
     Key("sources.close", "escape,S,q", "close", "Close", footer=True),
-    Key("sources.down", "j", "cursor_down", "Down"),
-    Key("sources.up", "k", "cursor_up", "Up"),
-    Key("sources.first", "g", "first", "First"),
-    Key("sources.last", "G", "last", "Last"),
+    Key("sources.down", "j,down", "cursor_down", "Down"),
+    Key("sources.up", "k,up", "cursor_up", "Up"),
+    Key("sources.first", "g,home", "first", "First"),
+    Key("sources.last", "G,end", "last", "Last"),
+    Key("sources.open", "enter", "open", "Show its stories (a folder: all its feeds')"),
+    Key("sources.toggle", "space", "toggle_folder", "Open or close a folder"),
+    Key("sources.add", "a", "add", "Add a feed: its URL or a web page's",
+        palette="Add a feed", palette_help="Subscribe to a feed, or the feed a page links to"),
+    Key("sources.rename", "r", "rename", "Rename the feed or folder",
+        palette="Rename", palette_help="Your own name for the feed or folder"),
+    Key("sources.move", "M", "move", "Move the feed to a folder (new or existing)",
+        palette="Move to folder", palette_help="Put the feed in a folder, or in none"),
+    Key("sources.remove", "d", "remove", "Remove the feed or folder (asks first)",
+        palette="Remove", palette_help="Unsubscribe; its stories go too (asks first)"),
+    Key("sources.refresh", "R", "refresh", "Refresh the feed or folder",
+        palette="Refresh this", palette_help="Fetch the feed, or every feed of the folder"),
+    Key("sources.mark_read", "A", "mark_read", "Mark the feed or folder read (asks first)",
+        palette="Mark all read", palette_help="Every story of the feed or folder (asks first)"),
 )
 """The sources screen (``SourcesScreen``)."""
 
@@ -147,6 +161,17 @@ NUMBER_PROMPT: tuple[Key, ...] = (
 )
 """The prompt of ``f`` and of ``e`` with several enclosures (``NumberPrompt``); digits are
 typed into it."""
+
+CONFIRM: tuple[Key, ...] = (
+    Key("confirm.yes", "y", "yes", "Yes, do it"),
+    Key("confirm.no", "n,escape", "no", "No, leave it"),
+)
+"""A yes/no question (``ConfirmScreen``): "Mark 1,234 stories read? y/n"."""
+
+PROMPT: tuple[Key, ...] = (
+    Key("prompt.cancel", "escape", "cancel", "Cancel", footer=True),
+)
+"""A one-line question (``PromptScreen``); Enter answers it."""
 
 HELP: tuple[Key, ...] = (
     Key("help.close", "escape,q,question_mark", "dismiss", "Close help", footer=True),
@@ -174,5 +199,7 @@ def help_groups(keymap: dict[str, str]) -> list[tuple[str, list[Key]]]:
         ("Related stories", related),
         ("Link prompt (f; e with several enclosures)",
          [Key("", "0…9", "", "Type the number"), *NUMBER_PROMPT]),
+        ("Sources (S)", list(SOURCES)),
+        ("Questions (y/n)", list(CONFIRM)),
         ("Everywhere", [*APP, *EVERYWHERE_NOTES]),
     ]

@@ -76,6 +76,7 @@ class MainScreen(Screen[None]):
         self._ready = asyncio.Event()
         self._loading = False
         self._refresher = Refresher(self, data, database, fetch, sync, filters)
+        self._fetch, self._sync, self._filters = fetch, sync, filters
         self._auto = AutoRefresh(refresh or RefreshSettings(), clock)
         self._tick = tick
         self._shown_once = False
@@ -384,7 +385,28 @@ class MainScreen(Screen[None]):
                     self.list_pane.end_search()
                 self.set_view(view)
 
-        self.app.push_screen(SourcesScreen(sources, self.story_list.view, searches), chosen)
+        self.app.push_screen(SourcesScreen(
+            sources, self.story_list.view, searches, data=self.data, fetch=self._fetch,
+            filters=self._filters, sync=self._sync, refresh=self._refresh_from_sources,
+        ), chosen)
+
+    def _refresh_from_sources(self, feed_ids: list[int], name: str) -> None:
+        """The sources screen's ``R``: that feed or folder only; it hears how it went."""
+        if not feed_ids:
+            self._tell_sources(f"{name} has no feed to refresh")
+            return
+        self._tell_sources(f"Refreshing {name}…")
+        self.start_refresh(feed_ids)
+
+    def _tell_sources(self, text: str, *, reload: bool = False) -> None:
+        """Say ``text`` on the sources screen when it is open (and read its counts again)."""
+        from reader.ui.deferred import SourcesScreen
+
+        screen = self.app.screen
+        if isinstance(screen, SourcesScreen):
+            screen.say(text)
+            if reload:
+                self.run_worker(screen.reload(), group="sources-reload", exit_on_error=False)
 
     # -- refresh ---------------------------------------------------------------------------------
 
@@ -439,6 +461,8 @@ class MainScreen(Screen[None]):
     @on(RefreshProgressed)
     def _refresh_progressed(self, message: RefreshProgressed) -> None:
         self.status.say_progress(message.done, message.total)
+        if self._loading:
+            self._tell_sources(f"Refreshing feeds… {message.done}/{message.total}")
 
     @on(SyncFinished)
     def _sync_finished(self, message: SyncFinished) -> None:
@@ -471,6 +495,8 @@ class MainScreen(Screen[None]):
             return  # nothing was due: nothing to say
         self._reload_list()
         self.status.say_refreshed(summary)
+        if self._loading:
+            self._tell_sources("Refreshed " + summary.describe(), reload=True)
 
     def _reload_list(self) -> None:
         row = self.story_list.highlighted
