@@ -20,6 +20,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from reader.cli.context import Context
+from reader.models import View
 from reader.store import Store
 from reader.ui.app import ReaderApp, create_app
 from reader.ui.pilot import settle
@@ -52,11 +53,55 @@ async def _narrow(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+FOLDERS = {
+    "News": [("BBC News", 14, 9), ("The Register", 11, 4), ("Reuters: World", 8, 8)],
+    "Tech": [("Ars Technica", 12, 3), ("LWN.net", 9, 9), ("Hacker News", 30, 21)],
+    "Podcasts": [("The Talk Show", 5, 1)],
+    None: [("Julia Evans", 6, 2), ("Planet Python", 0, 0)],
+}
+"""The folder tree's picture: folder → (feed, stories, unread); Planet Python failed."""
+SHOT_TIME = 1_793_000_000.0
+"""Every time in a picture is this one, so the pictures only change when the app does."""
+
+
+async def _folders(pilot: Pilot[None]) -> None:
+    """A cache of feeds in folders (one failing), then S, the cursor on a feed."""
+    from reader.models import FeedFailed, FeedFetched, StoryDraft
+    from reader.store.feeds import add_feed, record_refresh, set_group
+
+    app = pilot.app
+    assert isinstance(app, ReaderApp)
+    with Store.open(app.paths.database) as store:
+        for group, feeds in FOLDERS.items():
+            for name, count, unread in feeds:
+                feed = add_feed(store, f"https://{name.lower().replace(' ', '')}.example/feed",
+                                name)
+                set_group(store, feed, group)
+                update: FeedFetched | FeedFailed = FeedFetched(drafts=tuple(
+                    StoryDraft(key=f"{name}-{n}", title=f"{name} story {n}",
+                               published=f"2026-11-{1 + n % 28:02d}T08:00:00+00:00")
+                    for n in range(count)))
+                if not count:
+                    update = FeedFailed("HTTP 503 Service Unavailable")
+                record_refresh(store, feed, update, now=SHOT_TIME)
+                stories = [s.id for s in store.iter_view(View(source_id=feed))]
+                store.mark(stories[unread:], read=True)
+    await pilot.press("S")
+    await settle(pilot)
+    for _ in range(20):  # down onto "LWN.net"
+        entry = getattr(app.screen, "highlighted", None)
+        if entry is None or entry.name == "LWN.net":
+            break
+        await pilot.press("j")
+    await settle(pilot)
+
+
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("list-and-story", (140, 40), _list_and_story),
     ("related-navigation", (140, 40), _related),
     ("help", (140, 40), _help),
     ("narrow", (80, 32), _narrow),
+    ("folder-tree", (140, 40), _folders),
 ]
 
 

@@ -16,6 +16,7 @@ a refresh that went wrong for one feed is explained on that feed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import ClassVar
 
@@ -48,7 +49,8 @@ RefreshFeeds = Callable[[list[int], str], None]
 MarkRead = Callable[[View, str], Awaitable[None]]
 """Mark a view read after asking (the main screen's bulk mark, which undo can take back)."""
 
-NAME_WIDTH = 48
+NAME_WIDTH = 34
+"""Columns for a name (with its indent); the counts start after them."""
 
 
 class SourceTree(Tree[Entry], inherit_bindings=False):
@@ -61,15 +63,20 @@ class SourceTree(Tree[Entry], inherit_bindings=False):
     SourceTree > .source-tree--failed { color: $error; }
     """
 
-    def label_for(self, entry: Entry) -> Text:
-        """The line of an entry: its name (never markup) and its counts."""
+    def label_for(self, entry: Entry, indent: int = 0) -> Text:
+        """The line of an entry: its name (never markup), padded so the counts of every line
+        start in one column (``indent``: what the tree draws before the label), and its
+        counts."""
         muted = self.get_component_rich_style("source-tree--muted", partial=True)
         failed = self.get_component_rich_style("source-tree--failed", partial=True)
-        name = clean_line(entry.name)[:NAME_WIDTH] or "(untitled)"
         icon = "⌕ " if entry.kind == "search" else ""
+        width = NAME_WIDTH - indent - len(icon)
+        name = clean_line(entry.name) or "(untitled)"
+        name = name if len(name) <= width else name[:width - 1] + "…"
         label = Text.assemble((icon + name, Style(bold=entry.kind != "seed")))
         if entry.kind != "heading" or entry.stories:
-            label.append(f"  {entry.unread:,} unread / {entry.stories:,}", muted)
+            label.append(" " * max(width - len(name), 1))
+            label.append(f"{entry.unread:>6,} unread / {entry.stories:,}", muted)
         source = entry.source
         if entry.kind == "folder":
             count = len(entry.children)
@@ -114,7 +121,7 @@ def _outcome(source: Source) -> Content:
     outcome = (source.last_status or "ok").replace("_", " ")
     checked = source.last_checked[:16].replace("T", " ")
     line = f"{outcome} · checked {checked} UTC"
-    if source.next_due is not None:
+    if source.next_due is not None and source.next_due > time.time():
         line += f" · next due {clock_time(source.next_due)}"
     if source.interval:
         line += f" · every {format_duration(source.interval)} at most"
@@ -178,10 +185,10 @@ class SourcesScreen(ModalScreen[View | None]):
         target: TreeNode[Entry] | None = None
         wanted = cursor_on.key if cursor_on is not None else None
         for entry in self.entries:
-            if entry.children:
-                node = tree.root.add(tree.label_for(entry), entry, expand=True)
+            if entry.children:  # drawn after "▼ "; its children after "├─ "
+                node = tree.root.add(tree.label_for(entry, 2), entry, expand=True)
                 for child in entry.children:
-                    leaf = node.add_leaf(tree.label_for(child), child)
+                    leaf = node.add_leaf(tree.label_for(child, tree.guide_depth), child)
                     if child.key == wanted:
                         target = leaf
             else:
