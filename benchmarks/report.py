@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.filters import filter_rows
 from benchmarks.sync import sync_rows
 
 
@@ -84,6 +85,7 @@ def write_report(r: dict[str, Any]) -> str:
         lines.append(f"| key latency g, list, while a search page loads | {_ms(search_keys)} | | | "
                      f"≤ 16 ms: {_met(ok)} |")
     lines += _refresh_rows(r)
+    lines += filter_rows(r.get("filters"))
     lines += _list_json_rows(r)
     search = r.get("search", {})
     if "skipped" in search:

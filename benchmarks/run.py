@@ -623,6 +623,17 @@ def measure_refresh(run: Run) -> None:
                 run.save()
 
 
+@phase("filters")
+def measure_filters(run: Run) -> None:
+    """Cold refresh of the most generated feeds (no latency: CPU decides), 5 filters or none."""
+    from benchmarks.filters import refresh_with_filters
+
+    feeds = max(run.plan.refresh_feeds)
+    log(f"filters: cold refresh of {feeds} feeds, 5 filters against none")
+    with feed_server(run.plan, 0, pregenerate=feeds) as server:
+        run.results["filters"] = refresh_with_filters(run.plan.runs, feeds, server)
+
+
 @phase("real_feeds")
 def measure_real_feeds(run: Run) -> None:
     from benchmarks.refresh_real import measure_real_feeds as real_feeds

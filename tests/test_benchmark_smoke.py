@@ -65,6 +65,9 @@ def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     refresh = results["refresh"]["3 feeds, 0 ms"]["reader"]["outcomes"]
     assert refresh["cold"].get("ok") == 3 and refresh["cold"]["new"] == 15
     assert refresh["warm"].get("not_modified") == 3 and refresh["warm"]["new"] == 0
+    filtered = results["filters"]
+    assert filtered["five"]["wall"]["runs"] == filtered["none"]["wall"]["runs"] == 1
+    assert filtered["stories"] == 15
     assert "skipped" in results["search"] or "common word" in results["search"]
     listed = results["list_json"]["15"]
     assert listed["stories"] == results["stories"]["15"] and listed["wall"]["runs"] == 1
@@ -80,3 +83,4 @@ def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     report = write_report(results)
     assert "refresh 3 feeds" in report
     assert "reader list --json" in report and "| real feeds |" in report
+    assert "| cold refresh, 3 feeds, 5 filters" in report
