@@ -109,3 +109,17 @@ async def test_refresh_on_start_begins_after_the_first_frame_and_a_bad_notifier_
         await settle(pilot)
         assert status_text(app) == "notify_command: /nonexistent/notifier was not found"
         assert main_screen(app).story_list.total == 7
+
+
+def test_notify_command_is_an_argument_list_and_a_failure_is_one_line(tmp_path: Path) -> None:
+    from reader.ui.notify import notify_argv, run_notify
+
+    assert notify_argv(["notify-send", "reader", "{new} new stories", "{x} $HOME;"], 3) == [
+        "notify-send", "reader", "3 new stories", "{x} $HOME;"]  # no shell, nothing else
+    fails = [sys.executable, "-c", "import sys; print('no display\\nmore', file=sys.stderr);"
+             " sys.exit(3)"]
+    assert run_notify(fails, 1) == (f"notify_command: {sys.executable} failed (exit status 3):"
+                                    " no display")
+    assert run_notify([str(tmp_path)], 1) == (
+        f"notify_command: {tmp_path} cannot be run (permission denied)")
+    assert run_notify([sys.executable, "-c", "pass"], 1) is None
