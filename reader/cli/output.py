@@ -113,7 +113,7 @@ def feed_to_json(feed: Source, sync: str | None = None) -> dict[str, Any]:
         "last_checked": feed.last_checked, "last_status": feed.last_status,
         "last_error": feed.last_error, "disabled": feed.disabled, "sync": sync,
         "next_due": _iso_time(feed.next_due),
-        "interval": feed.interval,
+        "interval": round(feed.interval) if feed.interval else None,
     }
 
 
