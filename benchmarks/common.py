@@ -52,6 +52,22 @@ def reader_argv(home: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "reader", "--home", str(home), *args]
 
 
+APP_CONFIG = "refresh_on_start = false\n"
+"""What every benchmarked app reads: the benchmark starts each refresh itself (``R`` in
+``key_latency_busy``), so none may start on its own as the app opens (by default it
+refreshes the due feeds after the first frame; newsboat's ``refresh-on-startup`` is off by
+default). Without it the "idle" key latency would be taken during a refresh of every feed."""
+
+
+def app_argv(home: Path) -> list[str]:
+    """The app on ``home``, its config saying ``APP_CONFIG`` (written when it has none)."""
+    config = home / "config" / "config.toml"
+    if not config.exists():
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(APP_CONFIG, encoding="utf-8")
+    return reader_argv(home)
+
+
 def quiet_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "READER_HOME")}
 

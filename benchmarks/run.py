@@ -38,6 +38,7 @@ from typing import Any
 
 from benchmarks import common, newsboat
 from benchmarks.common import (
+    app_argv,
     database,
     log,
     quiet_env,
@@ -231,7 +232,7 @@ def first_paint(plan: Plan, home: Path) -> dict[str, Any]:
     marker = needle(top_title(home))
     times: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env(), settle=plan.settle) as app:
+        with PtyProgram(app_argv(home), quiet_env(), settle=plan.settle) as app:
             seen = app.wait_for(marker, timeout=60)
             times.append(seen - app.started)
             app.quiet(0.2, 3)
@@ -321,7 +322,7 @@ def key_latency_idle(plan: Plan, home: Path) -> dict[str, Any]:
     list_ms: list[float] = []
     pane_ms: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env(), settle=plan.settle) as app:
+        with PtyProgram(app_argv(home), quiet_env(), settle=plan.settle) as app:
             app.wait_for(needle(titles[0]), timeout=60)
             app.quiet(0.3, 5)
             list_ms += list_latencies(app, titles, 0, plan.key_samples)
@@ -353,7 +354,7 @@ def key_latency_search(plan: Plan, home: Path) -> dict[str, Any]:
     marker = plain.strip()[:24].encode()
     samples: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env()) as app:  # its waits as they are
+        with PtyProgram(app_argv(home), quiet_env()) as app:  # its waits as they are
             app.wait_for(needle(top), timeout=60)
             app.quiet(0.3, 5)
             for _ in range(max(plan.key_samples // 3, 1)):
@@ -402,7 +403,7 @@ def key_latency_busy(plan: Plan, home: Path, ports: dict[str, int]) -> dict[str,
         refresh_times: list[float] = []
         for _ in range(max(1, plan.runs // 2)):
             scratch = busy_copy(plan, home, ports)
-            with PtyProgram(reader_argv(scratch), quiet_env(), settle=plan.settle) as app:
+            with PtyProgram(app_argv(scratch), quiet_env(), settle=plan.settle) as app:
                 app.wait_for(needle(titles[0]), timeout=60)
                 app.quiet(0.3, 5)
                 if where == "pane":
@@ -436,7 +437,7 @@ def memory_after_scrolling(plan: Plan, home: Path) -> dict[str, Any]:
     title = top_title(home)
     peaks: list[float] = []
     for _ in range(plan.runs):
-        with PtyProgram(reader_argv(home), quiet_env(), settle=plan.settle) as app:
+        with PtyProgram(app_argv(home), quiet_env(), settle=plan.settle) as app:
             app.wait_for(needle(title), timeout=60)
             app.quiet(0.3, 5)
             for keys in (b"G", b"g"):
