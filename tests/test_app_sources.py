@@ -188,6 +188,8 @@ async def check_kept_and_remove(home: Path, server: FeedServer) -> None:
         assert str(screen.query_one("#sources-status").render()) == (
             "Removed the feed 'Morning paper' and its 3 stories")
         assert not any("News" in line for line in lines(screen))
+        # The cursor stays on its line (now what followed the feed), not back at the top.
+        assert screen.highlighted is not None and screen.highlighted.kind != "all"
     with Store.open(app.paths.database) as store:
         assert feed_sources(store) == []
 

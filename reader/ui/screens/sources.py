@@ -177,9 +177,9 @@ class SourcesScreen(ModalScreen[View | None]):
         self._fill(find_entry(self.entries, self.current))
         tree.focus()
 
-    def _fill(self, cursor_on: Entry | None) -> None:
+    def _fill(self, cursor_on: Entry | None, line: int = 0) -> None:
         """Draw the tree from ``entries``, every folder open, the cursor on the entry with
-        ``cursor_on``'s key (else the first line)."""
+        ``cursor_on``'s key (else on ``line``, or the last line if there are fewer)."""
         tree = self.tree_view
         tree.clear()
         target: TreeNode[Entry] | None = None
@@ -195,15 +195,15 @@ class SourcesScreen(ModalScreen[View | None]):
                 node = tree.root.add_leaf(tree.label_for(entry), entry)
             if entry.key == wanted:
                 target = node
-        self.call_after_refresh(self._place_cursor, target)
+        self.call_after_refresh(self._place_cursor, target, line)
 
-    def _place_cursor(self, node: TreeNode[Entry] | None) -> None:
-        """Once the tree has its lines: the cursor on ``node`` (else the first line)."""
+    def _place_cursor(self, node: TreeNode[Entry] | None, line: int = 0) -> None:
+        """Once the tree has its lines: the cursor on ``node`` (else on ``line``)."""
         tree = self.tree_view
         if node is not None:
             tree.move_cursor(node)
         else:
-            tree.move_cursor_to_line(0)
+            tree.move_cursor_to_line(max(min(line, tree.last_line), 0))
         self._show_detail()
 
     @property
@@ -431,7 +431,7 @@ class SourcesScreen(ModalScreen[View | None]):
     async def reload(self, *, focus_feed: int | None = None,
                      focus_group: str | None = None) -> None:
         """Read the sources again (counts, names, outcomes) and redraw, the cursor on the
-        feed or folder named, else where it was."""
+        feed or folder named, else where it was (an entry that went: what follows it)."""
         if self.data is None:
             return
         try:
@@ -447,4 +447,4 @@ class SourcesScreen(ModalScreen[View | None]):
                     focus_group is not None and entry.kind == "folder"
                     and entry.name == focus_group):
                 keep = entry
-        self._fill(keep)
+        self._fill(keep, self.tree_view.cursor_line)
