@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -153,10 +154,14 @@ def _store_feed(home: Path, document: Path) -> None:
 
 
 def _app(home: Path) -> ReaderApp:
+    """The app on ``home``; it does not refresh as it opens (its feeds' URLs are made up, so
+    a refresh on start would put "1 failed" on the status line of the shot)."""
     context = Context.create(str(home), [])
     context.store()
     context.close()
-    return create_app(context.paths, context.config, url_opener=lambda url: None)
+    config = replace(context.config,
+                     refresh=replace(context.config.refresh, refresh_on_start=False))
+    return create_app(context.paths, config, url_opener=lambda url: None)
 
 
 async def take(name: str, size: tuple[int, int], steps: Steps, out: Path,
