@@ -4,7 +4,10 @@ a real loopback server, waiting for workers, never for time."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -152,9 +155,24 @@ async def test_add_rename_move_refresh_and_remove_a_feed_in_the_app(
         await answer(pilot, "News")
         assert "News 3 unread / 3 · 1 feed" in lines(screen)
         assert screen.highlighted is not None and screen.highlighted.name == "Morning paper"
-        # R on the folder: its feeds are refreshed, the screen hears how it went.
+        # R on the folder: its feeds are refreshed, the screen hears how it went. While that
+        # refresh runs (the server holds the answer), another R says so and starts nothing.
+        arrived, release = threading.Event(), threading.Event()
+        served = server.routes["/news.xml"]
+
+        def held(handler: BaseHTTPRequestHandler) -> None:
+            arrived.set()
+            release.wait(30)
+            served(handler)
+
+        server.routes["/news.xml"] = held
         await go_to(pilot, screen, "News")
         await pilot.press("R")
+        assert await asyncio.to_thread(arrived.wait, 30)
+        await pilot.press("R")
+        assert str(screen.query_one("#sources-status").render()) == (
+            "A refresh is already running: R again once it has ended")
+        release.set()
         finished = await messages.wait_for(RefreshFinished, timeout=60)
         await settle(pilot)
         assert isinstance(finished, RefreshFinished)

@@ -395,6 +395,9 @@ class MainScreen(Screen[None]):
         if not feed_ids:
             self._tell_sources(f"{name} has no feed to refresh")
             return
+        if self._refresher.running:  # one refresh at a time: this one would not start
+            self._tell_sources("A refresh is already running: R again once it has ended")
+            return
         self._tell_sources(f"Refreshing {name}…")
         self.start_refresh(feed_ids)
 
