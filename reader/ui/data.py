@@ -37,9 +37,9 @@ from reader.store.writer import BackgroundWriter
 from reader.ui.story_rows import OpenedView, locate, open_view, read_page
 
 if TYPE_CHECKING:
-    from reader.links import StoryLinks
     from reader.config import FetchSettings, SyncSettings
     from reader.filters import Rules
+    from reader.links import StoryLinks
     from reader.refresh.subscribe import Added
     from reader.search import Piece, SavedSearch
 
