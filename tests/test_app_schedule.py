@@ -123,3 +123,24 @@ def test_notify_command_is_an_argument_list_and_a_failure_is_one_line(tmp_path: 
     assert run_notify([str(tmp_path)], 1) == (
         f"notify_command: {tmp_path} cannot be run (permission denied)")
     assert run_notify([sys.executable, "-c", "pass"], 1) is None
+
+
+async def test_a_refresh_where_every_feed_failed_does_not_count_as_updated(
+    isolated_home: Path
+) -> None:
+    failing = FeedServer()
+    failing.routes["/plain.xml"] = static(b"down", "text/plain", status=503)
+    failing.routes["/slow.xml"] = static(b"down", "text/plain", status=503)
+    try:
+        subscribe(isolated_home, failing, "")
+        clock = Clock(1_900_000_000.0)
+        app = make_app(isolated_home, refresh_on_start=True, clock=clock)
+        messages = Messages()
+        async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+            finished = await messages.wait_for(RefreshFinished, timeout=60)
+            assert isinstance(finished, RefreshFinished)
+            assert [o.status for o in finished.summary.outcomes] == ["error", "error"]
+            await settle(pilot)
+            assert times_text(app) == f"next {clock_time(clock.now + 3600, clock.now)}"
+    finally:
+        failing.stop()

@@ -177,10 +177,12 @@ class UiData:
         return await self.read_details(read)
 
     async def last_refreshed(self) -> float | None:
-        """When a feed was last checked (by any reader process), as unix time; None: never."""
+        """When a feed was last fetched (by any reader process; a failed fetch does not
+        count), as unix time; None: never."""
         def read(store: Store) -> float | None:
             row = store.conn.execute(
-                "SELECT max(last_checked) FROM sources WHERE kind = 'feed'").fetchone()
+                "SELECT max(last_checked) FROM sources WHERE kind = 'feed'"
+                " AND last_status IN ('ok', 'not_modified')").fetchone()
             return datetime.fromisoformat(row[0]).timestamp() if row and row[0] else None
 
         return await self.read_details(read)

@@ -490,7 +490,8 @@ class MainScreen(Screen[None]):
         """New stories join the list; the cursor stays on its story, the pane is untouched."""
         self._refresher.ended()
         summary = message.summary
-        self._auto.ended(refreshed=bool(summary.outcomes))
+        self._auto.ended(refreshed=any(o.status in ("ok", "not_modified")
+                                      for o in summary.outcomes))
         self.run_worker(self._show_refresh_times(), group="refresh-times")
         if summary.fresh and self._auto.settings.notify_command:
             self._notify(summary.fresh)
