@@ -13,6 +13,7 @@ http(s) links are ever opened.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -41,6 +42,48 @@ from reader.ui.widgets.story_markdown import StoryMarkdown
 
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut for display (the cache keeps them whole): Markdown layout is linear."""
+
+FIRST_PIECE_CHARS = 3_000
+"""About a screenful of text: the body's first piece, drawn before the story is shown.
+
+Textual lays out a Markdown body in time that grows with its length: on the loaded 2-core
+machine a 4 KB body took 1.1 s and a real 81 KB article (yakubin's "Reserve and commit", with
+tables and code) 42 s, all of it with the previous story's text still on screen. So a body is
+drawn as its first piece, then the rest is appended piece by piece while the story is read."""
+
+PIECE_CHARS = 6_000
+"""The size of each later piece: one append holds the UI for its own layout only."""
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def display_pieces(body: str, first: int = FIRST_PIECE_CHARS,
+                   size: int = PIECE_CHARS) -> list[str]:
+    """``body`` cut into pieces to draw one after another; joined, they are ``body`` exactly.
+
+    A cut is made only after a blank line outside a fenced code block, once the piece is
+    ``first`` (then ``size``) characters long, so no paragraph, table or code block is split
+    (a list whose items are apart is continued by Textual's ``Markdown.append``, which parses
+    again from the last block it drew)."""
+    pieces: list[str] = []
+    start = position = 0
+    fence = ""
+    limit = first
+    for line in body.splitlines(keepends=True):
+        position += len(line)
+        opening = _FENCE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= \
+                    len(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+        elif opening:
+            fence = opening.group(1)
+        elif not line.strip() and position - start >= limit:
+            pieces.append(body[start:position])
+            start, limit = position, size
+    if start < len(body) or not pieces:
+        pieces.append(body[start:])
+    return pieces
 
 
 def enclosures_content(enclosures: Sequence[Enclosure]) -> Content:
@@ -90,6 +133,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         """The shown story's numbered links (``f`` follows one by its number)."""
         self.history = History()
         self._showing = asyncio.Lock()
+        self._shown = 0
+        """How many times a story was shown: a body's later pieces belong to one showing."""
 
     # -- which story ---------------------------------------------------------------------------
 
@@ -219,6 +264,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
 
     async def _show_story(self, story: Story, related: Sequence[RelatedStory]) -> None:
         self.story = story
+        self._shown += 1
         self.query_one("#placeholder").display = False
         headline = self.query_one("#headline", Static)
         shown = shown_title(story.title, f"{story.standfirst} {story.body[:2000]}")
@@ -251,14 +297,33 @@ class ReadingPane(VerticalScroll, can_focus=True):
         markdown = self.query_one("#body", StoryMarkdown)
         markdown.display = bool(body)
         markdown.numbers = {link.url: link.n for link in self.links}
-        await markdown.update(body)
+        self.workers.cancel_group(self, "body")
+        pieces = display_pieces(body)
+        # Every piece is appended, the first too: after update(text) Textual 8.2.8 takes a
+        # blank last line for the start of the last block, so the next append replaced that
+        # block (a paragraph went missing); appends alone draw exactly what one update draws.
+        await markdown.update("")
+        await markdown.append(pieces[0])
         if not self.is_attached:
             return
+        if len(pieces) > 1:
+            self._draw_rest(self._shown, markdown, pieces[1:])
         self.query_one("#links", Static).update(links_content(self.links))
         self.query_one("#links-heading").display = bool(self.links)
         self.query_one("#links").display = bool(self.links)
         self.show_related(related)
         self.scroll_home(animate=False)
+
+    @work(group="body", exclusive=True, exit_on_error=False)
+    async def _draw_rest(self, showing: int, markdown: StoryMarkdown,
+                         pieces: list[str]) -> None:
+        """Append the rest of a body a piece at a time, yielding to keys between pieces; stops
+        as soon as a story is shown again (``showing`` is no longer the latest)."""
+        for piece in pieces:
+            async with self._showing:
+                if self._shown != showing or not self.is_attached:
+                    return
+                await markdown.append(piece)
 
     def show_also_in(self, sources: Sequence[str]) -> None:
         """"Also in: …": other sources carrying the same story (grouped, not listed twice)."""
