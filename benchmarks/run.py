@@ -358,7 +358,11 @@ def key_latency_search(plan: Plan, home: Path) -> dict[str, Any]:
             app.wait_for(needle(top), timeout=60)
             app.quiet(0.3, 5)
             for _ in range(max(plan.key_samples // 3, 1)):
+                mark = len(app.output)
                 app.send(b"/")
+                # The field must have opened (its placeholder drawn) before the word is typed:
+                # under load, keys sent sooner went to the list and no search ever ran.
+                app.wait_for(b"search: words", timeout=30, since=mark)
                 app.quiet(0.1, 3)
                 mark = len(app.output)
                 app.send(SEARCH_WORD.encode())
