@@ -51,22 +51,29 @@ _ESCAPE_SEQUENCE = re.compile(
 # UTF-8 read as Windows-1252/Latin-1 turns every non-ASCII character into a lead character
 # (Â..ô) followed by one or more of what the continuation bytes became (U+0080..U+00BF or
 # their Windows-1252 letters). A non-breaking space becomes "Â" before a space or U+00A0.
-_MOJIBAKE = (
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+_MOJIBAKE_NEXT = (
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
     "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-    "|\u00c2 "
 )
+_MOJIBAKE = f"[\u00c2-\u00f4]{_MOJIBAKE_NEXT}|\u00c2 "
 _MOJIBAKE_CANDIDATE = re.compile(_MOJIBAKE)
-_NEEDS_CLEANING = re.compile(f"[\r{CONTROL_CHARACTERS}]|{_MOJIBAKE}")
 # One character class is searched four times faster than the two-character pattern (0.005 ms
 # against 0.02 ms a body on the real corpus); the pattern is tried only from where it finds one.
 _FIRST_SUSPECT = re.compile(f"[\r{CONTROL_CHARACTERS}\u00c2-\u00f4]")
+# ``[\r controls] | _MOJIBAKE`` written as one character class followed by look-arounds, so
+# that the regex engine scans for the class in C and tries the rest only where it finds one
+# (an alternation is tried in full at every position). The same matches; on the 2,910 HTML
+# bodies of the real corpus 0.008 ms a body against 0.014 for the class search followed by
+# the alternation from the first suspect (accented letters, Â..ô, are suspects too).
+_NEEDS_CLEANING = re.compile(
+    f"[\r{CONTROL_CHARACTERS}\u00c2-\u00f4](?:(?<=[\r{CONTROL_CHARACTERS}])"
+    f"|(?<=[\u00c2-\u00f4])(?={_MOJIBAKE_NEXT})|(?<=\u00c2)(?= ))"
+)
 
 
 def needs_cleaning(value: str) -> bool:
     """Whether ``clean_text`` would change ``value`` (a search: cheaper than cleaning)."""
-    first = _FIRST_SUSPECT.search(value)
-    return first is not None and _NEEDS_CLEANING.search(value, first.start()) is not None
+    return _NEEDS_CLEANING.search(value) is not None
 
 
 def has_control_characters(value: str) -> bool:

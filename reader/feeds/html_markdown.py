@@ -70,12 +70,18 @@ _TEXT_WORK = re.compile(r"[\t\n\r\f\v\\`*_\[\]<>|~&]")
 # Kept out of link and image URLs: what would end the URL, open code or split a table cell.
 _URL_UNSAFE = re.compile(r"[ ()<>\\|`]")
 _SIZE = re.compile(r"\s*(\d+)")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_BACKTICKS = re.compile(r"`+")
+_FENCE_RUN = re.compile(r"`{3,}")
+_VIMEO_VIDEO = re.compile(r"/video/(\d+)")
+_HEX = re.compile(r"[0-9a-f]+")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def text_to_markdown(text: str) -> str:
     """Plain text (a ``text/plain`` feed field) as Markdown showing the same words."""
     paragraphs = []
-    for block in re.split(r"\n\s*\n", clean_text(text)):
+    for block in _PARAGRAPH_BREAK.split(clean_text(text)):
         lines = [escape_line_start(escape_inline(" ".join(line.split())))
                  for line in block.split("\n")]
         lines = [line for line in lines if line]
@@ -158,7 +164,7 @@ def _code_span(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return ""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -243,10 +249,10 @@ def watch_url(url: str) -> str:
         if parts.path.startswith("/embed/videoseries") and query.get("list"):
             return "https://www.youtube.com/playlist?" + urlencode({"list": query["list"][0]})
     if host == "player.vimeo.com":
-        match = re.match(r"/video/(\d+)", parts.path)
+        match = _VIMEO_VIDEO.match(parts.path)
         if match:
             unlisted = (query.get("h") or [""])[0]
-            tail = f"/{unlisted}" if re.fullmatch(r"[0-9a-f]+", unlisted) else ""
+            tail = f"/{unlisted}" if _HEX.fullmatch(unlisted) else ""
             return f"https://vimeo.com/{match.group(1)}{tail}"
     return url
 
@@ -521,7 +527,7 @@ class _Converter:
             return True
         top = self.stack[-1]
         self._flush(top)
-        longest = max((len(run) for run in re.findall(r"`{3,}", raw)), default=2)
+        longest = max((len(run) for run in _FENCE_RUN.findall(raw)), default=2)
         fence = "`" * (longest + 1)
         top.blocks.append(f"{fence}\n{raw}\n{fence}")
         return True
@@ -828,7 +834,8 @@ def _grid(rows: list[tuple[list[_TableCell], bool]]) -> list[tuple[list[_TableCe
 def _table_row(cells: list[str]) -> str:
     # Outside code every "|" is escaped already; inside a code span it must be too, or it
     # would end the cell (GFM unescapes it before the span is read).
-    return "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", cell) for cell in cells) + " |"
+    return "| " + " | ".join(
+        _CELL_PIPE.sub(r"\\|", cell) if "|" in cell else cell for cell in cells) + " |"
 
 
 def _header_spans(line: list[_TableCell | None]) -> list[str]:

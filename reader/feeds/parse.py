@@ -138,10 +138,26 @@ def _repeats_opening(standfirst: str, body: str) -> bool:
     first 100 characters, letters and digits only, are in the body's opening without its
     link targets and images (so Markdown's emphasis, links and escapes do not hide a
     repeat). Read from the body already converted: converting the content's start to text
-    again cost 0.01 ms an entry."""
+    again cost 0.01 ms an entry.
+
+    The repeat is nearly always at the very start (1,450 of the corpus's 1,592 summaries
+    repeat), so a short opening is searched first. It ends after a space where no image's
+    alt text is open, or after a newline: no link target or image can span that point, so
+    the opening reads exactly as the start of the whole window does and a repeat found in
+    it is one in the window. 0.025 ms an entry instead of 0.036."""
     want = _NOT_LETTERS.sub("", standfirst[:100]).casefold()
-    window = _LINK_TARGETS.sub("", body[: 4 * len(standfirst) + 4000])
-    return bool(want) and want in _NOT_LETTERS.sub("", window).casefold()
+    if not want:
+        return False
+    end = 4 * len(standfirst) + 4000
+    limit = min(end, 4 * len(want) + 200)
+    cut = body.rfind(" ", 0, limit) + 1
+    image = body.rfind("![", 0, cut)
+    if image != -1 and "]" not in body[image:cut] and "\n" not in body[image:cut]:
+        cut = body.rfind("\n", 0, limit) + 1  # inside an image's alt text: a line's end
+    if cut and want in _NOT_LETTERS.sub("", _LINK_TARGETS.sub("", body[:cut])).casefold():
+        return True
+    window = _LINK_TARGETS.sub("", body[:end])
+    return want in _NOT_LETTERS.sub("", window).casefold()
 
 
 def _pick_content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
