@@ -378,3 +378,22 @@ def test_opml_folders_become_groups_and_round_trip() -> None:
 def test_invalid_opml_is_refused(data: bytes) -> None:
     with pytest.raises(OpmlError):
         read_opml(data)
+
+
+def test_conversions_in_several_threads_at_once_match_one_thread() -> None:
+    """The HTML parser is reused within a thread (``_parse``), never shared between threads:
+    bodies converted from four threads at once read exactly as converted one by one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [
+        f"<p>Item {n} with <b>bold</b>, a <a href='/x{n}'>link</a> &amp; "
+        f"<table><tr><th>a</th><th>b</th></tr><tr><td>{n}</td><td>x<sup>2</sup></td></tr></table>"
+        + "<div>" * (n % 7) + f"deep {n}" + "</div>" * (n % 7)
+        for n in range(200)
+    ]
+    alone = [html_to_markdown(body, "https://example.com/a/") for body in bodies]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda body: html_to_markdown(body, "https://example.com/a/"),
+                                 bodies * 4))
+    assert together == alone * 4
+    assert "Item 7 with **bold**, a [link](https://example.com/x7) &" in alone[7]

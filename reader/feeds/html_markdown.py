@@ -21,6 +21,7 @@ degrades to plain text, with every word kept.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from html import unescape
@@ -423,13 +424,15 @@ class _Converter:
                         continue
                 else:
                     self.handle_starttag(tag, element)
-                if element.text:
-                    handle_data(element.text)
+                text = element.text  # each read of .text or .tail decodes it anew
+                if text:
+                    handle_data(text)
             else:
                 if isinstance(tag, str) and tag not in special:
                     self.handle_endtag(tag)
-                if element.tail and (tail or element is not root):
-                    handle_data(element.tail)
+                text = element.tail
+                if text and (tail or element is not root):
+                    handle_data(text)
 
     # -- markup events -------------------------------------------------------------------------
 
@@ -515,10 +518,13 @@ class _Converter:
                     continue
                 if node.tag == "br":
                     parts.append("\n")
-                if node.text:
-                    parts.append(node.text)
-            elif node.tail and node is not element:
-                parts.append(node.tail)
+                text = node.text
+                if text:
+                    parts.append(text)
+            else:
+                text = node.tail
+                if text and node is not element:
+                    parts.append(text)
         raw = "".join(parts)
         if self.check_text and has_control_characters(raw):
             raw = clean_text(raw)
@@ -870,9 +876,17 @@ class _TooDeep(Exception):
     """The parser stopped at its nesting limit: the tree holds only part of the text."""
 
 
+_PARSERS = threading.local()
+
+
 def _parse(markup: str) -> etree._Element | None:
-    parser = etree.HTMLParser(no_network=True, huge_tree=True, remove_comments=True,
-                              remove_pis=True, encoding="utf-8")
+    # One parser per thread, reused: making one costs about as much as parsing a short body
+    # (3 of 7 µs), and a parser may not be shared between threads.
+    parser = getattr(_PARSERS, "html", None)
+    if parser is None:
+        parser = _PARSERS.html = etree.HTMLParser(
+            no_network=True, huge_tree=True, remove_comments=True, remove_pis=True,
+            encoding="utf-8")
     root = etree.fromstring(markup.encode("utf-8", "surrogatepass"), parser)
     last = parser.error_log.last_error
     if last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
@@ -936,13 +950,15 @@ def html_to_text(html: str) -> str:
                     continue
                 if tag in _LINE_BREAKING:
                     parts.append(" ")
-                if element.text:
-                    parts.append(element.text)
+                text = element.text
+                if text:
+                    parts.append(text)
             else:
                 if isinstance(tag, str) and tag in _LINE_BREAKING:
                     parts.append(" ")
-                if element.tail and element is not root:
-                    parts.append(element.tail)
+                text = element.tail
+                if text and element is not root:
+                    parts.append(text)
         text = "".join(parts)
     except Exception:  # never let odd markup escape; fall back to dropping tag-like runs
         text = _TAG_LIKE.sub(" ", html)
