@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.filters import filter_rows
+from benchmarks.marks import marks_rows
 from benchmarks.sync import sync_rows
 
 
@@ -87,6 +88,7 @@ def write_report(r: dict[str, Any]) -> str:
     lines += _refresh_rows(r)
     lines += filter_rows(r.get("filters"))
     lines += _list_json_rows(r)
+    lines += marks_rows(r.get("marks"))
     search = r.get("search", {})
     if "skipped" in search:
         lines.append(f"| search | skipped: {search['skipped']} | | | ≤ 50 ms |")

@@ -436,6 +436,36 @@ def key_latency_busy(plan: Plan, home: Path, ports: dict[str, int]) -> dict[str,
     return result
 
 
+def key_latency_marking(plan: Plan, home: Path) -> dict[str, Any]:
+    """j in the list while the app marks every story read (A, then y), the marking being
+    taken back afterwards with U, so the cache is left as it was."""
+    titles = rows_after_top(home, plan.key_samples * 40 + 2)
+    samples: list[float] = []
+    for _ in range(plan.runs):
+        with PtyProgram(reader_argv(home), quiet_env()) as app:
+            app.wait_for(needle(titles[0]), timeout=60)
+            app.quiet(0.3, 5)
+            app.send(b"A")
+            app.wait_for(b"read? y/n", timeout=30)
+            app.quiet(0.2, 3)
+            mark = len(app.output)
+            app.send(b"y")
+
+            def marked(mark: int = mark, app: PtyProgram = app) -> bool:
+                return app.output.find(b"U undoes it", mark) >= 0
+
+            # At least one sample, even when a tiny cache is marked before the first key.
+            samples += list_latencies(app, titles, 0, 1)
+            samples += list_latencies(app, titles, 1, len(titles) - 3, until=marked)
+            app.wait_for(b"U undoes it", timeout=120, since=mark)
+            app.quiet(0.3, 5)
+            undo = len(app.output)
+            app.send(b"U")
+            app.wait_for(b"Undone", timeout=120, since=undo)
+            app.quiet(0.3, 5)
+    return stats(samples)
+
+
 def memory_after_scrolling(plan: Plan, home: Path) -> dict[str, Any]:
     """Peak RSS (VmHWM) after G, g and many PageDowns through the list."""
     title = top_title(home)
@@ -603,6 +633,26 @@ def measure_list_json(run: Run) -> None:
         log(f"reader list --json, {label}")
         run.results["list_json"][label] = list_json(run.plan, home)
         run.save()
+
+
+@phase("marks", caches=True)
+def measure_marks(run: Run) -> None:
+    """Issue 15: every story marked read (one statement, then undone), the same as the
+    ``reader mark`` command, j while the app's A runs, and each sort order's first page."""
+    big = run.homes[run.plan.latency_cache]
+    runs = str(run.plan.runs)
+    log("marks: the store's bulk mark and the sort orders")
+    _, out = run_checked([sys.executable, "-m", "benchmarks.marks", str(database(big)), runs],
+                         cwd=ROOT.parent)
+    result: dict[str, Any] = {"store": json.loads(out)}
+    log("marks: reader mark read --all")
+    _, out = run_checked([sys.executable, "-m", "benchmarks.marks", "--command", str(big),
+                          runs], cwd=ROOT.parent)
+    result["command"] = json.loads(out)
+    run.results["marks"] = result
+    run.save()
+    log("marks: key latency while A marks every story read")
+    result["key_latency"] = key_latency_marking(run.plan, big)
 
 
 @phase("refresh")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.files import LocalFileError, format_size, read_bounded_text
 from reader.filters import Rules, read_rules
+from reader.models import SORT_ORDERS
 from reader.schedule import DurationError, check_duration
 
 if TYPE_CHECKING:  # the programs module loads only when a config names an opener
@@ -285,10 +286,6 @@ TOP_LEVEL: dict[str, type] = {"reading": ReadingSettings,
                               "programs": ProgramSettings}
 """Settings dataclasses whose fields are keys at the top of the file (no table), each read
 into the ``Config`` field of its name, checked like ``SECTIONS``: a key is one line."""
-
-SORT_ORDERS = ("newest", "oldest", "unread", "source")
-"""The story list's orders (``[sort]``): newest first, oldest first, unread first then newest,
-by source then newest."""
 
 SYNC_SERVICES = ("fever", "ttrss")
 

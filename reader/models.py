@@ -19,6 +19,13 @@ RelatedKind = Literal["explicit", "recommended-by", "similar"]
 """Why a story is in another's related list (see ``RelatedStory``)."""
 MarkField = Literal["read", "starred"]
 """The two marks a person puts on a story."""
+SortOrder = Literal["newest", "oldest", "unread", "source"]
+"""The story list's orders: newest first, oldest first, unread first (then newest), by source
+(then newest). ``reader.store.orders`` lists each as one index walk."""
+SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "unread", "source")
+"""The orders in the order ``O`` cycles through them."""
+SORT_NAMES: dict[SortOrder, str] = {"newest": "newest first", "oldest": "oldest first",
+                                    "unread": "unread first", "source": "by source"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +182,10 @@ class StoryRow:
     updated: str | None = None
     text_start: str = ""
     """The start of the story's text, only when it has no title (``reader.titles``)."""
+    order_key: tuple[object, ...] = ()
+    """In a view sorted by groups (unread first, by source), the row's group as it was read
+    (its read state then; its source's name and id): with ``sort_ts`` and ``rowid``, where
+    the list pages on from this row even after a mark has moved it."""
 
     @property
     def date(self) -> str | None:
@@ -189,6 +200,7 @@ class View:
     ``query`` is a search (see ``reader.search``); when set, rows come ranked by relevance.
     ``search`` is that query parsed, once, when the view is made: the planner, the list's
     highlighting and the status line all read it instead of parsing the text again.
+    ``sort`` orders a view without a query (a search keeps its own order).
     """
 
     unread_only: bool = False
@@ -198,6 +210,7 @@ class View:
     query: str | None = None
     group: str | None = None
     """A folder: the stories of every feed in it (``sources.group_name``)."""
+    sort: SortOrder = "newest"
     search: SearchQuery = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -216,7 +229,28 @@ class View:
             parts.append("starred")
         if self.unread_only:
             parts.append("unread")
-        return " · ".join(parts) if parts else "all stories"
+        if not parts:
+            parts.append("all stories")
+        if not self.query and self.sort != "newest":
+            parts.append(SORT_NAMES[self.sort])
+        return " · ".join(parts)
+
+    @property
+    def sortable(self) -> bool:
+        """Whether ``sort`` applies: a search lists its best matches first instead."""
+        return not self.query
+
+    @property
+    def sort_name(self) -> str | None:
+        """The name under which the view's order is remembered (``[sort]`` in the config):
+        ``all``, ``source:NAME`` or ``folder:NAME``; None for a search."""
+        if self.query:
+            return None
+        if self.source_name is not None:
+            return f"source:{self.source_name}"
+        if self.group is not None:
+            return f"folder:{self.group}"
+        return "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +261,23 @@ class Mark:
     story_id: str
     field: MarkField
     value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BulkMark:
+    """What one bulk mark changed (``Store.mark_view``): ``field`` became ``value`` on the
+    stories of these row numbers, stamped with the time ``at`` (``read_at``/``starred_at``;
+    None when the mark cleared it). Undo takes back exactly these rows, and only where the
+    mark is still this one (``Store.unmark``)."""
+
+    field: MarkField
+    value: bool
+    rows: tuple[int, ...]
+    at: float | None
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
 
 
 @dataclass(frozen=True, slots=True)

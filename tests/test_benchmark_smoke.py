@@ -80,7 +80,12 @@ def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert real["cold"]["cpu"]["median"] > 0 and real["cold"]["tree_peak_mib"]["median"] > 0
     assert "newsboat_8" not in results["real_feeds"] and results["newsboat_skipped"]
     assert results["real_profile"]["documents"] == 6 and results["real_profile"]["entries"] > 0
+    marks = results["marks"]
+    assert 0 < marks["store"]["mark_all_read"]["stories"] <= results["stories"]["15"]
+    assert set(marks["store"]["first_page"]) == {"newest", "oldest", "unread", "source"}
+    assert marks["command"]["runs"] == 1 and marks["key_latency"]["runs"] >= 1
     report = write_report(results)
     assert "refresh 3 feeds" in report
+    assert "| mark every story read" in report and "first page, sort unread" in report
     assert "reader list --json" in report and "| real feeds |" in report
     assert "| cold refresh, 3 feeds, 5 filters" in report

@@ -135,6 +135,27 @@ def outcome_to_json(outcome: FeedOutcome) -> dict[str, Any]:
     }
 
 
+MARK_JSON_IDS = 1_000
+"""``mark --json`` lists at most this many ids (``count`` says how many were marked)."""
+
+
+def mark_to_json(action: str, count: int, ids: Sequence[str], dry_run: bool) -> dict[str, Any]:
+    """What ``reader mark`` did (or, with ``--dry-run``, would do): ``ids`` up to 1,000."""
+    return {"action": action, "count": count, "ids": list(ids[:MARK_JSON_IDS]),
+            "dry_run": dry_run}
+
+
+_MARKED = {"read": "marked read", "unread": "marked unread", "star": "starred",
+           "unstar": "unstarred"}
+
+
+def mark_line(action: str, count: int, dry_run: bool) -> str:
+    """``3 stories marked read`` (``--dry-run``: ``3 stories would be marked read``)."""
+    stories = "story" if count == 1 else "stories"
+    done = _MARKED[action]
+    return f"{count} {stories} {'would be ' + done if dry_run else done}\n"
+
+
 # -- text -----------------------------------------------------------------------------------
 
 

@@ -11,8 +11,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from reader.models import (
+    BulkMark,
     LoadReport,
     Mark,
+    MarkField,
     RelatedStory,
     Source,
     SourceKind,
@@ -21,7 +23,7 @@ from reader.models import (
     StoryRow,
     View,
 )
-from reader.store import sources, stories, views
+from reader.store import marks, sources, stories, views
 from reader.store.connection import Database
 
 ALL_STORIES = View()
@@ -85,6 +87,24 @@ class Store(Database):
         """Mark stories read and/or starred; returns what changed. Every mark goes through
         here (``stories.mark``), so sync and undo hook in at one place."""
         return stories.mark(self, story_ids, read=read, starred=starred)
+
+    def mark_view(self, view: View, field: MarkField, value: bool) -> BulkMark:
+        """Mark every story of a view in one statement; returns the stories it changed (the
+        bulk form of ``mark``, for ``A`` and ``reader mark``: see ``marks``)."""
+        return marks.mark_view(self, view, field, value)
+
+    def unmark(self, marked: BulkMark) -> int:
+        """Take back a bulk mark, story by story as it was (``stories.unmark``)."""
+        return stories.unmark(self, marked)
+
+    def count_to_mark(self, view: View, field: MarkField, value: bool) -> int:
+        """How many stories of a view ``mark_view`` would change."""
+        return marks.count_to_mark(self, view, field, value)
+
+    def next_unread(self, view: View, after: StoryRow | None, *, backwards: bool = False,
+                    from_here: bool = False) -> marks.NextUnread | None:
+        """The next (previous) unread story of a view after a row, wrapping around."""
+        return marks.next_unread(self, view, after, backwards=backwards, from_here=from_here)
 
     def set_read(self, story_id: str, read: bool) -> None:
         """Mark one story read or unread."""

@@ -10,13 +10,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Literal
 
+from reader.models import View
 from reader.store.connection import Database
 
 
 def has_hidden(db: Database) -> bool:
     """Whether a filter has hidden any story (one probe of a small table)."""
     return db.conn.execute("SELECT 1 FROM hidden LIMIT 1").fetchone() is not None
+
+
+Hidden = Literal["shown", "hidden", "any"]
+"""Which stories a plan lists as to filters' ``hide``: those not hidden (every view), only the
+hidden ones (``is:hidden``), or any (the cache hides nothing, so there is nothing to test)."""
+
+
+def hidden_clause(rowid: str, which: Hidden) -> str:
+    """The test of ``which`` for the story ``rowid``: one probe of the ``hidden`` set (which
+    SQLite reads once per statement), so a walk of the time index stays a walk."""
+    return f"{rowid} {'NOT ' if which == 'shown' else ''}IN (SELECT story FROM hidden)"
+
+
+def hidden_filter(db: Database, view: View) -> Hidden:
+    """What ``view`` lists of the hidden stories: only them for ``is:hidden``, else none of
+    them, and nothing to test while the cache hides nothing (the usual case)."""
+    if view.search.hidden:
+        return "hidden"
+    return "shown" if has_hidden(db) else "any"
 
 
 def hidden_count(db: Database) -> int:

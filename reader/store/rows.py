@@ -90,11 +90,15 @@ def _count(value: Any) -> int | None:
         else None
 
 
-def story_row(r: Sequence[Any]) -> StoryRow:
+ROW_WIDTH = 11
+"""How many columns ``ROW_COLUMNS`` selects (an ordered page selects its group after them)."""
+
+
+def story_row(r: Sequence[Any], order_key: tuple[object, ...] = ()) -> StoryRow:
     """A ``StoryRow`` from a row selected with ``ROW_COLUMNS``."""
     return StoryRow(rowid=r[0], id=r[1], source=r[2], title=r[3], published=r[4],
                     read=bool(r[5]), starred=bool(r[6]), teaser=bool(r[7]), sort_ts=r[8],
-                    updated=r[9], text_start=r[10])
+                    updated=r[9], text_start=r[10], order_key=order_key)
 
 
 def source(r: Sequence[Any]) -> Source:

@@ -12,9 +12,17 @@ import re
 import sqlite3
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from reader.models import LoadReport, Mark, RelatedStory, Story, StoryDraft
+from reader.models import (
+    BulkMark,
+    LoadReport,
+    Mark,
+    MarkField,
+    RelatedStory,
+    Story,
+    StoryDraft,
+)
 from reader.store import rows
 from reader.store.connection import Database
 from reader.store.decide import (
@@ -112,10 +120,12 @@ def save_stories(
                         hidden.append((rowid,))
                     elif read:
                         auto_read += 1
-                    conn.execute("INSERT INTO story_state (story, read, read_at) VALUES (?, ?, ?)",
-                                 (rowid, int(read), now if read else None))
+                    conn.execute("INSERT INTO story_state (story, read, read_at, sort_ts)"
+                                 " VALUES (?, ?, ?, ?)",
+                                 (rowid, int(read), now if read else None, intent.sort_ts))
                 else:
-                    conn.execute("INSERT INTO story_state (story) VALUES (?)", (rowid,))
+                    conn.execute("INSERT INTO story_state (story, sort_ts) VALUES (?, ?)",
+                                 (rowid, intent.sort_ts))
                 added.append(rowid)
                 new += 1
             elif isinstance(intent, UpdatedStory):
@@ -188,40 +198,82 @@ def index_pending(db: Database, *, limit: int | None = None, wait: bool = True) 
     return count
 
 
+_COLUMNS: dict[MarkField, str] = {"read": "read", "starred": "starred"}
+"""The column of each mark (SQL is never built from text a caller passes)."""
+
+
+def mark_rows(
+    db: Database, selected: str | None, params: Sequence[Any], field: MarkField, value: bool,
+) -> BulkMark:
+    """Set ``field`` to ``value`` on every story that ``selected`` (a SELECT of story row
+    numbers; None: every story) lists and that is not so already, in one UPDATE; returns the
+    rows it changed.
+
+    One statement whatever the count, and it only ever UPDATEs ``story_state``, so the sync
+    outbox triggers (schema migration 7) see each change. It returns row numbers, not ids:
+    at 100,000 stories looking up each story's id would visit every wide story row (about a
+    third of the 0.6 s the whole mark takes). Joins the caller's transaction if any.
+    """
+    column = _COLUMNS[field]
+    at = time.time() if value else None
+    where = f" AND story IN ({selected})" if selected is not None else ""
+    with db.transaction() as conn:
+        changed = conn.execute(
+            f"UPDATE story_state SET {column} = ?, {column}_at = ?"
+            f" WHERE {column} != ?{where} RETURNING story",
+            (int(value), at, int(value), *params),
+        ).fetchall()
+    return BulkMark(field, value, tuple(r[0] for r in changed), at)
+
+
+def unmark(db: Database, marked: BulkMark) -> int:
+    """Take back a bulk mark: each story it changed whose mark is still the one it made
+    (the same value, stamped at the same moment) gets the other value back, in one UPDATE.
+    A story marked again since, or a row number now used by another story, is left alone.
+    Returns how many stories changed."""
+    column = _COLUMNS[marked.field]
+    with db.transaction() as conn:
+        return conn.execute(
+            f"UPDATE story_state SET {column} = ?, {column}_at = ?"
+            f" WHERE story IN (SELECT value FROM json_each(?)) AND {column} = ?"
+            f" AND {column}_at IS ?",
+            (int(not marked.value), None if marked.value else time.time(),
+             json.dumps(marked.rows), int(marked.value), marked.at),
+        ).rowcount
+
+
 def mark(
     db: Database, story_ids: Sequence[str], *, read: bool | None = None,
     starred: bool | None = None,
 ) -> tuple[Mark, ...]:
     """Mark stories read/unread and/or starred/unstarred, in one transaction; returns the
-    marks that changed something (a story already read is not marked read again).
+    marks that changed something (a story already read is not marked read again), in the
+    order of ``story_ids``.
 
-    Every read or star change goes through here, the app's and the command line's alike, so
-    what has to follow a mark (the sync outbox, undo) hooks in at this one place and sees
-    exactly what changed. Unknown ids are ignored.
+    Every read or star change of stories named by id goes through here, the app's and the
+    command line's alike (a whole view at once goes through ``mark_rows``), so what has to
+    follow a mark (the sync outbox, undo) sees exactly what changed. Unknown ids are
+    ignored.
     """
-    if read is None and starred is None:
-        return ()
-    now = time.time()
+    ids = json.dumps(list(dict.fromkeys(story_ids)))
     changes: list[Mark] = []
+    now = time.time()
     with db.transaction() as conn:
-        for rowid, story_id, was_read, was_starred in conn.execute(
-            "SELECT s.rowid, s.id, st.read, st.starred FROM stories s"
-            " JOIN story_state st ON st.story = s.rowid"
-            " WHERE s.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(dict.fromkeys(story_ids))),),
-        ).fetchall():
-            if read is not None and bool(was_read) != read:
-                conn.execute("UPDATE story_state SET read = ?, read_at = ? WHERE story = ?",
-                             (int(read), now if read else None, rowid))
-                changes.append(Mark(story_id, "read", read))
-            if starred is not None and bool(was_starred) != starred:
-                conn.execute(
-                    "UPDATE story_state SET starred = ?, starred_at = ? WHERE story = ?",
-                    (int(starred), now if starred else None, rowid),
-                )
-                changes.append(Mark(story_id, "starred", starred))
+        fields: tuple[tuple[MarkField, bool | None], ...] = (("read", read),
+                                                             ("starred", starred))
+        for field, value in fields:
+            if value is None:
+                continue
+            column = _COLUMNS[field]
+            changes += [Mark(r[0], field, value) for r in conn.execute(
+                f"UPDATE story_state SET {column} = ?, {column}_at = ?"
+                f" WHERE {column} != ? AND story IN (SELECT rowid FROM stories WHERE id IN"
+                " (SELECT value FROM json_each(?)))"
+                " RETURNING (SELECT id FROM stories WHERE rowid = story)",
+                (int(value), now if value else None, int(value), ids),
+            ).fetchall()]
     order = {story_id: n for n, story_id in enumerate(story_ids)}
-    return tuple(sorted(changes, key=lambda m: order.get(m.story_id, 0)))
+    return tuple(sorted(changes, key=lambda m: (order.get(m.story_id, 0), m.field)))
 
 
 def set_read(db: Database, story_id: str, read: bool) -> None:

@@ -4,7 +4,8 @@
 ``ViewPlan``, cached per cache file and content generation; ``count``, ``page``, ``index_of``
 and ``page_next_to`` answer from the plan. There are four kinds:
 
-* **plain** (no query): newest first over the time index, filters checked row by row.
+* **plain** (no query): in the view's sort order (``View.sort``), one index walk paged by
+  keyset (``reader.store.orders``), filters checked row by row.
 * **ranked** (the query has words): FTS5 finds the hits; the view's filters are checked against
   narrow indexes (``story_state``, ``story_tags``, ``stories_search_meta``), never the wide story
   rows; bm25 orders them (ties: most recently added first) and SQLite's sorter keeps only the
@@ -29,10 +30,10 @@ from typing import Any, Literal
 
 from reader.models import Story, StoryRow, View
 from reader.search import BM25_WEIGHTS, SearchQuery
-from reader.store import rows
+from reader.store import orders, rows
 from reader.store.connection import Database
 from reader.store.content_cache import ContentCache
-from reader.store.filters import has_hidden
+from reader.store.filters import Hidden, hidden_clause, hidden_filter
 from reader.store.sources import resolve_source_names
 from reader.store.stories import stories_by_rowid
 
@@ -49,23 +50,6 @@ RANK = "bm25(stories_fts, {}, {}, {})".format(*BM25_WEIGHTS)
 FTS_MATCH = "stories_fts MATCH ?"
 
 PlanKind = Literal["plain", "ranked", "common", "filters"]
-Hidden = Literal["shown", "hidden", "any"]
-"""Which stories a plan lists as to filters' ``hide``: those not hidden (every view), only the
-hidden ones (``is:hidden``), or any (the cache hides nothing, so there is nothing to test)."""
-
-
-def hidden_clause(rowid: str, which: Hidden) -> str:
-    """The test of ``which`` for the story ``rowid``: one probe of the ``hidden`` set (which
-    SQLite reads once per statement), so a walk of the time index stays a walk."""
-    return f"{rowid} {'NOT ' if which == 'shown' else ''}IN (SELECT story FROM hidden)"
-
-
-def hidden_filter(db: Database, view: View) -> Hidden:
-    """What ``view`` lists of the hidden stories: only them for ``is:hidden``, else none of
-    them, and nothing to test while the cache hides nothing (the usual case)."""
-    if view.search.hidden:
-        return "hidden"
-    return "shown" if has_hidden(db) else "any"
 
 
 def group_source_ids(db: Database, group: str) -> tuple[int, ...]:
@@ -187,44 +171,6 @@ def _is_common(db: Database, match: str) -> bool:
 # -- SQL of each plan ----------------------------------------------------------------------------
 
 
-def _plain_where(db: Database, view: View, *,
-                 hidden: Hidden | None = None) -> tuple[str, list[Any]]:
-    """WHERE over ``rows.STORY_FROM`` for a view without a query (``hidden``: instead of
-    what the view itself lists of the hidden stories)."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    if view.unread_only:
-        clauses.append("+st.read = 0")  # "+": stay on the time index (no sort)
-    if view.starred_only:
-        clauses.append("+st.starred = 1")
-    if view.source_id is not None:
-        clauses.append("s.source_id = ?")
-        params.append(view.source_id)
-    if view.group is not None:
-        clauses.append("s.source_id IN (SELECT id FROM sources WHERE group_name = ?)")
-        params.append(view.group)
-    which = hidden_filter(db, view) if hidden is None else hidden
-    if which != "any":
-        clauses.append(hidden_clause("s.rowid", which))
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _count_plain(db: Database, view: View) -> int:
-    """A plain view's count. Hidden stories are few: the count of the view as if nothing
-    were hidden (an index count), less its hidden stories (found from the hidden set), is
-    far cheaper than testing every row."""
-    which = hidden_filter(db, view)
-    if which != "shown":
-        return _count_where(db, *_plain_where(db, view))
-    total = _count_where(db, *_plain_where(db, view, hidden="any"))
-    where, params = _plain_where(db, view, hidden="any")
-    hidden = db.conn.execute(
-        f"SELECT count(*) FROM hidden h CROSS JOIN stories s ON s.rowid = h.story"
-        f" JOIN story_state st ON st.story = s.rowid JOIN sources src ON src.id = s.source_id"
-        f"{where}", params).fetchone()[0]
-    return total - int(hidden)
-
-
 def _fts_sql(p: ViewPlan, with_meta: bool) -> tuple[str, list[Any]]:
     """FROM and WHERE of a query driven by the FTS5 index (aliases f, m, st): every hit is
     checked against narrow indexes, never the wide story rows."""
@@ -318,24 +264,6 @@ def _page_where(
     return [rows.story_row(r) for r in found]
 
 
-def _index_of_where(db: Database, where: str, params: Sequence[Any],
-                    story_id: str) -> int | None:
-    row = db.conn.execute(
-        f"SELECT s.sort_ts, s.rowid{rows.STORY_FROM}{where}"
-        f"{' AND' if where else ' WHERE'} s.id = ?",
-        (*params, story_id),
-    ).fetchone()
-    if row is None:
-        return None
-    sort_ts, rowid = row
-    before = (" AND" if where else " WHERE") + (
-        " (s.sort_ts > ? OR (s.sort_ts = ? AND s.rowid < ?))"
-    )
-    return int(db.conn.execute(
-        f"SELECT count(*){rows.STORY_FROM}{where}{before}", (*params, sort_ts, sort_ts, rowid)
-    ).fetchone()[0])
-
-
 # -- the view API -------------------------------------------------------------------------------
 
 
@@ -343,7 +271,7 @@ def count(db: Database, view: View) -> int:
     """How many stories the view holds (cheap: an index count, no rows loaded)."""
     p = plan(db, view)
     if p.kind == "plain":
-        return _count_plain(db, view)
+        return orders.count(db, view)
     if p.kind == "filters":
         sql, params = _narrow_sql(p)
     else:
@@ -358,7 +286,7 @@ def page(
     when the view's query has words (see the module docstring)."""
     p = plan(db, view)
     if p.kind == "plain":
-        return _page_where(db, *_plain_where(db, view), offset, limit, total)
+        return orders.page(db, view, offset, limit, total)
     offset, limit = max(0, offset), max(0, limit)
     if p.kind == "filters" or (p.kind == "common" and offset + limit <= WALK_ROWS):
         if total is None:
@@ -388,29 +316,15 @@ def page_next_to(db: Database, view: View, row: StoryRow, limit: int, *,
                  before: bool = False) -> list[StoryRow]:
     """The ``limit`` rows right after ``row`` in the view (or right before it): an index
     seek from a known row, so paging on costs the same at row 90,000 as at row 100.
-    Not for searches, whose order is their rank."""
-    where, params = _plain_where(db, view)
-    joiner = " AND" if where else " WHERE"
-    if before:
-        condition = " (s.sort_ts > ? OR (s.sort_ts = ? AND s.rowid < ?))"
-        order = " ORDER BY s.sort_ts ASC, s.rowid DESC"
-    else:
-        condition = " (s.sort_ts < ? OR (s.sort_ts = ? AND s.rowid > ?))"
-        order = " ORDER BY s.sort_ts DESC, s.rowid ASC"
-    found = db.conn.execute(
-        f"SELECT {rows.ROW_COLUMNS}{rows.STORY_FROM}{where}{joiner}{condition}{order} LIMIT ?",
-        (*params, row.sort_ts, row.sort_ts, row.rowid, limit),
-    ).fetchall()
-    if before:
-        found.reverse()
-    return [rows.story_row(r) for r in found]
+    Not for searches, whose order is their rank (see ``orders.page_next_to``)."""
+    return orders.page_next_to(db, view, row, limit, before=before)
 
 
 def index_of(db: Database, view: View, story_id: str) -> int | None:
     """The position of a story in the view, or None if the view does not hold it."""
     p = plan(db, view)
     if p.kind == "plain":
-        return _index_of_where(db, *_plain_where(db, view), story_id)
+        return orders.index_of(db, view, story_id)
     newer = "(m.sort_ts > ? OR (m.sort_ts = ? AND m.rowid < ?))"
     if p.kind == "filters":
         sql, params = _narrow_sql(p)
@@ -452,12 +366,7 @@ def iter_rows(db: Database, view: View, batch: int = 500) -> Iterator[list[Story
     is read a page at a time in its rank order.
     """
     if not view.query:
-        where, params = _plain_where(db, view)
-        cursor = db.conn.execute(
-            f"SELECT {rows.ROW_COLUMNS}{rows.STORY_FROM}{where}"
-            " ORDER BY s.sort_ts DESC, s.rowid ASC", params)
-        while found := cursor.fetchmany(batch):
-            yield [rows.story_row(r) for r in found]
+        yield from orders.iter_rows(db, view, batch)
         return
     total = count(db, view)
     for offset in range(0, total, batch):
@@ -468,13 +377,61 @@ def iter_stories(db: Database, view: View, batch: int = 500) -> Iterator[list[St
     """Every whole story of the view in its order, ``batch`` at a time, memory flat (as
     ``iter_rows``): ``list --json`` reads 100,000 stories in one pass, not one by one."""
     if not view.query:
-        where, params = _plain_where(db, view)
-        cursor = db.conn.execute(
-            f"SELECT {rows.STORY_COLUMNS}{rows.STORY_FROM}{where}"
-            " ORDER BY s.sort_ts DESC, s.rowid ASC", params)
-        while found := cursor.fetchmany(batch):
-            yield [rows.story(r) for r in found]
+        yield from orders.iter_stories(db, view, batch)
         return
     for page_rows in iter_rows(db, view, batch):
         by_rowid = stories_by_rowid(db, [r.rowid for r in page_rows])
         yield [by_rowid[r.rowid] for r in page_rows if r.rowid in by_rowid]
+
+
+def next_to(db: Database, view: View, row: StoryRow, *, before: bool = False) -> StoryRow | None:
+    """The row right after ``row`` in the view's order (right before it, ``before``), or None
+    at the end; ``row`` need not be in the view itself. A search pages by position, but one
+    step from a row is a seek too: newest first from its time, or from its rank (bm25 is
+    worked out for every hit, as for a page)."""
+    p = plan(db, view)
+    if p.kind == "plain":
+        found = orders.page_next_to(db, view, row, 1, before=before)
+        return found[0] if found else None
+    if p.kind in ("filters", "common"):
+        where, params = _walk_where(p)
+        later = "(s.sort_ts > ? OR (s.sort_ts = ? AND s.rowid < ?))" if before else \
+            "(s.sort_ts < ? OR (s.sort_ts = ? AND s.rowid > ?))"
+        order = "s.sort_ts ASC, s.rowid DESC" if before else "s.sort_ts DESC, s.rowid ASC"
+        hit = db.conn.execute(
+            f"SELECT s.rowid{rows.STORY_FROM}{where}{' AND' if where else ' WHERE'} {later}"
+            f" ORDER BY {order} LIMIT 1", (*params, row.sort_ts, row.sort_ts, row.rowid),
+        ).fetchone()
+    else:
+        key = db.conn.execute(f"SELECT {RANK} FROM stories_fts WHERE {FTS_MATCH} AND rowid = ?",
+                              (p.match, row.rowid)).fetchone()
+        if key is None:
+            return None
+        sql, params = _fts_sql(p, with_meta=False)
+        later = f"({RANK} < ? OR ({RANK} = ? AND f.rowid > ?))" if before else \
+            f"({RANK} > ? OR ({RANK} = ? AND f.rowid < ?))"
+        order = "key DESC, f.rowid" if before else "key, f.rowid DESC"
+        hit = db.conn.execute(
+            f"SELECT f.rowid, {RANK} AS key{sql} AND {later} ORDER BY {order} LIMIT 1",
+            (*params, key[0], key[0], row.rowid),
+        ).fetchone()
+    if hit is None:
+        return None
+    found = db.conn.execute(f"SELECT {rows.ROW_COLUMNS}{rows.STORY_FROM} WHERE s.rowid = ?",
+                            (hit[0],)).fetchone()
+    return rows.story_row(found) if found else None
+
+
+def selected(db: Database, view: View) -> tuple[str | None, list[Any]]:
+    """A SELECT of the row number of every story the view holds, in no order (to mark them
+    all in one statement): the view's own plan, so a search, a source, a folder or the
+    unread-only view is exactly what the list shows. None: every story of the cache."""
+    p = plan(db, view)
+    if p.kind == "plain":
+        sql, params = orders.selected(db, view)
+        return sql, list(params)
+    if p.kind == "filters":
+        sql, more = _narrow_sql(p)
+        return f"SELECT m.rowid{sql}", more
+    sql, more = _fts_sql(p, with_meta=False)
+    return f"SELECT f.rowid{sql}", more

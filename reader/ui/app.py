@@ -58,7 +58,9 @@ class ReaderApp(App[None]):
         self.push_screen(MainScreen(self.data, self.paths.database, self.config.fetch,
                                     self.config.sync, programs=programs,
                                     refresh=self.config.refresh, filters=self.config.filters,
-                                    clock=self._clock, tick=self._tick))
+                                    clock=self._clock, tick=self._tick,
+                                    reading=self.config.reading, sorts=self.config.sort,
+                                    config_file=self.paths.config_file))
         for problem in self.config.problems:  # bad config values: shown, defaults used
             self.notify(problem, title="Config", severity="warning", timeout=15, markup=False)
         for problem in self.config.filters.problems:  # the other filters still apply

@@ -8,8 +8,9 @@ of work in order, so one kind never queues behind another:
   the rows it fills in, never a key press or a repaint.
 * **details**: a whole story, its related stories and "also in", the snippet of a search
   match, the sources screen's counts, the palette's title lookups.
-* **writer** (``BackgroundWriter``): read/star marks and saved searches. A write can wait
-  for another process's write lock; the caller awaits the outcome and reports a failure.
+* **writer** (``BackgroundWriter``): read/star marks (one story, or a whole view in one
+  statement) and saved searches. A write can wait for another process's write lock; the
+  caller awaits the outcome and reports a failure.
 
 Each method is a coroutine for the event loop: it hands a function of a ``Store`` to its
 thread and awaits the result. Errors arrive as ``StoreError`` with one line for the user.
@@ -22,17 +23,27 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from reader.models import RelatedStory, Source, Story, StoryRow, View
+from reader.models import (
+    BulkMark,
+    Mark,
+    MarkField,
+    RelatedStory,
+    Source,
+    Story,
+    StoryRow,
+    View,
+)
 from reader.store import Store
 from reader.store.local import StoreThread
+from reader.store.marks import NextUnread
 from reader.store.writer import BackgroundWriter
 from reader.ui.story_rows import OpenedView, locate, open_view, read_page
 
@@ -193,14 +204,16 @@ class UiData:
 
     # -- writes ----------------------------------------------------------------------------------
 
-    def mark(self, story_id: str, field: Literal["read", "starred"],
-             value: bool) -> asyncio.Future[None]:
-        """Queue a read or star mark now (marks are written in the order they were made)."""
-        def write(store: Store) -> None:
+    def mark(self, story_ids: Sequence[str], field: MarkField,
+             value: bool) -> asyncio.Future[tuple[Mark, ...]]:
+        """Queue a read or star mark now (marks are written in the order they were made);
+        the future holds the marks that changed a story (``Store.mark``)."""
+        ids = list(story_ids)
+
+        def write(store: Store) -> tuple[Mark, ...]:
             if field == "read":
-                store.set_read(story_id, value)
-            else:
-                store.set_starred(story_id, value)
+                return store.mark(ids, read=value)
+            return store.mark(ids, starred=value)
 
         return asyncio.wrap_future(self._writer.submit(write))
 
@@ -276,6 +289,24 @@ class UiData:
                 return sum(remove_subscription(store, feed_id, sync) for feed_id in feed_ids)
 
         return await asyncio.to_thread(remove)
+    async def mark_view(self, view: View, field: MarkField, value: bool) -> BulkMark:
+        """Mark every story of a view in one statement; the stories it changed."""
+        return await self.write(lambda store: store.mark_view(view, field, value))
+
+    async def unmark(self, marked: BulkMark) -> int:
+        """Take back a bulk mark (each story as it was); how many stories changed."""
+        return await self.write(lambda store: store.unmark(marked))
+
+    async def count_to_mark(self, view: View, field: MarkField, value: bool) -> int:
+        """How many stories of a view ``mark_view`` would change (an index count)."""
+        return await self.read_list(lambda store: store.count_to_mark(view, field, value))
+
+    async def next_unread(self, view: View, after: StoryRow | None, backwards: bool,
+                          from_here: bool = False) -> NextUnread | None:
+        """The next (previous) unread story of the view after a row, wrapping around
+        (``from_here``: the row itself first, if unread)."""
+        return await self.read_list(lambda store: store.next_unread(
+            view, after, backwards=backwards, from_here=from_here))
 
     async def save_search(self, name: str, query: str) -> SavedSearch:
         def write(store: Store) -> SavedSearch:

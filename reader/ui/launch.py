@@ -8,9 +8,10 @@ spends ~130 ms importing Textual and starting the app, so the first frame alread
 from __future__ import annotations
 
 import shutil
+from typing import cast
 
 from reader.cli.context import Context
-from reader.models import View
+from reader.models import SortOrder, View
 from reader.ui.data import UiData
 
 CHROME_ROWS = 3
@@ -21,7 +22,9 @@ def run_app(context: Context) -> int:
     context.store()  # first run: loads the bundled seeds before the first paint
     context.close()  # the app opens its own connections
     data = UiData(context.paths.database)
-    data.read_ahead(View(), shutil.get_terminal_size().lines - CHROME_ROWS)
+    # The first view in the order remembered for it (``[sort]``: values checked on load).
+    first = View(sort=cast(SortOrder, context.config.sort.get("all", "newest")))
+    data.read_ahead(first, shutil.get_terminal_size().lines - CHROME_ROWS)
     from reader.ui.app import create_app  # Textual loads meanwhile
 
     create_app(context.paths, context.config, data=data).run()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
@@ -29,7 +29,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from reader.config import FetchSettings, RefreshSettings, SyncSettings
+from reader.config import FetchSettings, ReadingSettings, RefreshSettings, SyncSettings
 from reader.filters import Rules
 from reader.history import History
 from reader.models import Story, StoryRow, View
@@ -37,7 +37,7 @@ from reader.store import StoreError
 from reader.ui import keys
 from reader.ui.auto_refresh import TICK, AutoRefresh, Clock
 from reader.ui.data import UiData
-from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored
+from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored, story_name
 from reader.ui.messages import (
     ProgramEnded,
     RefreshFailed,
@@ -51,6 +51,7 @@ from reader.ui.messages import (
 from reader.ui.notify import run_notify
 from reader.ui.refresh_worker import Refresher
 from reader.ui.story_actions import Programs, StoryActions
+from reader.ui.triage import Triage
 from reader.ui.widgets.footer import AppFooter
 from reader.ui.widgets.list_pane import ListPane
 from reader.ui.widgets.status_line import StatusLine
@@ -69,7 +70,9 @@ class MainScreen(Screen[None]):
     def __init__(self, data: UiData, database: Path, fetch: FetchSettings,
                  sync: SyncSettings | None = None, *, programs: Programs | None = None,
                  refresh: RefreshSettings | None = None, filters: Rules | None = None,
-                 clock: Clock = time.time, tick: float = TICK) -> None:
+                 clock: Clock = time.time, tick: float = TICK,
+                 reading: ReadingSettings | None = None, sorts: dict[str, str] | None = None,
+                 config_file: Path | None = None) -> None:
         super().__init__()
         self.data = data
         self._pane: ReadingPane | None = None
@@ -80,9 +83,11 @@ class MainScreen(Screen[None]):
         self._auto = AutoRefresh(refresh or RefreshSettings(), clock)
         self._tick = tick
         self._shown_once = False
-        self._marks = Marks(data, self)
+        self.marks = Marks(data, self)
         self._actions = StoryActions(self, data, programs or Programs(), self._target,
                                      self.set_status, self._shown_target)
+        self.triage = Triage(self, sorts=sorts, config_file=config_file,
+                             mark_read_on=(reading or ReadingSettings()).mark_read_on)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -117,12 +122,18 @@ class MainScreen(Screen[None]):
         return self._pane.story if self._pane is not None else None
 
     @property
+    def opened_id(self) -> str | None:
+        """The story last opened to read (not merely previewed), if any."""
+        return self._pane.history.current if self._pane is not None else None
+
+    @property
     def history(self) -> History:
         return self.reading_pane.history
 
     def on_mount(self) -> None:
-        self.sub_title = View().describe()
-        self.story_list.set_view(View())
+        view = self.triage.sorted_view(View())
+        self.sub_title = view.describe()
+        self.story_list.set_view(view)
         self.story_list.focus()
         self.set_interval(self._tick, self._check_auto_refresh)
 
@@ -139,6 +150,19 @@ class MainScreen(Screen[None]):
         """Something the reader asked for did not happen: say so where it is seen."""
         self.set_status(text)
         self.notify(text, title="Not done", severity="error", markup=False, timeout=8)
+
+    failed = _failed
+
+    def ask(self, question: str, answered: Callable[[bool | None], None]) -> None:
+        """A y/n question over the screen (``ready()`` first: it is a deferred screen)."""
+        from reader.ui.deferred import ConfirmScreen  # imported by ready()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def cursor_story_id(self) -> str | None:
+        """The story to keep the cursor on when the list is read again."""
+        row = self.story_list.highlighted
+        return row.id if row else self.current.id if self.current else None
 
     # -- after the first frame -----------------------------------------------------------------
 
@@ -179,6 +203,7 @@ class MainScreen(Screen[None]):
 
     @on(StoryHighlighted)
     def _highlighted(self, message: StoryHighlighted) -> None:
+        self.triage.preview_moved()
         if message.row is None:
             return
         if self._pane is not None:  # else the pane previews the cursor's story once mounted
@@ -205,7 +230,8 @@ class MainScreen(Screen[None]):
         """A story was opened: the list's cursor follows it, it is marked read and focused."""
         self._follow(message.story)
         if not message.story.read:
-            self._marks.send(Mark(message.story.id, "read", True), announce=False)
+            self.marks.send(Mark(message.story.id, "read", True), announce=False,
+                            name=story_name(message.story))
         self.add_class("-reading")
         self.reading_pane.focus()
 
@@ -213,6 +239,9 @@ class MainScreen(Screen[None]):
     async def _follow(self, story: Story) -> None:
         if not await self.story_list.move_to_story(story.id):
             self.set_status("This story is not in the current view (Esc shows all stories)")
+
+    def on_reading_pane_previewed(self, message: ReadingPane.Previewed) -> None:
+        self.triage.previewed(message.story)
 
     def on_reading_pane_not_shown(self, message: ReadingPane.NotShown) -> None:
         self.set_status(message.reason)
@@ -292,18 +321,21 @@ class MainScreen(Screen[None]):
     async def _toggle(self, field: MarkField) -> None:
         story = await self._target()
         if story is not None:
-            mark = self._marks.toggle(story, field)
+            mark = self.marks.toggle(story, field)
             self.set_status(mark.doing)
-            self._marks.send(mark, announce=True)
+            self.marks.send(mark, announce=True, name=story_name(story))
 
     @on(MarkStored)
     def _mark_stored(self, message: MarkStored) -> None:
-        mark = message.mark
+        self.show_mark(message.mark)
+        if message.announce:
+            self.set_status(message.mark.done)
+
+    def show_mark(self, mark: Mark) -> None:
+        """The list and the pane show a mark the cache has stored."""
         self.story_list.update_story(mark.story_id, **{mark.field: mark.value})
         if self._pane is not None:
             self._pane.update_story(mark.story_id, **{mark.field: mark.value})
-        if message.announce:
-            self.set_status(mark.done)
 
     @on(MarkFailed)
     def _mark_failed(self, message: MarkFailed) -> None:
@@ -315,12 +347,36 @@ class MainScreen(Screen[None]):
     async def action_toggle_star(self) -> None:
         await self._toggle("starred")
 
+    # -- triage (reader.ui.triage) ---------------------------------------------------------------
+
+    def action_next_unread(self) -> None:
+        self.triage.next_unread(backwards=False)
+
+    def action_previous_unread(self) -> None:
+        self.triage.next_unread(backwards=True)
+
+    def action_undo(self) -> None:
+        self.triage.undo()
+
+    def action_mark_all_read(self) -> None:
+        view = self.story_list.shown_view
+        if view is not None:
+            self.mark_view_read(view)
+
+    def mark_view_read(self, view: View, name: str | None = None) -> None:
+        """Mark every story of ``view`` read after asking, undoably (the sources screen's
+        ``A`` marks a feed or folder read through this too)."""
+        self.triage.mark_view_read(view, name)
+
+    def action_sort(self) -> None:
+        self.triage.next_sort()
+
     # -- views and search ------------------------------------------------------------------------
 
     def set_view(self, view: View) -> None:
-        row = self.story_list.highlighted
-        keep = row.id if row else self.current.id if self.current else None
-        self.story_list.set_view(view, keep_story=keep)
+        """Show ``view`` in its remembered order, the cursor staying on its story."""
+        self.story_list.set_view(self.triage.sorted_view(view),
+                                 keep_story=self.cursor_story_id())
 
     def action_toggle_unread_only(self) -> None:
         view = self.story_list.view

@@ -119,6 +119,12 @@ class ReadingPane(VerticalScroll, can_focus=True):
         story: Story
 
     @dataclass
+    class Previewed(Message):
+        """A story is shown because the list's cursor rests on it (not opened)."""
+
+        story: Story
+
+    @dataclass
     class NotShown(Message):
         """A story could not be read from the cache; ``reason`` says why, in one line."""
 
@@ -145,7 +151,9 @@ class ReadingPane(VerticalScroll, can_focus=True):
         the reader's scroll position stays)."""
         await asyncio.sleep(PREVIEW_DELAY)
         if self.story is None or self.story.id != story_id:
-            await self._load(story_id)
+            story = await self._load(story_id)
+            if story is not None:
+                self.post_message(self.Previewed(story))
 
     @work(group="open", exclusive=True, exit_on_error=False)
     async def open(self, story_id: str, *, record: bool = True) -> None:

@@ -184,8 +184,17 @@ class StoryList(ScrollView, can_focus=True):
                     return None
         return self.highlighted
 
+    def go_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (its page is read if it is not held)."""
+        self._set_cursor(index)
+
     async def move_to_story(self, story_id: str) -> bool:
-        """Put the cursor on a story, if the view shown holds it."""
+        """Put the cursor on a story, if the view shown holds it. Already under the cursor,
+        it stays there with no query: in the order "unread first" a story opened (so marked
+        read) must not jump to where the read ones are listed."""
+        row = self.highlighted
+        if row is not None and row.id == story_id:
+            return True
         while self.shown_view is not None:
             generation = self._generation
             index = await self._data.locate(self.shown_view, story_id)
