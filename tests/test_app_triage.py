@@ -10,13 +10,16 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.widgets import Static
 from ui_support import Messages, add_stories, main_screen, make_app, settle, status_text
 
 from reader.models import StoryDraft, View
 from reader.paths import resolve_paths
 from reader.store import Store
+from reader.store.feeds import set_group
 from reader.ui.marks import MarkStored
 from reader.ui.screens.confirm import ConfirmScreen
+from reader.ui.screens.sources import SourcesScreen
 
 WIDE = (140, 40)
 START = datetime(2030, 1, 1, tzinfo=UTC)  # newer than the bundled seeds: the feed lists first
@@ -114,6 +117,83 @@ async def test_a_in_an_unread_only_view_of_one_source(isolated_home: Path) -> No
         await pilot.press("A")
         await settle(pilot)
         assert status_text(app) == "Nothing to mark: every story in this view is read"
+
+
+def read_per_feed(home: Path) -> dict[str, int]:
+    with Store.open(database(home)) as store:
+        return {r[0]: r[1] for r in store.conn.execute(
+            "SELECT src.name, sum(st.read) FROM stories s JOIN story_state st"
+            " ON st.story = s.rowid JOIN sources src ON src.id = s.source_id GROUP BY src.id")}
+
+
+async def test_a_in_the_sources_marks_a_folder_or_a_feed_read_and_u_takes_it_back(
+    isolated_home: Path,
+) -> None:
+    for name, count in (("Alpha", 3), ("Beta", 2), ("Loose", 2)):
+        feed(isolated_home, count, name=name)
+    with Store.open(database(isolated_home)) as store:
+        for name in ("Alpha", "Beta"):
+            source = store.source_by_name(name)
+            assert source is not None
+            set_group(store, source.id, "Tech")
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        sources = app.screen
+        assert isinstance(sources, SourcesScreen)
+
+        async def on_line(name: str) -> None:
+            await pilot.press("g")
+            await settle(pilot)
+            while sources.highlighted is None or sources.highlighted.name != name:
+                line = sources.tree_view.cursor_line
+                await pilot.press("j")
+                await settle(pilot)
+                assert sources.tree_view.cursor_line != line, f"no line {name!r}"
+
+        def said() -> str:
+            return str(sources.query_one("#sources-status", Static).content)
+
+        await on_line("Tech")
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Mark 5 stories in Tech read? y/n"
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is sources and said() == "Nothing marked"
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is sources
+        assert said() == "Marked 5 stories read · U undoes it"
+        assert read_per_feed(isolated_home) == {"seeds": 0, "Alpha": 3, "Beta": 2, "Loose": 0}
+        assert sources.highlighted is not None
+        assert sources.highlighted.name == "Tech" and sources.highlighted.unread == 0
+        await on_line("Loose")  # a feed in no folder
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Mark 2 stories in Loose read? y/n"
+        await pilot.press("y")
+        await settle(pilot)
+        assert read_per_feed(isolated_home)["Loose"] == 2
+        await on_line("Tech")
+        await pilot.press("A")
+        await settle(pilot)
+        assert said() == "Nothing to mark: every story in Tech is read"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("U")  # the feed first, then the folder
+        await settle(pilot)
+        assert read_per_feed(isolated_home) == {"seeds": 0, "Alpha": 3, "Beta": 2, "Loose": 0}
+        await pilot.press("U")
+        await settle(pilot)
+        assert sum(read_per_feed(isolated_home).values()) == 0
+        assert status_text(app) == "Undone: marked 5 stories read"
 
 
 async def test_u_undoes_single_marks_and_bulk_ones_newest_first_at_least_20_deep(

@@ -117,3 +117,21 @@ def test_selectors_combine_and_the_counts_are_what_changed(home: Path) -> None:
     assert all(read for read, _ in state(home).values())
     back = run_reader("mark", "unread", "--source", "Alpha", home=home, check=True)
     assert back.stdout == "4 stories marked unread\n"
+
+
+def test_json_names_at_most_1000_ids_and_counts_them_all(tmp_path: Path) -> None:
+    home = tmp_path / "reader"
+    run_reader("list", home=home, check=True)
+    with Store.open(database(home)) as store:
+        source = store.ensure_source("feed", "http://127.0.0.1/many.xml", "Many")
+        store.save_stories(source, [
+            StoryDraft(key=str(n), title=f"Many {n}",
+                       published=(NOW - timedelta(minutes=n)).isoformat())
+            for n in range(1_005)
+        ])
+    for dry in (["--dry-run"], []):
+        result = json.loads(run_reader("mark", "star", "--source", "Many", "--json", *dry,
+                                       home=home, check=True).stdout)
+        assert result["count"] == 1_005 and len(set(result["ids"])) == 1_000
+        assert result["dry_run"] is bool(dry)
+    assert sum(starred for _, starred in state(home).values()) == 1_005

@@ -65,6 +65,14 @@ class TriageHost(Protocol):
     def set_timer(self, delay: float, callback: Callable[[], object] | None = ..., *,
                   name: str | None = ..., pause: bool = ...) -> Timer: ...
 
+Tell = Callable[[str, bool], None]
+"""Hears what a bulk mark says on the way: the line, and whether stories were marked."""
+
+
+class Say(Protocol):
+    def __call__(self, text: str, *, failed: bool = ..., marked: bool = ...) -> None: ...
+
+
 PREVIEW_READ_SECONDS = 1.0
 """With ``mark_read_on = "preview"``: how long a story must stay in the pane to count as read."""
 
@@ -90,21 +98,30 @@ class Triage:
 
     # -- A: a whole view read --------------------------------------------------------------------
 
-    def mark_view_read(self, view: View, name: str | None = None) -> None:
+    def mark_view_read(self, view: View, name: str | None = None,
+                       tell: Tell | None = None) -> None:
         """Ask "Mark N stories read? y/n" for ``view`` (``name``: how to call it in the
-        question, e.g. a folder), and mark them all on ``y``."""
-        self._screen.run_worker(self._ask(view, name), group="mark-view", exclusive=True,
-                                exit_on_error=False)
+        question, e.g. a folder), and mark them all on ``y``. ``tell`` hears each line said
+        on the way too (with True once stories were marked): the sources screen's ``A``
+        shows them over the list, and reads its counts again."""
+        self._screen.run_worker(self._ask(view, name, tell), group="mark-view",
+                                exclusive=True, exit_on_error=False)
 
-    async def _ask(self, view: View, name: str | None) -> None:
+    async def _ask(self, view: View, name: str | None, tell: Tell | None) -> None:
         screen = self._screen
+
+        def say(text: str, *, failed: bool = False, marked: bool = False) -> None:
+            (screen.failed if failed else screen.set_status)(text)
+            if tell is not None:
+                tell(text, marked)
+
         try:
             count = await screen.data.count_to_mark(view, "read", True)
         except StoreError as exc:
-            screen.failed(f"Could not count the unread stories: {exc}")
+            say(f"Could not count the unread stories: {exc}", failed=True)
             return
         if count == 0:
-            screen.set_status("Nothing to mark: every story in this view is read")
+            say(f"Nothing to mark: every story in {name or 'this view'} is read")
             return
         where = f" in {name}" if name else ""
         question = f"Mark {plural(count)}{where} read?"
@@ -112,28 +129,28 @@ class Triage:
         def answered(yes: bool | None) -> None:
             if yes:
                 self._bulk += 1
-                screen.run_worker(self._mark_view(view, count), group="mark-view",
+                screen.run_worker(self._mark_view(view, count, say), group="mark-view",
                                   exit_on_error=False)
             else:
-                screen.set_status("Nothing marked")
+                say("Nothing marked")
 
         await screen.ready()
         screen.ask(f"{question} y/n", answered)
 
-    async def _mark_view(self, view: View, count: int) -> None:
+    async def _mark_view(self, view: View, count: int, say: Say) -> None:
         screen = self._screen
-        screen.set_status(f"Marking {plural(count)} read…")
+        say(f"Marking {plural(count)} read…")
         try:
             marked = await screen.data.mark_view(view, "read", True)
         except StoreError as exc:
-            screen.failed(f"Could not mark the stories read: {exc}")
+            say(f"Could not mark the stories read: {exc}", failed=True)
             return
         finally:
             self._bulk -= 1
         label = f"marked {plural(marked.count)} read"
         screen.marks.undo.record(Change("read", True, (), label, bulk=marked))
         self._show_changed(marked.rows, "read", True)
-        screen.set_status(f"{label[0].upper()}{label[1:]} · U undoes it")
+        say(f"{label[0].upper()}{label[1:]} · U undoes it", marked=True)
 
     def _show_changed(self, rows: tuple[int, ...], field: MarkField, value: bool) -> None:
         """After a bulk change the list is read again (the cursor stays on its story; an

@@ -444,7 +444,14 @@ class MainScreen(Screen[None]):
         self.app.push_screen(SourcesScreen(
             sources, self.story_list.view, searches, data=self.data, fetch=self._fetch,
             filters=self._filters, sync=self._sync, refresh=self._refresh_from_sources,
+            mark_read=self._mark_from_sources,
         ), chosen)
+
+    async def _mark_from_sources(self, view: View, name: str) -> None:
+        """The sources screen's ``A``: the same question and undoable mark as ``A`` here
+        (``U`` takes it back); the sources screen says how it went and counts again."""
+        self.triage.mark_view_read(
+            view, name, tell=lambda text, marked: self._tell_sources(text, reload=marked))
 
     def _refresh_from_sources(self, feed_ids: list[int], name: str) -> None:
         """The sources screen's ``R``: that feed or folder only; it hears how it went."""
