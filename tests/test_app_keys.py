@@ -284,6 +284,8 @@ async def test_help_screen_opens_and_closes(isolated_home: Path) -> None:
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
+        # Its own footer: how to close it, not the keys of the screen under it.
+        assert [key.description for key in app.screen.query("FooterKey")] == ["Close help"]
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -308,6 +310,9 @@ async def test_narrow_terminal_shows_one_pane_at_a_time(isolated_home: Path) -> 
         screen = main_screen(app)
         assert screen.story_list.display and screen.story_list.region.width == 80
         assert screen.reading_pane.region.width == 0
+        # The footer is compact and leaves out ^p palette there, so its last key, ? Help, fits.
+        last = list(screen.query("FooterKey"))[-1]
+        assert last.description == "Help" and last.region.right <= 80
         await pilot.press("enter")
         await settle(pilot)
         assert screen.reading_pane.region.width == 80

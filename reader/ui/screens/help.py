@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from reader.ui import keys as app_keys
 from reader.ui.keys import Key
+from reader.ui.widgets.footer import AppFooter
 
 
 def _key_names(key: Key, keymap: dict[str, str]) -> str:
@@ -57,6 +58,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content, id="help-body")
             yield Static(Content("Esc, q or ? closes this · Ctrl+P lists every action"),
                          id="help-hint")
+        yield AppFooter()  # the keys of this screen, not those of the screen under it
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -138,7 +138,11 @@ class MainScreen(Screen[None]):
         self.set_interval(self._tick, self._check_auto_refresh)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
+        narrow = event.size.width < NARROW_BELOW
+        self.set_class(narrow, "-narrow")
+        footer = self.query_one(AppFooter)  # at 80 columns, compact and without ^p: "? Help" fits
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
 
     def on_unmount(self) -> None:
         self._refresher.cancel()
