@@ -91,8 +91,18 @@ def write_opml(path: Path, urls: Sequence[str]) -> None:
     path.write_bytes(opml_bytes([OpmlFeed(url) for url in urls]))
 
 
+FEEDS_ONLY_CONFIG = "[full_text]\npages_per_refresh = 0\nimages_per_story = 0\n"
+"""Generated stories are whole, and their links and images point at hosts that do not exist:
+the phases measure feeds alone, as newsboat does (``benchmarks.fulltext`` measures pages)."""
+
+
 def subscribe(home: Path, urls: Sequence[str]) -> None:
-    """Subscribe ``home``'s cache to ``urls`` the way a user would: ``reader import``."""
+    """Subscribe ``home``'s cache to ``urls`` the way a user would: ``reader import``. A home
+    without a config gets ``FEEDS_ONLY_CONFIG``."""
+    config = home / "config" / "config.toml"
+    if not config.exists():
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(FEEDS_ONLY_CONFIG)
     with tempfile.TemporaryDirectory() as folder:
         opml = Path(folder) / "feeds.opml"
         write_opml(opml, urls)

@@ -229,7 +229,21 @@ class CacheSettings:
     write_wait: float = number(30.0, 0, 3600, "seconds")
 
 
-SECTIONS: dict[str, type] = {"fetch": FetchSettings, "cache": CacheSettings}
+
+
+@dataclass(frozen=True, slots=True)
+class FullTextSettings:
+    """What a refresh saves beyond the feeds (issue 17): the pages of summary-only stories
+    (at most ``pages_per_refresh`` a refresh) and up to ``images_per_story`` images of each
+    new story (0: none), in an image cache kept under ``image_cache_mb``."""
+
+    pages_per_refresh: int = number(200, 0, 100_000)
+    images_per_story: int = number(5, 0, 20)
+    image_cache_mb: int = number(200, 1, 1_000_000, "MB")
+
+
+SECTIONS: dict[str, type] = {"fetch": FetchSettings, "cache": CacheSettings,
+                             "full_text": FullTextSettings}
 """The config's tables and the settings dataclass each is read into. Another area adds its
 table (``[sync]``, ...) as a frozen dataclass of ``number`` fields (or fields with their own
 ``check`` in the metadata), one line here and
@@ -316,6 +330,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
+    full_text: FullTextSettings = field(default_factory=FullTextSettings)
     problems: tuple[str, ...] = ()
     sync: SyncSettings | None = None
     reading: ReadingSettings = field(default_factory=ReadingSettings)

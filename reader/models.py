@@ -16,6 +16,9 @@ SourceKind = Literal["seed", "feed"]
 FeedStatus = Literal["ok", "not_modified", "error"]
 """How a feed's last refresh ended, as stored in the cache (``Source.last_status``)."""
 RelatedKind = Literal["explicit", "recommended-by", "similar"]
+FullTextMode = Literal["auto", "always", "never"]
+"""When a feed's new stories' pages are fetched for their full text (``reader edit``)."""
+FULL_TEXT_MODES: tuple[FullTextMode, ...] = ("auto", "always", "never")
 """Why a story is in another's related list (see ``RelatedStory``)."""
 MarkField = Literal["read", "starred"]
 """The two marks a person puts on a story."""
@@ -90,6 +93,9 @@ class StoryDraft:
     tags: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
     aliases: tuple[str, ...] = ()
+    from_summary: bool = False
+    """The body is the entry's summary (it had no ``content``): a sign that the article's
+    full text is on its page (``reader.fulltext.summary``). Not part of the content hash."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,8 @@ class Source:
     """The person's own minimum wait between automatic fetches (seconds; None: none)."""
     next_due: float | None = None
     """When an automatic refresh may fetch the feed again (unix time; None: at once)."""
+    full_text: FullTextMode = "auto"
+    """A feed's full-text mode: ``auto``, ``always`` or ``never`` (``reader edit``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +171,15 @@ class Story:
     enclosures: tuple[Enclosure, ...] = ()
     source_id: int = 0
     rowid: int = 0
+    full_text_at: str | None = None
+    """When the article's page text was saved as the body (ISO 8601); None: the feed's text."""
+    full_text_error: str | None = None
+    """Why the page's text could not be saved ("403 from the site"); the body is the feed's."""
+
+    @property
+    def full_text(self) -> bool:
+        """Whether the body is the article's text from its page."""
+        return self.full_text_at is not None
 
 
 @dataclass(frozen=True, slots=True)

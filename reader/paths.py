@@ -24,10 +24,16 @@ class Paths:
     documents_dir: Path
     """Where saved stories go unless the config names a ``save_dir``: the platform's
     documents folder's ``reader`` (``saved`` under a home folder)."""
+    cache_dir: Path
 
     @property
     def database(self) -> Path:
         return self.data_dir / "cache.sqlite3"
+
+    @property
+    def images_dir(self) -> Path:
+        """Saved story images (issue 17): cache, not data, so the system may clear it."""
+        return self.cache_dir / "images"
 
     @property
     def config_file(self) -> Path:
@@ -40,11 +46,12 @@ def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     if chosen is not None:
         base = Path(chosen).expanduser()
         return Paths(data_dir=base / "data", config_dir=base / "config",
-                     documents_dir=base / "saved")
+                     documents_dir=base / "saved", cache_dir=base / "cache")
     return Paths(
         data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         documents_dir=Path(platformdirs.user_documents_dir()) / "reader",
+        cache_dir=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
     )
 
 

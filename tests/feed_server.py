@@ -165,8 +165,10 @@ def dropped(body: bytes, keep: int) -> Route:
     return route
 
 
-def rss2(title: str, items: list[tuple[str, str]], link: str = "http://example.org/") -> bytes:
-    """An RSS 2.0 feed of (guid, title) items, each with a dated HTML description."""
+def rss2(title: str, items: list[tuple[str, str]], link: str = "http://127.0.0.1:9/") -> bytes:
+    """An RSS 2.0 feed of (guid, title) items, each with a dated HTML description. Its links
+    are on a loopback port where nothing listens: a refresh that fetches the stories' pages
+    (issue 17) is refused at once, and nothing leaves the machine."""
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
         f"<title>{escape(title)}</title><link>{escape(link)}</link>",

@@ -108,3 +108,16 @@ def test_the_budget_bounds_the_pages_fetched(server: FeedServer) -> None:
     assert len(server.requests) == 2
     over = [t for t in got.values() if t.error and "budget of 2 pages" in t.error]
     assert len(over) == 3
+
+
+def test_many_pages_are_extracted_in_worker_processes(server: FeedServer) -> None:
+    from reader.fulltext.pages import PROCESS_POOL_MIN_PAGES, extraction_pool
+
+    (_, page, _), = extraction_pages(1)
+    server.routes["/p"] = static(page, "text/html")
+    count = PROCESS_POOL_MIN_PAGES
+    pool = extraction_pool(count)
+    assert type(pool).__name__ == "ProcessPoolExecutor"
+    pool.shutdown()
+    got = run([PageJob(f"s{n}", server.url("/p")) for n in range(count)])
+    assert len(got) == count and all(text.ok for text in got.values())

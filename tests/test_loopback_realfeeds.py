@@ -66,6 +66,10 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refreshed]:
         opml.write_bytes(write_opml([OpmlFeed(served.url(i, path_of(name)))
                                      for i, name in enumerate(names)]))
         home = folder / "home"
+        # The real entries link to real sites: no page or image of theirs is fetched here.
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.toml").write_text(
+            "[full_text]\npages_per_refresh = 0\nimages_per_story = 0\n")
         imported = subprocess.run([sys.executable, "-m", "reader", "--home", str(home),
                                    "import", str(opml)], capture_output=True, text=True,
                                   timeout=120)

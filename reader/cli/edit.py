@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reader.cli.context import CommandError, Context
-from reader.models import Source
+from reader.models import FULL_TEXT_MODES, Source
 from reader.schedule import DAY, MINUTE, DurationError, check_duration, format_duration
 from reader.store import Store
 from reader.store.feeds import find_feed, rename_feed, set_group, set_interval
+from reader.store.fulltext import set_full_text_mode
 from reader.text import clean_line
 
 MIN_INTERVAL = MINUTE
@@ -90,17 +91,29 @@ def _apply_interval(store: Store, feed: Source, interval: float) -> str:
     return f"interval: {format_duration(interval)}" if interval else "interval: none"
 
 
+def _add_full_text(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--full-text", dest="full_text", choices=FULL_TEXT_MODES,
+                        help="fetch each new story's page for its full text: auto (when the "
+                        "feed gives only a summary; the default), always or never")
+
+
+def _apply_full_text(store: Store, feed: Source, mode: Any) -> str:
+    set_full_text_mode(store, feed.id, mode)
+    return f"full text: {mode}"
+
+
 EDITS: list[FeedEdit] = [
     FeedEdit("title", _add_title, _apply_title),
     FeedEdit("group", _add_group, _apply_group),
     FeedEdit("interval", _add_interval, _apply_interval),
+    FeedEdit("full_text", _add_full_text, _apply_full_text),
 ]
 """Every option of ``reader edit``, applied in this order."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``reader edit`` on the ``reader`` parser."""
-    p = sub.add_parser("edit", help="change a feed's settings (title, folder, interval, ...)",
+    p = sub.add_parser("edit", help="change a feed's settings (title, folder, interval, full text)",
                        description="Change one feed's settings (see the options); every "
                        "option given is applied.")
     p.add_argument("feed", metavar="URL|ID", help="the feed's id or URL (see 'reader feeds')")

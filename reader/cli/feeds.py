@@ -30,7 +30,8 @@ from reader.store.feeds import (
 from reader.text import clean_line
 
 if TYPE_CHECKING:
-    from reader.refresh.outcomes import RefreshProgress
+    from reader.fulltext.progress import FullTextProgress
+    from reader.refresh.outcomes import RefreshProgress, RefreshSummary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -160,6 +161,11 @@ class _ProgressLine:
         sys.stderr.write("\r\x1b[2K" + line[: self.width])
         sys.stderr.flush()
 
+    def full_text(self, step: FullTextProgress) -> None:
+        """After the feeds: "saving full text: 37/120"."""
+        sys.stderr.write("\r\x1b[2K" + step.describe()[: self.width])
+        sys.stderr.flush()
+
     def end(self) -> None:
         sys.stderr.write("\r\x1b[2K")
         sys.stderr.flush()
@@ -167,6 +173,7 @@ class _ProgressLine:
 
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     """``reader refresh``: every feed (or those named), progress on a terminal."""
+    from reader.fulltext.options import full_text_options
     from reader.refresh.pipeline import refresh_feeds
 
     store = context.store()
@@ -185,20 +192,40 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     # workers it forks (``refresh.parse_workers``) inherit no open cache.
     context.close()
     line = _ProgressLine() if sys.stderr.isatty() else None
+
+    def feeds_done(feeds: RefreshSummary) -> None:
+        """Each feed's problems are reported at once; the pages of new stories come after,
+        and the summary line last."""
+        if line is not None:
+            line.end()
+        _print_feeds(feeds, ids, args.json)
+        sys.stdout.flush()
+
     try:
         summary = refresh_feeds(context.paths.database, context.config.fetch, ids,
                                 progress=line, write_wait=context.config.cache.write_wait,
-                                due_only=args.due, filters=context.config.filters)
+                                due_only=args.due, filters=context.config.filters,
+                                feeds_done=feeds_done,
+                                full_text=full_text_options(context.config, context.paths),
+                                full_text_progress=line.full_text if line else None)
     finally:
         if line is not None:
             line.end()
-    if args.json:
+    if not args.json and (ids is not None or summary.outcomes or summary.not_due):
+        if summary.full_text is not None and summary.full_text.describe():
+            print(summary.full_text.describe())
+        print(summary.describe())  # the last line, as scripts expect
+    return 0
+
+
+def _print_feeds(summary: RefreshSummary, ids: list[int] | None, as_json: bool) -> None:
+    if as_json:
         for outcome in summary.outcomes:
             write_json(outcome_to_json(outcome))
-        return 0
+        return
     if ids is None and not summary.outcomes and not summary.not_due:
         print("no feeds yet: add one with 'reader add URL' or 'reader import FILE.opml'")
-        return 0
+        return
     for outcome in summary.outcomes:
         name = clean_line(outcome.name)
         if outcome.moved_to:
@@ -208,8 +235,6 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
         if outcome.status in ("error", "skipped"):
             label = "failed  " if outcome.status == "error" else "skipped "
             print(clean_line(f"{label} {name} ({outcome.url}): {outcome.error}"))
-    print(summary.describe())
-    return 0
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from reader import __version__
-from reader.cli import edit, feeds, filters, marks, save, search, stories, sync
+from reader.cli import edit, feeds, filters, fulltext, marks, save, search, stories, sync
 from reader.cli.context import CommandError, Context
 from reader.config import ConfigError
 from reader.seed.loader import SeedDirError
 from reader.store import StoreError
 
 EXIT_USAGE = 2
-COMMAND_MODULES = [stories, marks, save, feeds, edit, filters, search, sync]
+COMMAND_MODULES = [stories, marks, save, feeds, edit, filters, search, sync, fulltext]
 """Each module has ``register(subparsers)``; its commands set ``func`` on their parser."""
 
 

@@ -63,6 +63,9 @@ def story_to_json(story: Story, related: Sequence[RelatedStory]) -> dict[str, An
         "teaser": story.teaser,
         "read": story.read,
         "starred": story.starred,
+        "full_text": story.full_text,
+        "full_text_saved": story.full_text_at,
+        "full_text_error": story.full_text_error,
         "related": [{"id": r.id, "title": r.title, "kind": r.kind, "reason": r.reason}
                     for r in related],
         "enclosures": [enclosure_to_json(e) for e in story.enclosures],
@@ -114,6 +117,7 @@ def feed_to_json(feed: Source, sync: str | None = None) -> dict[str, Any]:
         "last_error": feed.last_error, "disabled": feed.disabled, "sync": sync,
         "next_due": _iso_time(feed.next_due),
         "interval": round(feed.interval) if feed.interval else None,
+        "full_text": feed.full_text,
     }
 
 
@@ -263,6 +267,8 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
         out.append("Also in: " + ", ".join(clean_line(name) for name in also_in))
     if story.teaser:
         out.append("Teaser: this story is cut short; its full text is not in the cache.")
+    if story.full_text_error and not story.full_text:
+        out.append(clean_line(f"full text: {story.full_text_error}"))
     out.append("")
     # Prose is wrapped to the width; code and tables are printed as they are. Links read as
     # their text and number ("the post[3]"), listed after the body (``reader.links``).

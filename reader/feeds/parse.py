@@ -220,6 +220,7 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         standfirst = ""
     else:
         body = standfirst = ""
+    from_summary = content is None
     author = clean_line(entry.get("author")) or clean_line(
         (entry.get("author_detail") or {}).get("name")
     )
@@ -239,6 +240,7 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         updated=_iso(_own(entry, "updated_parsed")),
         tags=tuple(tags),
         enclosures=_enclosures(entry, base),
+        from_summary=from_summary,
     )
 
 

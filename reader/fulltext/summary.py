@@ -21,12 +21,8 @@ Per feed, ``full_text = "always"`` fetches every new story's page, ``"never"`` n
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from reader.fulltext.extract import count_words, plain_text
-
-FullTextMode = Literal["auto", "always", "never"]
-FULL_TEXT_MODES: tuple[FullTextMode, ...] = ("auto", "always", "never")
 
 SHORT_WORDS = 150
 """An entry without ``content`` and with fewer words than this is a summary."""

@@ -1,7 +1,7 @@
 """Saved images: files in the cache folder, their index in the cache's SQLite file.
 
 A file is named by the SHA-256 of its URL (so a URL maps to one file, whatever the story, and
-no name from a site reaches the file system). The ``images`` table (schema migration 7)
+no name from a site reaches the file system). The ``images`` table (the full-text migration)
 has a row per story and image: the file and its size, or the reason it was refused, and when
 it was last shown. The folder is kept under a total cap (200 MB by default): the images shown
 least recently go first, except those of starred stories, which stay whatever the cap. A

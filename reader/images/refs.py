@@ -36,3 +36,38 @@ def image_refs(markdown: str, limit: int = MAX_PER_STORY) -> list[ImageRef]:
         if len(found) >= limit:
             break
     return found
+
+
+_ALONE = re.compile(r"^\[?(!\[(?:\\.|[^\]\\])*\]\((https?://[^)\s]+)\))(?:\]\([^)\s]*\))?$")
+
+
+def split_at_images(markdown: str, saved: set[str]) -> list[str | ImageRef]:
+    """The body as Markdown runs and the saved images between them, in reading order.
+
+    A paragraph that is only an image (or a linked image) becomes that image; a paragraph
+    with images inside its text stays text and its saved images follow it. Images not in
+    ``saved`` stay in the text, as the Markdown's alt text and link.
+    """
+    if not saved:
+        return [markdown] if markdown else []
+    pieces: list[str | ImageRef] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            pieces.append("\n\n".join(run))
+            run.clear()
+
+    for block in markdown.split("\n\n"):
+        alone = _ALONE.match(block.strip())
+        if alone is not None and alone.group(2) in saved:
+            flush()
+            pieces.extend(image_refs(alone.group(1), 1))
+            continue
+        run.append(block)
+        inside = [ref for ref in image_refs(block, 20) if ref.url in saved]
+        if inside:
+            flush()
+            pieces.extend(inside)
+    flush()
+    return pieces

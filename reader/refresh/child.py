@@ -14,12 +14,14 @@ import multiprocessing
 import os
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from reader.config import FetchSettings
 from reader.filters import Rules
+from reader.fulltext.options import FullTextOptions
+from reader.fulltext.progress import FullTextProgress
 from reader.refresh.lifeline import end_with_parent
 from reader.refresh.outcomes import ProgressCallback, RefreshProgress, RefreshSummary
 from reader.refresh.parse_workers import start_resource_tracker
@@ -45,9 +47,13 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     # it, so the refresh can fork its parse workers (``parse_workers``: a process running
     # one thread only).
     try:
-        summary = refresh_feeds(Path(database), settings, cancel=cancel, background=True,
-                                progress=lambda update: messages.put(("progress", update)),
-                                **(options or {}))
+        summary = refresh_feeds(
+            Path(database), settings, cancel=cancel, background=True,
+            progress=lambda update: messages.put(("progress", update)),
+            full_text_progress=lambda step: messages.put(("full_text", step)),
+            feeds_done=lambda feeds: messages.put(("feeds", feeds)),
+            **(options or {}),
+        )
     except Exception as exc:  # reported to the app as one line in words, never a traceback
         messages.put(("error", str(exc) or "the refresh failed unexpectedly"))
         return
@@ -58,15 +64,20 @@ def refresh_in_child(
     database: Path, settings: FetchSettings, *, progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None, feed_ids: Sequence[int] | None = None,
     due_only: bool = False, filters: Rules | None = None,
+    full_text: FullTextOptions | None = None,
+    full_text_progress: Callable[[FullTextProgress], None] | None = None,
+    feeds_done: Callable[[RefreshSummary], None] | None = None,
 ) -> RefreshSummary:
     """``refresh_feeds`` in a child process; blocks the calling thread (a worker) until done.
 
     ``progress`` is called in the calling thread; setting ``cancel`` asks the child to skip
-    the feeds it has not started. ``feed_ids``, ``due_only`` and ``filters`` are
-    ``refresh_feeds``'s own.
+    the feeds it has not started. ``feed_ids``, ``due_only``, ``filters`` and ``full_text``
+    are ``refresh_feeds``'s own: with ``full_text``, the pages and images of new stories are
+    saved once the feeds are done (``feeds_done`` hears of that, ``full_text_progress`` of
+    each page).
     """
     options = {"feed_ids": list(feed_ids) if feed_ids is not None else None,
-               "due_only": due_only, "filters": filters}
+               "due_only": due_only, "filters": filters, "full_text": full_text}
     start_resource_tracker()  # spawning from inside Textual needs it (see there)
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
@@ -77,7 +88,8 @@ def refresh_in_child(
     child.start()
     try:
         return receive_until_done(messages, child, progress=progress, cancel=cancel,
-                        child_cancel=child_cancel)
+                        child_cancel=child_cancel, full_text_progress=full_text_progress,
+                        feeds_done=feeds_done)
     finally:
         if child.is_alive() and not child_cancel.is_set():
             child_cancel.set()  # we are leaving early: let the child skip what is left
@@ -109,6 +121,8 @@ flushed before it exits, so this is only ever waited in full when it really died
 def receive_until_done(
     messages: Any, child: ChildProcess, *, progress: ProgressCallback | None,
     cancel: threading.Event | None, child_cancel: Any,
+    full_text_progress: Callable[[FullTextProgress], None] | None = None,
+    feeds_done: Callable[[RefreshSummary], None] | None = None,
 ) -> RefreshSummary:
     """Hand the child's messages on until its summary (or its error) arrives.
 
@@ -133,6 +147,12 @@ def receive_until_done(
         if kind == "progress" and progress is not None:
             assert isinstance(payload, RefreshProgress)
             progress(payload)
+        elif kind == "full_text" and full_text_progress is not None:
+            assert isinstance(payload, FullTextProgress)
+            full_text_progress(payload)
+        elif kind == "feeds" and feeds_done is not None:
+            assert isinstance(payload, RefreshSummary)
+            feeds_done(payload)
         elif kind == "done":
             assert isinstance(payload, RefreshSummary)
             return payload

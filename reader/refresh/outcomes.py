@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reader.fulltext.progress import FullTextReport
+
 OutcomeStatus = Literal["ok", "not_modified", "error", "skipped"]
 """How one feed's refresh ended; ``skipped`` feeds were not fetched this time."""
 
@@ -57,6 +59,8 @@ class RefreshSummary:
 
     outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
     not_due: int = 0
+    full_text: FullTextReport | None = None
+    """What the full-text part did (pages, images), when the refresh had one."""
 
     def count(self, status: OutcomeStatus) -> int:
         """How many feeds ended with ``status``."""

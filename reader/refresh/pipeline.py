@@ -30,6 +30,9 @@ from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
 from reader.filters import Rules
+from reader.fulltext.at_refresh import FullTextCollector, save_at_refresh
+from reader.fulltext.options import FullTextOptions
+from reader.fulltext.progress import FullTextProgress, FullTextReport
 from reader.models import FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
 from reader.refresh.outcomes import (
     FeedOutcome,
@@ -178,12 +181,17 @@ async def refresh_feeds_async(
     progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
     parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
     filters: Rules | None = None, parsers: ParseWorkers | None = None, background: bool = False,
+    full_text: FullTextOptions | None = None,
+    full_text_progress: Callable[[FullTextProgress], None] | None = None,
+    feeds_done: Callable[[RefreshSummary], None] | None = None,
 ) -> RefreshSummary:
     """``refresh_feeds`` on an already running event loop. ``parsers``: workers the caller
     started (and closes); by default the refresh starts its own."""
     loop = asyncio.get_running_loop()
-    writer = RefreshWriter(Path(database), settings.retention_days, write_wait=write_wait,
-                           filters=filters)
+    collector = FullTextCollector() if full_text is not None and full_text.saves_anything \
+        else None
+    writer = RefreshWriter(Path(database), settings.retention_days, collector,
+                           write_wait=write_wait, filters=filters)
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
     own_parsers = parsers is None
     tasks: list[asyncio.Task[None]] = []
@@ -208,7 +216,16 @@ async def refresh_feeds_async(
                      for queue in host_lanes(states, settings.per_host)]
             if tasks:
                 await asyncio.gather(*tasks)
-        return RefreshSummary(tuple(by_id[s.id] for s in states), not_due=not_due)
+        feeds_summary = RefreshSummary(tuple(by_id[s.id] for s in states), not_due=not_due)
+        if feeds_done is not None:
+            feeds_done(feeds_summary)
+        report: FullTextReport | None = None
+        if full_text is not None and collector is not None:
+            # Every feed is reported by now: the pages never delay a feed's result.
+            report = await save_at_refresh(collector, settings, full_text, writer_pool,
+                                           writer.open_store, progress=full_text_progress,
+                                           cancel=cancel)
+        return RefreshSummary(feeds_summary.outcomes, not_due=not_due, full_text=report)
     finally:
         for task in tasks:
             task.cancel()
@@ -225,6 +242,9 @@ def refresh_feeds(
     progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
     parse_workers: int | None = None, write_wait: float = WRITE_WAIT, due_only: bool = False,
     filters: Rules | None = None, background: bool = False,
+    full_text: FullTextOptions | None = None,
+    full_text_progress: Callable[[FullTextProgress], None] | None = None,
+    feeds_done: Callable[[RefreshSummary], None] | None = None,
 ) -> RefreshSummary:
     """Refresh all feeds, or those with ``feed_ids``; blocks until every feed has an outcome.
 
@@ -235,7 +255,11 @@ def refresh_feeds(
     up to ``write_wait`` seconds to be stored while another process writes to the cache.
     ``due_only`` (an automatic refresh: the app's timer, ``reader refresh --due``) leaves out
     the feeds that are not due yet (``reader.schedule``); they are counted, not listed.
-    ``filters`` mark read or hide new stories as they are stored (``reader.filters``).
+    ``filters`` mark read or hide new stories as they are stored (``reader.filters``). With
+    ``full_text``, once every feed is reported, the pages of new summary-only stories and
+    the new stories' images are saved (``reader.fulltext.at_refresh``), with
+    ``full_text_progress`` called as each page is done; ``feeds_done`` hears the feeds'
+    summary before that part starts.
 
     Called from a process running this one thread (the command line, the app's refresh
     process), it forks its parse workers first, before it starts an event loop, a thread, a
@@ -249,7 +273,8 @@ def refresh_feeds(
         return asyncio.run(refresh_feeds_async(
             database, settings, feed_ids, progress=progress, cancel=cancel,
             parse_workers=parse_workers, write_wait=write_wait, due_only=due_only,
-            filters=filters, parsers=parsers, background=background,
+            filters=filters, parsers=parsers, background=background, full_text=full_text,
+            full_text_progress=full_text_progress, feeds_done=feeds_done,
         ))
     finally:
         if parsers is not None:

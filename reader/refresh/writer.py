@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader.filters import Rules, Screen
-from reader.models import FeedUpdate, LoadReport
+from reader.fulltext.at_refresh import FullTextCollector
+from reader.models import FeedFetched, FeedUpdate, LoadReport
 from reader.schedule import is_due
 from reader.store import Store, StoreError
 from reader.store.connection import WRITE_WAIT
@@ -36,19 +37,27 @@ class RefreshWriter:
     stories of the last few feeds stored.
     """
 
-    def __init__(self, database: Path, retention_days: int | None, *,
+    def __init__(self, database: Path, retention_days: int | None,
+                 collector: FullTextCollector | None = None, *,
                  write_wait: float = WRITE_WAIT, filters: Rules | None = None) -> None:
         """A writer for the cache at ``database``; it opens its connection on first use.
+        ``collector`` notes each stored feed's new stories for the full-text part;
         ``filters`` are matched against every new story as it is stored."""
         self.database = database
         self.retention_days = retention_days
         self.write_wait = write_wait
+        self.collector = collector
         self.filters = filters
         self.screen: Screen | None = None
         self.store: Store | None = None
         self._lock = threading.Lock()
         self._queued = 0  # feeds handed to the writer thread and not yet stored
         self._unindexed = 0
+
+    def open_store(self) -> Store:
+        """The writer's connection (in the writer thread only): the full-text part of the
+        refresh stores pages through it too, so SQLite sees one writer."""
+        return self._open()
 
     def _open(self) -> Store:
         if self.store is None:
@@ -100,6 +109,8 @@ class RefreshWriter:
                                             retention_days=self.retention_days, index_later=True,
                                             screen=self.screen)
             name = feed_name(store, feed_id)
+            if self.collector is not None and isinstance(update, FeedFetched):
+                self.collector.collect(store, feed_id, update.drafts)
         finally:
             with self._lock:
                 self._queued -= 1

@@ -21,7 +21,8 @@ STORY_FROM = (
 
 STORY_COLUMNS = (
     "s.rowid, s.id, src.name, s.title, s.standfirst, s.body, s.url, s.author, s.published,"
-    " s.updated, s.teaser, st.read, st.starred, s.tags, s.enclosures, s.source_id"
+    " s.updated, s.teaser, st.read, st.starred, s.tags, s.enclosures, s.source_id,"
+    " s.full_text_at, s.full_text_error"
 )
 """A whole story, for ``story``."""
 
@@ -38,7 +39,7 @@ ROW_COLUMNS = (
 
 SOURCE_COLUMNS = (
     "src.id, src.kind, src.name, src.url, src.path, src.group_name,"
-    " src.last_checked, src.last_status, src.last_error, src.disabled,"
+    " src.last_checked, src.last_status, src.last_error, src.disabled, src.full_text,"
     " (SELECT count(*) FROM stories s WHERE s.source_id = src.id"
     "   AND s.rowid NOT IN (SELECT story FROM hidden)),"
     " (SELECT count(*) FROM stories s JOIN story_state st ON st.story = s.rowid"
@@ -55,7 +56,8 @@ def story(r: Sequence[Any]) -> Story:
         rowid=r[0], id=r[1], source=r[2], title=r[3], standfirst=r[4], body=r[5], url=r[6],
         author=r[7], published=r[8], updated=r[9], teaser=bool(r[10]), read=bool(r[11]),
         starred=bool(r[12]), tags=tuple(json.loads(r[13])),
-        enclosures=enclosures(r[14]), source_id=r[15],
+        enclosures=enclosures(r[14]), source_id=r[15], full_text_at=r[16],
+        full_text_error=r[17],
     )
 
 
@@ -106,5 +108,6 @@ def source(r: Sequence[Any]) -> Source:
     return Source(
         id=r[0], kind=r[1], name=r[2], url=r[3], path=r[4], group=r[5],
         last_checked=r[6], last_status=r[7], last_error=r[8], disabled=bool(r[9]),
-        story_count=r[10], unread_count=r[11], interval=r[12], next_due=r[13],
+        full_text=r[10], story_count=r[11], unread_count=r[12], interval=r[13],
+        next_due=r[14],
     )

@@ -336,7 +336,42 @@ END;
 CREATE INDEX sources_by_name ON sources (name COLLATE NOCASE, id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+# Full text and images (issue 17). A feed's ``full_text`` mode says when its new stories' pages
+# are fetched. A story whose page text was saved has ``full_text_at`` (its body is the
+# page's main text, its standfirst the feed's summary); one whose page could not be used has
+# ``full_text_error`` and keeps the feed's text; either means the page was tried, and a
+# refresh does not fetch it again. ``images`` indexes the saved image files (named by the
+# hash of their URL, in the cache folder) per story, or why one was refused; a story's rows
+# go with it, and its files at the next sweep (``reader.images.cache``). A feed's
+# ``full_text_since`` is when a refresh last looked for new stories to fetch pages of: its
+# stories stored since then (by that refresh, or by subscribing) are new. Feeds subscribed
+# before this migration start from now, so an upgrade does not fetch old stories' pages.
+_V10 = """
+ALTER TABLE sources ADD COLUMN full_text TEXT NOT NULL DEFAULT 'auto'
+    CHECK (full_text IN ('auto', 'always', 'never'));
+ALTER TABLE sources ADD COLUMN full_text_since REAL;
+UPDATE sources SET full_text_since = CAST(strftime('%s', 'now') AS REAL);
+ALTER TABLE stories ADD COLUMN full_text_at TEXT;
+ALTER TABLE stories ADD COLUMN full_text_error TEXT;
+CREATE TABLE images (
+    story     TEXT NOT NULL,               -- stories.id
+    url       TEXT NOT NULL,
+    file      TEXT,                        -- file name in the image folder; NULL: refused
+    bytes     INTEGER NOT NULL DEFAULT 0,
+    width     INTEGER,
+    height    INTEGER,
+    error     TEXT,                        -- why it was refused
+    last_used REAL NOT NULL,               -- unix time it was saved or last shown
+    PRIMARY KEY (story, url)
+);
+CREATE INDEX images_by_file ON images (file) WHERE file IS NOT NULL;
+CREATE TRIGGER images_story_delete AFTER DELETE ON stories BEGIN
+    DELETE FROM images WHERE story = old.id;
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9,
+                                _V10)
 """Migration N (1-based) brings a cache from ``user_version`` N-1 to N."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -130,8 +130,12 @@ def save_stories(
                 new += 1
             elif isinstance(intent, UpdatedStory):
                 rowid = intent.rowid
+                # A story whose page text was saved keeps it (and the summary it had as its
+                # standfirst) when the feed edits its entry: the page is the whole article.
                 conn.execute(
-                    "UPDATE stories SET title = ?, standfirst = ?, body = ?, url = ?,"
+                    "UPDATE stories SET title = ?,"
+                    " standfirst = CASE WHEN full_text_at IS NULL THEN ? ELSE standfirst END,"
+                    " body = CASE WHEN full_text_at IS NULL THEN ? ELSE body END, url = ?,"
                     " author = ?, published = ?, updated = ?, teaser = ?, tags = ?,"
                     " enclosures = ?, norm_title = ?, content_hash = ?, sort_ts = ?,"
                     " key = ? WHERE rowid = ?",

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from reader.config import Config, ConfigError, save_theme
+from reader.fulltext.options import full_text_options
 from reader.paths import Paths, save_dir
 from reader.ui import keys
 from reader.ui.auto_refresh import TICK, Clock
@@ -59,6 +60,7 @@ class ReaderApp(App[None]):
                                     self.config.sync, programs=programs,
                                     refresh=self.config.refresh, filters=self.config.filters,
                                     clock=self._clock, tick=self._tick,
+                                    full_text=full_text_options(self.config, self.paths),
                                     reading=self.config.reading, sorts=self.config.sort,
                                     config_file=self.paths.config_file))
         for problem in self.config.problems:  # bad config values: shown, defaults used

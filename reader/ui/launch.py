@@ -27,5 +27,22 @@ def run_app(context: Context) -> int:
     data.read_ahead(first, shutil.get_terminal_size().lines - CHROME_ROWS)
     from reader.ui.app import create_app  # Textual loads meanwhile
 
+    prepare_saved_images(context)  # before Textual reads the keyboard
+
     create_app(context.paths, context.config, data=data).run()
     return 0
+
+
+def prepare_saved_images(context: Context) -> None:
+    """When the cache holds saved images (and the ``images`` extra is installed), load the
+    image library now: it asks the terminal what it can draw, which it cannot do once the
+    app reads the keyboard. Without saved images this costs nothing at start-up."""
+    folder = context.paths.images_dir
+    try:
+        has_images = folder.is_dir() and any(folder.iterdir())
+    except OSError:
+        has_images = False
+    if has_images and context.config.full_text.images_per_story > 0:
+        from reader.ui.widgets.story_body import prepare_images
+
+        prepare_images()

@@ -77,6 +77,35 @@ class SyncFailed(Message):
 
 
 @dataclass
+class FeedsRefreshed(Message):
+    """Every feed of a running refresh is stored; the full text of its new stories comes
+    next (then ``RefreshFinished``)."""
+
+    summary: RefreshSummary
+
+
+@dataclass
+class FullTextProgressed(Message):
+    """``done`` of ``total`` pages tried (a refresh's full-text part, or ``F``). Floods
+    collapse to the latest."""
+
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FullTextProgressed)
+
+
+@dataclass
+class FullTextFetched(Message):
+    """``F`` ended: the story's page text was saved (``error`` is None) or why not."""
+
+    story_id: str
+    error: str | None
+    images: int = 0
+
+
+@dataclass
 class RefreshFailed(Message):
     """The refresh could not run to its end (its process died, the cache was refused)."""
 

@@ -23,9 +23,12 @@ from textual.message_pump import MessagePump
 from reader.cli.context import index_left_pending_at
 from reader.config import FetchSettings, SyncSettings
 from reader.filters import Rules
+from reader.fulltext.options import FullTextOptions
 from reader.store import StoreError
 from reader.ui.data import UiData
 from reader.ui.messages import (
+    FeedsRefreshed,
+    FullTextProgressed,
     RefreshFailed,
     RefreshFinished,
     RefreshProgressed,
@@ -34,7 +37,8 @@ from reader.ui.messages import (
 )
 
 if TYPE_CHECKING:
-    from reader.refresh.outcomes import RefreshProgress
+    from reader.fulltext.progress import FullTextProgress
+    from reader.refresh.outcomes import RefreshProgress, RefreshSummary
 
 PROGRESS_INTERVAL = 0.25
 """Seconds between progress repaints: a count ticking 4 times a second reads as progress, and
@@ -81,10 +85,21 @@ def refresh_in_background(target: MessagePump, database: Path, settings: FetchSe
             shown = now
             target.post_message(RefreshProgressed(update.done, update.total))
 
+    def pages(step: FullTextProgress) -> None:
+        nonlocal shown
+        now = time.monotonic()
+        if now - shown >= PROGRESS_INTERVAL or step.done == step.total:
+            shown = now
+            target.post_message(FullTextProgressed(step.done, step.total))
+
+    def feeds_done(summary: RefreshSummary) -> None:
+        target.post_message(FeedsRefreshed(summary))
+
     try:
         summary = refresh_in_child(database, settings, progress=progress, cancel=cancel,
                                    feed_ids=job.feed_ids, due_only=job.automatic,
-                                   filters=job.filters)
+                                   filters=job.filters, full_text=job.full_text,
+                                   full_text_progress=pages, feeds_done=feeds_done)
     except Exception as exc:  # a refresh must never take the app down
         # A refresh process that was killed leaves its newest stories waiting for the search
         # index: index them here, on this worker thread, so search finds them now.
@@ -99,11 +114,13 @@ class RefreshJob:
     """What one refresh in the app is for: every feed (``R``), some feeds (the sources
     screen's ``R`` on a feed or a folder: ``feed_ids``), or an ``automatic`` one (on start,
     every ``refresh_interval``), which fetches only the feeds that are due. ``filters`` act
-    on the new stories of any of them."""
+    on the new stories of any of them; with ``full_text``, their pages and images are saved
+    once the feeds are done."""
 
     feed_ids: tuple[int, ...] | None = None
     automatic: bool = False
     filters: Rules | None = None
+    full_text: FullTextOptions | None = None
 
 
 NO_FEEDS = ("No feeds yet: add one with `a` in the sources (S), `reader add URL` or "
@@ -116,13 +133,15 @@ class Refresher:
 
     def __init__(self, target: DOMNode, data: UiData, database: Path,
                  settings: FetchSettings, sync: SyncSettings | None = None,
-                 filters: Rules | None = None) -> None:
+                 filters: Rules | None = None, *,
+                 full_text: FullTextOptions | None = None) -> None:
         self._target = target
         self._data = data
         self._database = database
         self._settings = settings
         self._sync = sync
         self._filters = filters
+        self._full_text = full_text
         self._cancel: threading.Event | None = None
 
     @property
@@ -149,7 +168,7 @@ class Refresher:
             self._cancel = None
             return None if automatic else str(exc)
         job = RefreshJob(None if feed_ids is None else tuple(feed_ids), automatic,
-                         self._filters)
+                         self._filters, self._full_text)
         work = partial(refresh_in_background, self._target, self._database, self._settings,
                        cancel, self._sync, job=job)
         self._target.run_worker(work, thread=True, group="refresh", exclusive=True,

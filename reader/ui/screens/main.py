@@ -31,14 +31,19 @@ from textual.widgets import Header, Static
 
 from reader.config import FetchSettings, ReadingSettings, RefreshSettings, SyncSettings
 from reader.filters import Rules
+from reader.fulltext.options import FullTextOptions
 from reader.history import History
 from reader.models import Story, StoryRow, View
 from reader.store import StoreError
 from reader.ui import keys
 from reader.ui.auto_refresh import TICK, AutoRefresh, Clock
 from reader.ui.data import UiData
+from reader.ui.full_text import FullTextFetcher
 from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored, story_name
 from reader.ui.messages import (
+    FeedsRefreshed,
+    FullTextFetched,
+    FullTextProgressed,
     ProgramEnded,
     RefreshFailed,
     RefreshFinished,
@@ -71,6 +76,7 @@ class MainScreen(Screen[None]):
                  sync: SyncSettings | None = None, *, programs: Programs | None = None,
                  refresh: RefreshSettings | None = None, filters: Rules | None = None,
                  clock: Clock = time.time, tick: float = TICK,
+                 full_text: FullTextOptions | None = None,
                  reading: ReadingSettings | None = None, sorts: dict[str, str] | None = None,
                  config_file: Path | None = None) -> None:
         super().__init__()
@@ -78,7 +84,9 @@ class MainScreen(Screen[None]):
         self._pane: ReadingPane | None = None
         self._ready = asyncio.Event()
         self._loading = False
-        self._refresher = Refresher(self, data, database, fetch, sync, filters)
+        self._refresher = Refresher(self, data, database, fetch, sync, filters,
+                                    full_text=full_text)
+        self._full_text = FullTextFetcher(self, database, fetch, full_text)
         self._fetch, self._sync, self._filters = fetch, sync, filters
         self._auto = AutoRefresh(refresh or RefreshSettings(), clock)
         self._tick = tick
@@ -186,6 +194,7 @@ class MainScreen(Screen[None]):
         from reader.ui.deferred import ReadingPane  # imported just now: a dictionary lookup
 
         self._pane = ReadingPane(self.data, id="reading")
+        self._pane.images_dir = self._full_text.images_dir
         await self.query_one("#panes").mount(self._pane)
         self._ready.set()
         row = self.story_list.highlighted
@@ -572,3 +581,44 @@ class MainScreen(Screen[None]):
     def _reload_list(self) -> None:
         row = self.story_list.highlighted
         self.story_list.reload(keep_story=row.id if row else None)
+
+    @on(FeedsRefreshed)
+    def _feeds_refreshed(self, message: FeedsRefreshed) -> None:
+        """The feeds are stored (their pages come next): new stories join the list now. The
+        outcome and any failed feeds are told once, when the whole refresh ends."""
+        if not message.summary.outcomes:
+            return  # nothing was due (an automatic refresh): nothing to say
+        self._reload_list()
+        self.status.say_refreshed(message.summary, final=False)
+
+    # -- full text and images --------------------------------------------------------------------
+
+    async def action_full_text(self) -> None:
+        target = await self._target()
+        if target is None:
+            self.set_status("No story to fetch: pick one from the list")
+            return
+        self.set_status(self._full_text.start(target.id))
+
+    @on(FullTextProgressed)
+    def _full_text_progressed(self, message: FullTextProgressed) -> None:
+        self.set_status(f"Saving full text… {message.done}/{message.total}")
+
+    @on(FullTextFetched)
+    async def _full_text_fetched(self, message: FullTextFetched) -> None:
+        """``F`` ended: the story is shown again with what was saved, or the reason."""
+        self._full_text.ended()
+        if message.error is None:
+            pictures = f"; {message.images} image{'s' if message.images != 1 else ''}" \
+                if message.images else ""
+            self.set_status(f"Full text saved{pictures}")
+        else:
+            self.set_status(f"full text: {message.error}")
+        current = self.current
+        if current is not None and current.id == message.story_id and self._pane is not None:
+            self._pane.open(message.story_id, record=False)
+
+    async def action_toggle_images(self) -> None:
+        await self.ready()
+        shown = await self.reading_pane.toggle_images()
+        self.set_status("Images shown" if shown else "Images hidden: their alt text and link")

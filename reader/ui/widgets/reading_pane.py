@@ -13,9 +13,11 @@ http(s) links are ever opened.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
@@ -31,13 +33,14 @@ from reader.cli.output import byline
 from reader.history import History
 from reader.links import Link
 from reader.models import Enclosure, RelatedStory, Story
-from reader.store import StoreError
+from reader.store import Store, StoreError
 from reader.text import clean_line, clean_text
 from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.messages import PREVIEW_DELAY
 from reader.ui.widgets.related_stories import RelatedStories
+from reader.ui.widgets.story_body import StoryBody, images_ready
 from reader.ui.widgets.story_markdown import StoryMarkdown
 
 MAX_BODY_CHARS = 200_000
@@ -141,6 +144,10 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._showing = asyncio.Lock()
         self._shown = 0
         """How many times a story was shown: a body's later pieces belong to one showing."""
+        self.images_dir: Path | None = None
+        """Where saved images are (set by the screen); None: no images are shown."""
+        self.show_images = True
+        """``i`` turns the images of stories off and on."""
 
     # -- which story ---------------------------------------------------------------------------
 
@@ -251,6 +258,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         yield Static(id="also-in", markup=False)
         yield Static(id="teaser-note", markup=False)
         yield StoryMarkdown(id="body")
+        yield StoryBody(id="pictured-body")
         yield Static(Content("Links"), id="links-heading")
         yield Static(id="links", markup=False)
         yield Static(Content("Related stories"), id="related-heading")
@@ -258,8 +266,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
 
     def on_mount(self) -> None:
         for part in ("#headline", "#standfirst", "#byline", "#enclosures", "#also-in",
-                     "#teaser-note", "#body", "#links-heading", "#links", "#related-heading",
-                     "#related"):
+                     "#teaser-note", "#body", "#pictured-body", "#links-heading", "#links",
+                     "#related-heading", "#related"):
             self.query_one(part).display = False
 
     # -- showing -------------------------------------------------------------------------------
@@ -290,11 +298,14 @@ class ReadingPane(VerticalScroll, can_focus=True):
         enclosures.display = bool(story.enclosures)
         self.show_also_in(())
         note = self.query_one("#teaser-note", Static)
-        note.update(Content(
-            "Teaser: this story is cut short and its full text is not in the cache."
-            + (" Press o to read it in your browser." if story.url else "")
-        ))
-        note.display = story.teaser
+        notes = []
+        if story.teaser:
+            notes.append("Teaser: this story is cut short and its full text is not in the cache."
+                         + (" Press o to read it in your browser." if story.url else ""))
+        if story.full_text_error and not story.full_text:
+            notes.append(clean_line(f"full text: {story.full_text_error}"))
+        note.update(Content("\n".join(notes)))
+        note.display = bool(notes)
         body = clean_text(story.body)
         try:
             self.links = (await self._data.story_links(body)).links
@@ -302,16 +313,28 @@ class ReadingPane(VerticalScroll, can_focus=True):
             self.links = ()
         if len(body) > MAX_BODY_CHARS:
             body = body[:MAX_BODY_CHARS] + "\n\n*(cut here for display: the story is longer)*"
+        numbers = {link.url: link.n for link in self.links}
+        images = await self._saved_images(story)
+        pictured = self.query_one("#pictured-body", StoryBody)
         markdown = self.query_one("#body", StoryMarkdown)
-        markdown.display = bool(body)
-        markdown.numbers = {link.url: link.n for link in self.links}
+        markdown.numbers = numbers
         self.workers.cancel_group(self, "body")
-        pieces = display_pieces(body)
-        # Every piece is appended, the first too: after update(text) Textual 8.2.8 takes a
-        # blank last line for the start of the last block, so the next append replaced that
-        # block (a paragraph went missing); appends alone draw exactly what one update draws.
-        await markdown.update("")
-        await markdown.append(pieces[0])
+        pieces: list[str] = []
+        if images:  # only a story with saved images to show is drawn piece by piece
+            markdown.display = False
+            await markdown.update("")
+            await pictured.show(body, images, numbers=numbers)
+            pictured.display = True
+        else:
+            pictured.display = False
+            await pictured.show("", {})
+            markdown.display = bool(body)
+            pieces = display_pieces(body)
+            # Every piece is appended, the first too: after update(text) Textual 8.2.8 takes a
+            # blank last line for the start of the last block, so the next append replaced that
+            # block (a paragraph went missing); appends alone draw exactly what one update draws.
+            await markdown.update("")
+            await markdown.append(pieces[0])
         if not self.is_attached:
             return
         if len(pieces) > 1:
@@ -332,6 +355,44 @@ class ReadingPane(VerticalScroll, can_focus=True):
                 if self._shown != showing or not self.is_attached:
                     return
                 await markdown.append(piece)
+    async def _saved_images(self, story: Story) -> dict[str, Path]:
+        """The story's saved image files by URL, read off the UI thread; nothing is fetched.
+        Showing them counts as a use (the cache's cap evicts the least recently shown)."""
+        folder = self.images_dir
+        if folder is None or not self.show_images or not images_ready():
+            return {}
+
+        def read(store: Store) -> dict[str, Path]:
+            from reader.images.cache import ImageCache
+
+            return {url: saved.path for url, saved in
+                    ImageCache(folder, store.conn).for_story(story.id).items()}
+
+        try:
+            images = await self._data.read_details(read)
+            if images:
+                self._touch_images(folder, story.id)
+        except StoreError:
+            return {}
+        return images
+
+    @work(group="touch-images", exit_on_error=False)
+    async def _touch_images(self, folder: Path, story_id: str) -> None:
+        def touch(store: Store) -> None:
+            from reader.images.cache import ImageCache
+
+            ImageCache(folder, store.conn).touch(story_id)
+
+        with contextlib.suppress(StoreError):
+            await self._data.write(touch)
+
+    async def toggle_images(self) -> bool:
+        """Images off (alt text and link, as without them) or on again; returns the new
+        setting. The story shown is drawn again, at the top."""
+        self.show_images = not self.show_images
+        if self.story is not None:
+            await self.show_story(self.story, self.related)
+        return self.show_images
 
     def show_also_in(self, sources: Sequence[str]) -> None:
         """"Also in: …": other sources carrying the same story (grouped, not listed twice)."""

@@ -85,16 +85,22 @@ class StatusLine(Static):
         self.notify(reason, title="Sync failed (marks stay in the outbox)",
                     severity="warning", markup=False, timeout=8)
 
-    def say_refreshed(self, summary: RefreshSummary) -> None:
+    def say_refreshed(self, summary: RefreshSummary, *, final: bool = True) -> None:
         """The refresh's outcome, and where to look when feeds failed (each feed says why;
-        the first few are named in a notification)."""
+        the first few are named in a notification). Not ``final``: the feeds are stored and
+        their pages come next; the notification waits for the end."""
         text = "Refreshed " + summary.describe()
+        report = summary.full_text
+        if report is not None and (report.saved or report.images):  # only news of something
+            text += f"{SEP}{report.describe()}"
         if summary.failed:
             text += f"{SEP}S shows which feeds failed and why"
         if self._sync_line is not None and not summary.outcomes:
             text = self._sync_line  # every feed is the sync server's: the sync says it all
-        self._sync_line = None
         self.say(text)
+        if not final:
+            return
+        self._sync_line = None
         failed = summary.failed
         if failed:
             names = ", ".join(f"{o.name}: {o.error}" for o in failed[:5])

@@ -1,0 +1,100 @@
+"""``StoryBody``: a story's Markdown, with the images saved for it drawn where the text has them.
+
+The body is split at its images (``reader.images.refs.split_at_images``): text runs go to
+``StoryMarkdown`` widgets (links numbered as in the whole story), and each image whose file was
+saved is drawn by textual-image, with its alt text always shown under it. Only files already in
+the cache folder are read: nothing is fetched when a story is shown. Without the ``images``
+extra, with images turned off (``i``), or for an image that was not saved, the text stays as it
+was: the Markdown shows the alt text and link.
+
+textual-image learns what the terminal can draw (Sixel, Kitty graphics, else half-cell
+blocks) by asking it, which works only before Textual starts reading the keyboard; so it is
+imported at launch (``prepare_images``), and only when the cache holds an image. Inside tmux,
+half-cell blocks are used: they need nothing from the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from reader.images.refs import split_at_images
+from reader.ui.widgets.story_markdown import StoryMarkdown
+
+Renderer = Literal["auto", "halfcell"]
+_renderer: Renderer | None = None
+
+
+def prepare_images(renderer: Renderer | None = None) -> bool:
+    """Load textual-image before the app starts (it asks the terminal what it can draw);
+    False when the ``images`` extra is not installed. ``renderer`` forces half-cell blocks
+    (snapshots, tmux)."""
+    global _renderer
+    try:
+        import textual_image.widget  # noqa: F401  (the import asks the terminal)
+    except ImportError:
+        return False
+    if renderer is None:
+        renderer = "halfcell" if os.environ.get("TMUX") else "auto"
+    _renderer = renderer
+    return True
+
+
+def images_ready() -> bool:
+    """Whether ``prepare_images`` loaded textual-image for this run."""
+    return _renderer is not None
+
+
+def _image_widget(path: Path) -> Widget:
+    if _renderer == "halfcell":
+        from textual_image.widget import HalfcellImage
+
+        return HalfcellImage(str(path), classes="story-image")
+    from textual_image.widget import Image
+
+    return Image(str(path), classes="story-image")
+
+
+class StoryBody(Vertical):
+    """The body of the story being read: Markdown runs and saved images."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    StoryBody { height: auto; }
+    StoryBody > .story-image { width: 100%; max-width: 72; height: auto; }
+    StoryBody > .image-alt { margin: 0 2 1 2; color: $text-muted; text-style: italic; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.images_shown = 0
+
+    async def show(self, markdown: str, images: Mapping[str, Path], *,
+                   with_images: bool = True, numbers: Mapping[str, int] | None = None) -> None:
+        """Replace the body. ``images`` maps image URLs to their saved files; ``numbers``
+        (link URL to number) numbers the links as the whole story's list does."""
+        usable = dict(images) if with_images and images_ready() else {}
+        widgets: list[Widget] = []
+        shown = 0
+        for piece in split_at_images(markdown, set(usable)):
+            if isinstance(piece, str):
+                text = StoryMarkdown(piece)
+                text.numbers = numbers
+                widgets.append(text)
+                continue
+            path = usable[piece.url]
+            widget: Any = _image_widget(path)
+            widgets.append(widget)
+            widgets.append(Static(Content(piece.alt or "(picture)"), classes="image-alt",
+                                  markup=False))
+            shown += 1
+        async with self.batch():
+            await self.remove_children()
+            await self.mount_all(widgets)
+        self.images_shown = shown
