@@ -19,6 +19,7 @@ from reader.images.process import process_image
 from reader.models import StoryDraft
 from reader.store import Store
 from reader.store.fulltext import record_failure
+from reader.ui import screenshots
 from reader.ui.messages import FullTextFetched
 from reader.ui.widgets import story_body
 from reader.ui.widgets.story_body import StoryBody
@@ -91,6 +92,25 @@ def test_the_pane_draws_the_image_in_half_cell_blocks(
         await settle(pilot)
 
     assert snap_compare(make_app(isolated_home), terminal_size=WIDE, run_before=run_before)
+
+
+def test_the_readme_full_text_shot(snap_compare, isolated_home: Path,  # type: ignore[no-untyped-def]
+                                   halfcell: None) -> None:
+    """The README's picture (``python -m reader.ui.screenshots``): the summary is the
+    standfirst, the page's text the body, the picture under its first paragraph with its alt
+    text; the page's navigation, advert and footer are gone."""
+    screenshots._store_full_text_story(isolated_home)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await screenshots._full_text(pilot)
+        pane = main_screen(pilot.app).reading_pane
+        body = pane.query_one("#pictured-body", StoryBody)
+        assert body.images_shown == 1
+        assert pane.story is not None and pane.story.full_text
+        assert "Advertisement" not in pane.story.body and "Cookies" not in pane.story.body
+
+    assert snap_compare(make_app(isolated_home), terminal_size=(140, 46), run_before=run_before)
 
 
 async def test_without_saved_images_the_text_shows_as_before(isolated_home: Path) -> None:
