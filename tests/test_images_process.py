@@ -11,7 +11,7 @@ pytest.importorskip("PIL", reason="the images extra is not installed")
 from PIL import Image
 
 from reader.images.process import ImageRefused, process_image, sniff_format
-from reader.images.refs import ImageRef, image_refs
+from reader.images.refs import ImageRef, image_refs, split_at_images
 from tests.image_samples import SVG, bomb_png, jpeg, pixel_gif, png
 
 
@@ -73,3 +73,26 @@ def test_a_storys_images_are_its_first_five_distinct_http_images() -> None:
     assert refs[0] == ImageRef("https://e.com/cat.png", "A [bracketed] cat")
     assert [r.url for r in refs[1:]] == [f"http://e.com/{n}.jpg" for n in range(4)]
     assert len(refs) == 5
+
+
+def test_the_pane_draws_saved_images_once_where_the_text_has_them() -> None:
+    cat, dog, lost = "https://e.com/cat.png", "https://e.com/dog.png", "https://e.com/lost.png"
+    markdown = "\n\n".join([
+        "First paragraph.",
+        f"![A cat]({cat})",  # alone: the picture in its place
+        f"Text with a dog inline.![A dog]({dog}) And more text.",
+        f"A linked one: [![A cat]({cat})](https://e.com/page) and ![lost]({lost}).",
+        "Last paragraph.",
+    ])
+    pieces = split_at_images(markdown, {cat, dog})
+    assert pieces == [
+        "First paragraph.",
+        ImageRef(cat, "A cat"),
+        "Text with a dog inline. And more text.",  # the picture follows, its alt under it
+        ImageRef(dog, "A dog"),
+        # a linked image keeps its link (the text would lose it); one not saved stays text
+        f"A linked one: [![A cat]({cat})](https://e.com/page) and ![lost]({lost}).",
+        ImageRef(cat, "A cat"),
+        "Last paragraph.",
+    ]
+    assert split_at_images(markdown, set()) == [markdown]

@@ -45,8 +45,10 @@ def split_at_images(markdown: str, saved: set[str]) -> list[str | ImageRef]:
     """The body as Markdown runs and the saved images between them, in reading order.
 
     A paragraph that is only an image (or a linked image) becomes that image; a paragraph
-    with images inside its text stays text and its saved images follow it. Images not in
-    ``saved`` stay in the text, as the Markdown's alt text and link.
+    with images inside its text stays text and its saved images follow it, taken out of the
+    text (the alt text is shown under each picture: it would be there twice), except a
+    linked one, whose link stays. Images not in ``saved`` stay in the text, as the
+    Markdown's alt text and link.
     """
     if not saved:
         return [markdown] if markdown else []
@@ -64,10 +66,23 @@ def split_at_images(markdown: str, saved: set[str]) -> list[str | ImageRef]:
             flush()
             pieces.extend(image_refs(alone.group(1), 1))
             continue
-        run.append(block)
         inside = [ref for ref in image_refs(block, 20) if ref.url in saved]
         if inside:
+            text = _without_images(block, saved)
+            if text.strip():
+                run.append(text)
             flush()
             pieces.extend(inside)
+        else:
+            run.append(block)
     flush()
     return pieces
+
+
+def _without_images(block: str, saved: set[str]) -> str:
+    """``block`` without its saved images (those inside a link's text stay: the link does)."""
+    def drop(match: re.Match[str]) -> str:
+        inside_link = match.start() > 0 and block[match.start() - 1] == "["
+        return match.group(0) if inside_link or match.group(2) not in saved else ""
+
+    return _IMAGE.sub(drop, block).rstrip()
