@@ -22,10 +22,8 @@ from reader.config import FetchSettings
 from reader.filters import Rules
 from reader.fulltext.options import FullTextOptions
 from reader.fulltext.progress import FullTextProgress
-from reader.refresh.lifeline import end_with_parent
+from reader.refresh.lifeline import end_with_parent, start_resource_tracker
 from reader.refresh.outcomes import ProgressCallback, RefreshProgress, RefreshSummary
-from reader.refresh.parse_workers import start_resource_tracker
-from reader.refresh.pipeline import refresh_feeds
 
 NICENESS = 19
 """How much the refresh lowers its priority (its parse workers inherit it): all the way, so
@@ -39,6 +37,11 @@ class RefreshProcessError(Exception):
 def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
            parent: int, options: dict[str, Any] | None = None) -> None:
     end_with_parent(parent)  # the app was killed: so is its refresh, and its parse workers
+    # Here, not at the top: the app imports this module only to start the child, and the
+    # fetch and parse layers (httpx, feedparser, lxml) cost 14 MB in a process that never
+    # uses them.
+    from reader.refresh.pipeline import refresh_feeds
+
     with contextlib.suppress(OSError):  # not allowed here: run at the same priority
         os.nice(NICENESS)
     # ``cancel`` (a multiprocessing Event) is only polled, before each feed, never waited on:

@@ -8,6 +8,9 @@ in the child, this ties the child's life to the parent's: on Linux the kernel se
 moment the parent dies (``prctl(PR_SET_PDEATHSIG)``, through ctypes); elsewhere a watchdog
 thread checks once a second whether the child was handed to another parent. The resource
 tracker needs nothing of its own: it ends when the last process holding its pipe has.
+
+``start_resource_tracker`` is here, not with the parse workers, so that the app, which only
+starts a refresh process, does not load what the workers use (feedparser, lxml: 14 MB).
 """
 
 from __future__ import annotations
@@ -53,3 +56,40 @@ def end_with_parent(parent: int) -> None:
                          name="reader-parent-watchdog").start()
     if os.getppid() != parent:
         os._exit(1)
+
+
+_TRACKER_LOCK = threading.Lock()
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a stderr that has a real file descriptor.
+
+    The tracker starts with the first worker process and hands its child ``sys.stderr``'s
+    descriptor. Inside the app, ``sys.stderr`` is Textual's capture, whose ``fileno()`` is -1,
+    so spawning failed with "bad value(s) in fds_to_keep" and every refresh of 8 or more feeds
+    started with R failed. Started here first, with a usable stderr, it is simply reused.
+    """
+    from multiprocessing import resource_tracker
+
+    with _TRACKER_LOCK:
+        current = sys.stderr
+        try:
+            usable = current is not None and current.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            usable = False
+        if usable:
+            resource_tracker.ensure_running()
+            return
+        real = sys.__stderr__
+        try:
+            real_usable = real is not None and real.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            real_usable = False
+        devnull = None if real_usable else open(os.devnull, "w")  # noqa: SIM115
+        sys.stderr = devnull if devnull is not None else real
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = current
+            if devnull is not None:
+                devnull.close()

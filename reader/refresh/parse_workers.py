@@ -27,13 +27,11 @@ import gc
 import multiprocessing
 import os
 import signal
-import sys
-import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from reader.feeds.parse import ParsedFeed, parse_feed
-from reader.refresh.lifeline import end_with_parent
+from reader.refresh.lifeline import end_with_parent, start_resource_tracker
 
 PROCESS_POOL_MIN_FEEDS = 8
 """Below this many feeds, starting worker processes costs more than it saves."""
@@ -68,42 +66,6 @@ def _start_parse_worker(parent: int, background: bool) -> None:
     with contextlib.suppress(OSError, AttributeError):  # SCHED_IDLE is Linux's
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
-
-_TRACKER_LOCK = threading.Lock()
-
-
-def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with a stderr that has a real file descriptor.
-
-    The tracker starts with the first worker process and hands its child ``sys.stderr``'s
-    descriptor. Inside the app, ``sys.stderr`` is Textual's capture, whose ``fileno()`` is -1,
-    so spawning failed with "bad value(s) in fds_to_keep" and every refresh of 8 or more feeds
-    started with R failed. Started here first, with a usable stderr, it is simply reused.
-    """
-    from multiprocessing import resource_tracker
-
-    with _TRACKER_LOCK:
-        current = sys.stderr
-        try:
-            usable = current is not None and current.fileno() >= 0
-        except (AttributeError, OSError, ValueError):
-            usable = False
-        if usable:
-            resource_tracker.ensure_running()
-            return
-        real = sys.__stderr__
-        try:
-            real_usable = real is not None and real.fileno() >= 0
-        except (AttributeError, OSError, ValueError):
-            real_usable = False
-        devnull = None if real_usable else open(os.devnull, "w")  # noqa: SIM115
-        sys.stderr = devnull if devnull is not None else real
-        try:
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = current
-            if devnull is not None:
-                devnull.close()
 
 
 def can_fork() -> bool:

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.config import SyncSettings
-from reader.refresh.lifeline import end_with_parent
-from reader.refresh.parse_workers import start_resource_tracker
+from reader.refresh.lifeline import end_with_parent, start_resource_tracker
 from reader.sync.engine import SyncReport
 from reader.sync.service import SyncError
 
