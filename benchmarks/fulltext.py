@@ -9,9 +9,14 @@ each item links (relatively, so on its feed's host) to one of the 181 real artic
 ``../shared/extraction/``. A cold ``reader refresh`` (a fresh cache, ``reader import`` then
 ``refresh``, the real commands as processes) is timed three ways, interleaved run by run:
 without full text (``pages_per_refresh = 0``), with the default budget (200 pages), and with
-every page (``pages_per_refresh`` = all items). Images are off (the pages' images point at
-hosts that do not exist here). Then the app's peak resident size (``VmHWM``) is read after
-opening the first 30 stories of the all-pages cache in a real pty, one after another.
+every page (``pages_per_refresh`` = all items). Images are off in those runs (the pages' own
+images point at hosts that do not exist here).
+
+Then the app's memory: a cache of the first two feeds refreshed with full text *and* images,
+where each served page carries one more picture (``/img/N.jpg``, a 1600×1000 JPEG, put after
+the page's longest paragraph, so it is inside the article), and the app's peak resident size
+(``VmHWM``) is read after opening 30 of those stories in a real pty, one after another (each
+drawn with its saved picture), against the same after opening 30 summary-only stories.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ EXTRACTION = Path(os.environ.get("READER_EXTRACTION_DIR")
 _FEED = re.compile(r"^/sfeed/(\d+)\.xml$")
 _PAGE = re.compile(r"^/page/(\d+)/(\d+)$")
 _SAVED = re.compile(r"full text saved for (\d+) of (\d+)")
+_IMAGES = re.compile(r"(\d+) images? saved")
+_PICTURE = re.compile(r"^/img/(\d+)\.jpg$")
 
 
 @dataclass
@@ -50,6 +57,9 @@ class SummaryFeeds(Catalogue):
 
     items: int = 20
     pages: list[bytes] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    picture: bytes = b""
+    """When set, every page carries one more picture, ``/img/N.jpg`` (these bytes)."""
 
     def lookup(self, path: str) -> Document | None:
         found = _FEED.match(path)
@@ -59,7 +69,13 @@ class SummaryFeeds(Catalogue):
         if found and self.pages:
             number = int(found.group(1)) * self.items + int(found.group(2))
             body = self.pages[number % len(self.pages)]
+            if self.picture:
+                body = with_picture(body, f"/img/{number}.jpg", f"Picture {number}",
+                                    self.articles[number % len(self.pages)])
             return Document(body, "text/html; charset=utf-8", f'"p{number}"')
+        found = _PICTURE.match(path)
+        if found and self.picture:
+            return Document(self.picture, "image/jpeg", f'"i{found.group(1)}"')
         return None
 
     def _feed(self, feed: int) -> Document:
@@ -78,16 +94,63 @@ class SummaryFeeds(Catalogue):
         return Document("".join(parts).encode(), "application/rss+xml", f'"f{feed}"')
 
 
+def with_picture(page: bytes, src: str, alt: str, article: str) -> bytes:
+    """``page`` with ``<img src alt>`` at the end of the longest of its paragraphs that the
+    human-marked ``article`` text holds (so inside the article), without the page's own
+    images and ``<base>`` (their hosts are real ones: nothing may leave the machine)."""
+    import lxml.html
+
+    from reader.fulltext.extract import decode_html
+
+    try:
+        root = lxml.html.document_fromstring(decode_html(page, "text/html; charset=utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return page
+    for own in root.xpath("//img | //picture | //source | //base | //noscript"):
+        own.drop_tree()
+    words = " ".join(article.split())
+    inside = [p for p in root.iter("p") if len(text := " ".join(p.text_content().split())) > 40
+              and text[:60] in words]
+    if inside:
+        longest = max(inside, key=lambda p: len(p.text_content()))
+        longest.append(lxml.html.fragment_fromstring(f'<img src="{src}" alt="{alt}">'))
+    return lxml.html.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def make_picture() -> bytes:
+    """A 1600×1000 JPEG of bands and circles (~100 KB), like a news photo in size."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1000), (18, 52, 86))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 1600, 40):
+        draw.line([(x, 1000), (800, 250)], fill=(40 + x // 16, 120, 200 - x // 16), width=3)
+    draw.ellipse([620, 80, 980, 440], fill=(250, 200, 60))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 def load_pages(folder: Path) -> list[bytes]:
     return [gzip.decompress(p.read_bytes()) for p in sorted((folder / "html").glob("*.html.gz"))]
 
 
-def cold_refresh(urls: list[str], pages: int, scratch: Path) -> tuple[float, str]:
-    home = scratch / f"home-{pages}"
+def load_articles(folder: Path) -> list[str]:
+    """The human-marked main text of each page, in ``load_pages``'s order."""
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    return [truth.get(p.name.removesuffix(".html.gz"), {}).get("articleBody", "")
+            for p in sorted((folder / "html").glob("*.html.gz"))]
+
+
+def cold_refresh(urls: list[str], pages: int, scratch: Path, images: int = 0,
+                 name: str | None = None) -> tuple[float, str]:
+    home = scratch / (name or f"home-{pages}")
     shutil.rmtree(home, ignore_errors=True)
     (home / "config").mkdir(parents=True)
     (home / "config" / "config.toml").write_text(
-        f"[full_text]\npages_per_refresh = {pages}\nimages_per_story = 0\n"
+        f"[full_text]\npages_per_refresh = {pages}\nimages_per_story = {images}\n"
         "[fetch]\nrefresh_deadline = 3600.0\nhost_deadline = 3600.0\n")
     subscribe(home, urls)
     return run_checked(reader_argv(home, "refresh"))
@@ -131,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (EXTRACTION / "ground-truth.json").is_file():
         print(f"fulltext: no page set at {EXTRACTION}", file=sys.stderr)
         return 2
-    catalogue = SummaryFeeds(items=args.items, pages=load_pages(EXTRACTION))
+    catalogue = SummaryFeeds(items=args.items, pages=load_pages(EXTRACTION),
+                             articles=load_articles(EXTRACTION))
     catalogue.latency = args.latency_ms / 1000
     everything = args.feeds * args.items
     budgets = sorted({0, min(200, everything), everything})
@@ -148,14 +212,27 @@ def main(argv: list[str] | None = None) -> int:
                 times[pages].append(elapsed)
                 found = _SAVED.search(out)
                 saved[pages] = f"{found.group(1)} of {found.group(2)}" if found else "none"
-        memory = (app_memory(scratch / f"home-{everything}", min(args.open, everything))
-                  if args.open > 0 else None)
+        opened = min(args.open, 2 * args.items)
+        memory: float | None = None
+        bare: float | None = None
+        pictures = "none"
+        if opened > 0:
+            catalogue.picture = make_picture()
+            _, out = cold_refresh(urls[:2], 2 * args.items, scratch, images=1,
+                                  name="home-pictures")
+            found = _IMAGES.search(out)
+            pictures = found.group(1) if found else "0"
+            memory = app_memory(scratch / "home-pictures", opened)
+            bare = app_memory(scratch / "home-0", opened)
     results = {
         "feeds": args.feeds, "items": args.items, "latency_ms": args.latency_ms,
         "cold_refresh_s": {("no full text" if b == 0 else f"{b} pages"): summary(times[b])
                            for b in budgets},
         "pages_saved": {f"{b} pages": saved[b] for b in budgets if b},
+        "app_stories_opened": opened,
+        "app_pictures_saved": pictures,
         "app_peak_rss_mb": round(memory, 1) if memory is not None else None,
+        "app_peak_rss_mb_summaries": round(bare, 1) if bare is not None else None,
     }
     if args.json:
         print(json.dumps(results, indent=2))
@@ -166,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
             extra = results["pages_saved"].get(label, "")
             print(f"  {label:>14}: {figures['median']:.2f} s ({figures['min']:.2f}–"
                   f"{figures['max']:.2f})" + (f"; full text saved for {extra}" if extra else ""))
-        print(f"app peak RSS after opening {min(args.open, everything)} whole stories: "
-              f"{results['app_peak_rss_mb']} MB")
+        print(f"app peak RSS after opening {opened} stories one after another: "
+              f"{results['app_peak_rss_mb']} MB with full text and a picture each "
+              f"({pictures} pictures saved), {results['app_peak_rss_mb_summaries']} MB "
+              "with summaries only")
     return 0
 
 

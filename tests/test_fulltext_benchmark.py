@@ -28,3 +28,16 @@ def test_quick_full_text_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(results["cold_refresh_s"]) == {"no full text", "6 pages"}
     assert results["pages_saved"] == {"6 pages": "6 of 6"}
     assert results["app_peak_rss_mb"] is None  # not measured here: --open 0
+
+
+def test_the_memory_runs_pages_carry_one_picture_inside_the_article() -> None:
+    from benchmarks import fulltext
+    from reader.fulltext.extract import decode_html, extract_article
+
+    pages = fulltext.load_pages(fulltext.EXTRACTION)[:5]
+    articles = fulltext.load_articles(fulltext.EXTRACTION)[:5]
+    for number, (page, article) in enumerate(zip(pages, articles, strict=True)):
+        served = fulltext.with_picture(page, f"http://127.0.0.1:9/img/{number}.jpg", "P", article)
+        markdown = extract_article(decode_html(served, "text/html; charset=utf-8")).markdown
+        assert f"![P](http://127.0.0.1:9/img/{number}.jpg)" in markdown
+        assert markdown.count("![") == 1  # the page's own images (real hosts) are gone
