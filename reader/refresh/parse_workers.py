@@ -27,6 +27,8 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -65,7 +67,6 @@ def _start_parse_worker(parent: int, background: bool) -> None:
         os.nice(PARSE_WORKER_NICENESS)
     with contextlib.suppress(OSError, AttributeError):  # SCHED_IDLE is Linux's
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-
 
 
 def can_fork() -> bool:
