@@ -85,6 +85,10 @@ async def test_a_saved_image_shows_inline_with_its_alt_text_and_i_hides_it(
 def test_the_pane_draws_the_image_in_half_cell_blocks(
         snap_compare, isolated_home: Path, halfcell: None) -> None:  # type: ignore[no-untyped-def]
     pictured_story(isolated_home)
+    # The status line would say when the next automatic refresh is (a wall-clock time).
+    config = isolated_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('refresh_interval = "0"\n')
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -110,7 +114,11 @@ def test_the_readme_full_text_shot(snap_compare, isolated_home: Path,  # type: i
         assert pane.story is not None and pane.story.full_text
         assert "Advertisement" not in pane.story.body and "Cookies" not in pane.story.body
 
-    assert snap_compare(make_app(isolated_home), terminal_size=(140, 46), run_before=run_before)
+    config = isolated_home / "config" / "config.toml"  # no "next HH:MM" on the status line
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('refresh_interval = "0"\n')
+    app = make_app(isolated_home, clock=lambda: screenshots.SAVED_AT + 600)
+    assert snap_compare(app, terminal_size=(140, 46), run_before=run_before)
 
 
 async def test_without_saved_images_the_text_shows_as_before(isolated_home: Path) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -245,25 +246,27 @@ async def _full_text(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-def _app(home: Path) -> ReaderApp:
+def _app(home: Path, clock: Callable[[], float] = time.time) -> ReaderApp:
     """The app on ``home``; it does not refresh as it opens (its feeds' URLs are made up, so
-    a refresh on start would put "1 failed" on the status line of the shot)."""
+    a refresh on start would put "1 failed" on the status line of the shot), nor later (the
+    status line would say when, a wall-clock time). ``clock``: the app's "now"."""
     context = Context.create(str(home), [])
     context.store()
     context.close()
-    config = replace(context.config,
-                     refresh=replace(context.config.refresh, refresh_on_start=False))
-    return create_app(context.paths, config, url_opener=lambda url: None)
+    config = replace(context.config, refresh=replace(
+        context.config.refresh, refresh_on_start=False, refresh_interval=0))
+    return create_app(context.paths, config, url_opener=lambda url: None, clock=clock)
 
 
 async def take(name: str, size: tuple[int, int], steps: Steps, out: Path,
-               feed: Path | None = None, prepare: Callable[[Path], None] | None = None) -> Path:
+               feed: Path | None = None, prepare: Callable[[Path], None] | None = None,
+               clock: Callable[[], float] = time.time) -> Path:
     with tempfile.TemporaryDirectory(prefix="reader-shot-") as home:
         if feed is not None:
             _store_feed(Path(home), feed)
         if prepare is not None:
             prepare(Path(home))
-        app = _app(Path(home))
+        app = _app(Path(home), clock)
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
             await steps(pilot)
@@ -281,7 +284,7 @@ def main(argv: list[str]) -> int:
 
     if prepare_images("halfcell"):
         print(asyncio.run(take("full-text-offline", (140, 46), _full_text, out,
-                               prepare=_store_full_text_story)))
+                               prepare=_store_full_text_story, clock=lambda: SAVED_AT + 600)))
     else:
         print("no images extra (pip install reader-tui[images]): the full-text shot is left "
               "as it is", file=sys.stderr)
