@@ -49,12 +49,14 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     # parent's later set() block for ever. Polled by the refresh itself, no thread watches
     # it, so the refresh can fork its parse workers (``parse_workers``: a process running
     # one thread only).
+    # Without full text nothing follows the feeds: "feeds" is sent only when pages do.
+    pages = bool(options and options.get("full_text") is not None)
     try:
         summary = refresh_feeds(
             Path(database), settings, cancel=cancel, background=True,
             progress=lambda update: messages.put(("progress", update)),
             full_text_progress=lambda step: messages.put(("full_text", step)),
-            feeds_done=lambda feeds: messages.put(("feeds", feeds)),
+            feeds_done=(lambda feeds: messages.put(("feeds", feeds))) if pages else None,
             **(options or {}),
         )
     except Exception as exc:  # reported to the app as one line in words, never a traceback
