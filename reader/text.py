@@ -274,6 +274,18 @@ def _wrap(line: str, width: int, indent: str | None = None) -> list[str]:
     return wrapper.wrap(line) or [line]
 
 
+def fence_after(line: str, fence: str | None) -> str | None:
+    """The code fence open after ``line`` of stored Markdown, given the one open before it
+    (None: outside a fenced block). A fence may sit in a quote (``> ```"``); it closes on a
+    line of the same character, at least as long, with nothing after it."""
+    opening = _FENCE.match(line)
+    if fence is not None:
+        closes = opening and opening.group(2).startswith(fence) and \
+            not line[opening.end():].strip()
+        return None if closes else fence
+    return opening.group(2) if opening else None
+
+
 def markdown_to_plain(markdown: str, width: int | None = None) -> str:
     """A readable plain-text form of our stored Markdown, for ``reader show`` on a terminal.
 
@@ -288,14 +300,8 @@ def markdown_to_plain(markdown: str, width: int | None = None) -> str:
     while index < len(lines):
         line = lines[index]
         index += 1
-        opening = _FENCE.match(line)
-        if fence is not None:
-            out.append(line)
-            if opening and opening.group(2).startswith(fence) and not line[opening.end():].strip():
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(2)
+        before, fence = fence, fence_after(line, fence)
+        if before is not None or fence is not None:  # a fence line, or code: kept as written
             out.append(line)
             continue
         if "|" in line and index < len(lines) and _TABLE_DELIMITER.match(lines[index]):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,7 +33,7 @@ from reader.history import History
 from reader.links import Link
 from reader.models import Enclosure, RelatedStory, Story
 from reader.store import Store, StoreError
-from reader.text import clean_line, clean_text
+from reader.text import clean_line, clean_text, fence_after
 from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.data import UiData
@@ -57,8 +56,6 @@ drawn as its first piece, then the rest is appended piece by piece while the sto
 PIECE_CHARS = 6_000
 """The size of each later piece: one append holds the UI for its own layout only."""
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-
 
 def display_pieces(body: str, first: int = FIRST_PIECE_CHARS,
                    size: int = PIECE_CHARS) -> list[str]:
@@ -70,18 +67,12 @@ def display_pieces(body: str, first: int = FIRST_PIECE_CHARS,
     again from the last block it drew)."""
     pieces: list[str] = []
     start = position = 0
-    fence = ""
+    fence: str | None = None
     limit = first
     for line in body.splitlines(keepends=True):
         position += len(line)
-        opening = _FENCE.match(line)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= \
-                    len(fence) and not line.strip().strip(fence[0]):
-                fence = ""
-        elif opening:
-            fence = opening.group(1)
-        elif not line.strip() and position - start >= limit:
+        before, fence = fence, fence_after(line, fence)
+        if before is None and fence is None and not line.strip() and position - start >= limit:
             pieces.append(body[start:position])
             start, limit = position, size
     if start < len(body) or not pieces:
