@@ -345,6 +345,7 @@ def key_latency_search(plan: Plan, home: Path) -> dict[str, Any]:
     from reader.models import View
     from reader.search import parse_query
     from reader.store import Store
+    from reader.ui.widgets.search_bar import PLACEHOLDER
 
     with Store.open(database(home)) as store:
         first = store.page(View(query=SEARCH_WORD), 0, 1)[0].title
@@ -362,7 +363,7 @@ def key_latency_search(plan: Plan, home: Path) -> dict[str, Any]:
                 app.send(b"/")
                 # The field must have opened (its placeholder drawn) before the word is typed:
                 # under load, keys sent sooner went to the list and no search ever ran.
-                app.wait_for(b"search: words", timeout=30, since=mark)
+                app.wait_for(PLACEHOLDER[:13].encode(), timeout=30, since=mark)
                 app.quiet(0.1, 3)
                 mark = len(app.output)
                 app.send(SEARCH_WORD.encode())
