@@ -60,11 +60,10 @@ default). Without it the "idle" key latency would be taken during a refresh of e
 
 
 def app_argv(home: Path) -> list[str]:
-    """The app on ``home``, its config saying ``APP_CONFIG`` (written when it has none)."""
-    config = home / "config" / "config.toml"
-    if not config.exists():
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(APP_CONFIG, encoding="utf-8")
+    """The app on ``home``, its config saying ``APP_CONFIG`` (``write_config`` when it has
+    none)."""
+    if not (home / "config" / "config.toml").exists():
+        write_config(home)
     return reader_argv(home)
 
 
@@ -96,13 +95,21 @@ FEEDS_ONLY_CONFIG = "[full_text]\npages_per_refresh = 0\nimages_per_story = 0\n"
 the phases measure feeds alone, as newsboat does (``benchmarks.fulltext`` measures pages)."""
 
 
+def write_config(home: Path, tables: str = "") -> None:
+    """``home``'s config: ``APP_CONFIG`` and ``FEEDS_ONLY_CONFIG``, which every benchmark home
+    needs, then ``tables`` (a phase's own, e.g. its ``[[filters]]``). One writer, so a home
+    whose config a phase writes still gets both (a cache built by ``subscribe`` used to get
+    only the second, and its apps refreshed every feed as they opened)."""
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(APP_CONFIG + FEEDS_ONLY_CONFIG + tables, encoding="utf-8")
+
+
 def subscribe(home: Path, urls: Sequence[str]) -> None:
     """Subscribe ``home``'s cache to ``urls`` the way a user would: ``reader import``. A home
-    without a config gets ``FEEDS_ONLY_CONFIG``."""
-    config = home / "config" / "config.toml"
-    if not config.exists():
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(FEEDS_ONLY_CONFIG)
+    without a config gets ``write_config``'s."""
+    if not (home / "config" / "config.toml").exists():
+        write_config(home)
     with tempfile.TemporaryDirectory() as folder:
         opml = Path(folder) / "feeds.opml"
         write_opml(opml, urls)

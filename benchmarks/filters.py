@@ -15,7 +15,7 @@ import shutil
 from typing import Any
 
 from benchmarks import common
-from benchmarks.common import FEEDS_ONLY_CONFIG, quiet_env, reader_argv, stats, subscribe, summary
+from benchmarks.common import quiet_env, reader_argv, stats, subscribe, summary, write_config
 from benchmarks.feedgen import PHRASE, RARE_WORD
 from benchmarks.processes import Measured, measure
 from benchmarks.server import ServerProcess, feed_url
@@ -53,10 +53,7 @@ def refresh_with_filters(runs: int, feeds: int, server: ServerProcess) -> dict[s
         for kind in order:
             home = common.OUT / "scratch" / f"filters-{kind}"
             shutil.rmtree(home, ignore_errors=True)
-            (home / "config").mkdir(parents=True)
-            if kind == "five":  # with the feeds-only settings the other home gets by default
-                (home / "config" / "config.toml").write_text(FEEDS_ONLY_CONFIG + FILTERS,
-                                                              encoding="utf-8")
+            write_config(home, FILTERS if kind == "five" else "")
             subscribe(home, [feed_url(server.ports, n) for n in range(feeds)])
             command = reader_argv(home, "refresh", "--json")
             done = measure(command, env=quiet_env()).check(command)
