@@ -339,16 +339,61 @@ def parse_query(text: str | None) -> SearchQuery:
 
 _WHITESPACE = re.compile(r"\s+")
 
+# Markdown syntax a snippet shows as its text. Stored text escapes literal brackets, stars and
+# backticks (``reader.text.escape_inline``), so unescaped ones are syntax. A link is read as its
+# text; its address is kept (in brackets) only when a match is inside it, so the highlight a
+# search found stays visible. A snippet is a window of the body, so a link may be cut at either
+# edge: "…Disney+](https://…) said" and "[Prompt](https://www.re…".
+_URL = r"(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+_LINK_TEXT = r"((?:\\.|[^\\\[\]])*)"
+_LINK_TITLE = r'(?:\s+"(?:\\.|[^"\\])*")?'
+_SNIPPET_LINK = re.compile(r"!?(?<!\\)\[" + _LINK_TEXT + r"\]\(" + _URL + _LINK_TITLE + r"\)")
+_SNIPPET_LINK_CUT_BEFORE = re.compile(r"^(…?)" + _LINK_TEXT + r"\]\(" + _URL + _LINK_TITLE + r"\)")
+_SNIPPET_LINK_CUT_AFTER = re.compile(r"!?(?<!\\)\[" + _LINK_TEXT + r"\]\((\S*)$")
+_SNIPPET_LINE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*(?:(?:[-+*]|\d+[.)]|#{1,6})[ \t]+)?")
+_SNIPPET_SYNTAX = re.compile(r"(?<!\\)(?:[\[\]`]|\*+)")
 
-def split_marked(text: str) -> tuple[Piece, ...]:
+
+def _link_text(text: str, url: str) -> str:
+    if MATCH_START in url or MATCH_END in url:
+        url = url.strip("<>")
+        return f"{text} ({url})" if text else url
+    return text
+
+
+def _cut_link(match: re.Match[str]) -> str:
+    """A link the snippet's end cut short: its text, and the snippet's "…" if it had one."""
+    text, url = match.group(1), match.group(2)
+    shown = _link_text(text, url)
+    return shown if shown != text or not url.endswith("…") else text + "…"
+
+
+def snippet_text(text: str) -> str:
+    """A snippet of Markdown as the words a reader sees: links as their text, no list marks,
+    heading or quote signs, emphasis stars or code ticks (escapes stay for ``split_marked``)."""
+    if "[" in text or "](" in text:
+        text = _SNIPPET_LINK_CUT_BEFORE.sub(
+            lambda m: m.group(1) + _link_text(m.group(2), m.group(3)), text, count=1)
+        text = _SNIPPET_LINK.sub(lambda m: _link_text(m.group(1), m.group(2)), text)
+        text = _SNIPPET_LINK_CUT_AFTER.sub(_cut_link, text, count=1)
+    text = _SNIPPET_LINE_MARKS.sub("", text)
+    return _SNIPPET_SYNTAX.sub("", text)
+
+
+def split_marked(text: str, markdown: bool = True) -> tuple[Piece, ...]:
     """Turn ``snippet()`` output (matches between ``MATCH_START``/``MATCH_END``) into pieces.
 
-    The stored body is Markdown, so backslash escapes are undone, whitespace runs (paragraph
-    breaks) become one space, and each piece is cleaned of control characters again.
+    A stored body or standfirst is Markdown (``markdown``), so its syntax is read as text
+    (``snippet_text``) and backslash escapes are undone; a title is plain text and stays as it
+    is. Whitespace runs (paragraph breaks) become one space, and each piece is cleaned of
+    control characters again.
     """
+    if markdown:
+        text = snippet_text(text)
     # A backslash just before a match escaped the match's first character ("\1." at a line
     # start); an escaped backslash ("\\") keeps its second one.
-    text = text.replace("\\" + MATCH_START, MATCH_START)
+    if markdown:
+        text = text.replace("\\" + MATCH_START, MATCH_START)
     pieces: list[Piece] = []
     match = False
     for part in re.split(f"([{MATCH_START}{MATCH_END}])", text):
@@ -357,7 +402,9 @@ def split_marked(text: str) -> tuple[Piece, ...]:
         elif part == MATCH_END:
             match = False
         elif part:
-            cleaned = _WHITESPACE.sub(" ", clean_text(unescape_markdown(part)))
+            if markdown:
+                part = unescape_markdown(part)
+            cleaned = _WHITESPACE.sub(" ", clean_text(part))
             if cleaned:
                 pieces.append((cleaned, match))
     if pieces:

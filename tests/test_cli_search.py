@@ -20,7 +20,7 @@ def home(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     with Store.open(resolve_paths(home).database) as store:
         ids = {**add_source(store, "Register", REGISTER), **add_source(store, "Guardian", GUARDIAN),
                **add_source(store, "Times", TIMES),
-               **add_source(store, "Ars", [Doc("d", "Database engines", "Chart <b>[red]x[/]",
+               **add_source(store, "Ars", [Doc("d", "Database engines", r"Chart \<b\>\[red\]x\[/\]",
                                               tags=("tech",))])}
     return home, ids
 

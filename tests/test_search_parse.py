@@ -13,6 +13,7 @@ from reader.search import (
     match_spans,
     parse_query,
     plain_text,
+    snippet_text,
     split_marked,
     tokenize,
 )
@@ -150,7 +151,7 @@ def test_highlight_marks_words_prefixes_and_phrase_words() -> None:
 
 
 def test_split_marked_gives_pieces_not_markup() -> None:
-    marked = "…the \x02[b]memo[/b]\x03 was\n\nsent \\*today\\* \x02memo\x03"
+    marked = "…the \x02\\[b\\]memo\\[/b\\]\x03 was\n\nsent \\*today\\* \x02memo\x03"
     pieces = split_marked(marked)
     assert pieces == (
         ("…the ", False), ("[b]memo[/b]", True), (" was sent *today* ", False), ("memo", True),
@@ -158,6 +159,31 @@ def test_split_marked_gives_pieces_not_markup() -> None:
     assert plain_text(pieces) == "…the «[b]memo[/b]» was sent *today* «memo»"
     text, spans = match_spans(pieces)
     assert [text[a:b] for a, b in spans] == ["[b]memo[/b]", "memo"]
+
+
+@pytest.mark.parametrize(("markdown", "text"), [
+    ("see [the \x02memo\x03](https://r/1) now", "see the \x02memo\x03 now"),
+    ("see [the memo](https://\x02r\x03/1 \"t\") now", "see the memo (https://\x02r\x03/1) now"),
+    ("a ![\x02cat\x03](https://c/x.png) b", "a \x02cat\x03 b"),
+    ("a [x](<https://c/a b>) b", "a x b"),
+    ("a [x](https://w/A_(b)) b", "a x b"),
+    ("…\x02Disney\x03+](https://d/) said", "…\x02Disney\x03+ said"),
+    ("at [\x02Prompt\x03](https://www.re…", "at \x02Prompt\x03…"),
+    ("at [\x02Prompt\x03](https://www.re", "at \x02Prompt\x03"),
+    ("at [Prompt](https://\x02www\x03.re…", "at Prompt (https://\x02www\x03.re…)"),
+    ("- one\n  * two\n1. three\n## four\n> five", "one\ntwo\nthree\nfour\nfive"),
+    ("**bold** and `code` stay words", "bold and code stay words"),
+    ("escaped \\[x\\] \\*y\\* \\` stay", "escaped \\[x\\] \\*y\\* \\` stay"),
+    ("1\\. not a list", "1\\. not a list"),
+])
+def test_snippet_text_reads_markdown_as_the_words_shown(markdown: str, text: str) -> None:
+    assert snippet_text(markdown) == text
+
+
+def test_split_marked_leaves_a_title_as_written() -> None:
+    assert split_marked("[\x02Sponsor\x03] *MNML* \\o/", markdown=False) == (
+        ("[", False), ("Sponsor", True), ("] *MNML* \\o/", False),
+    )
 
 
 def test_split_marked_keeps_escaped_backslashes_and_drops_escapes_before_matches() -> None:

@@ -30,7 +30,8 @@ ARS = [
         published="2009-10-01T10:00:00+00:00", tags=("science",)),
     Doc("a2", "Database engines compared", "SQLite and PostgreSQL are database engines.",
         published="2009-10-02T10:00:00+00:00", tags=("tech", "UK")),
-    Doc("a3", "Cooking with [b]markup[/b]", "A *recipe* with [red]tags[/red] and \\[brackets].",
+    Doc("a3", "Cooking with [b]markup[/b]",
+        "A *recipe* with \\[red\\]tags\\[/red\\] and \\[brackets\\].",
         published="2009-10-03T10:00:00+00:00", tags=("food",)),
     Doc("a4", "Officials", "Something about officials and nothing else.",
         standfirst="", published="2009-10-04T10:00:00+00:00"),
@@ -213,6 +214,27 @@ def test_snippets_keep_markup_as_text(store: Store, ids: dict[str, str]) -> None
     text = "".join(t for t, _ in pieces)
     assert "[red]" in text and "[/red]" in text
     assert ("tags", True) in pieces
+
+
+def test_snippets_read_markdown_as_text_and_keep_titles_as_written(store: Store) -> None:
+    ids = add_source(store, "Links", [
+        Doc("l1", "[Sponsor] Timing *for* Mac", "Nothing to see."),
+        Doc("l2", "Show notes", "- Follow up:\n- [NoMAD](https://nomad.menu/) is **new**\n"
+            "- ![a cat](https://img.example/cat.png \"Cat\") sleeps on the mat by the door"
+            " in the sun all day and all of the night\n"),
+    ])
+    # A title is plain text: its brackets and stars are the title's own.
+    assert store_search.snippets(store, "sponsor", [ids["l1"]])[ids["l1"]] == (
+        ("[", False), ("Sponsor", True), ("] Timing *for* Mac", False),
+    )
+    # A body is Markdown: links read as their text, list marks and emphasis go.
+    assert store_search.snippets(store, "new", [ids["l2"]])[ids["l2"]] == (
+        ("Follow up: NoMAD is ", False), ("new", True), (" a cat…", False),
+    )
+    # A match inside a link's address keeps the address, so the highlight shows.
+    pieces = store_search.snippets(store, "menu", [ids["l2"]])[ids["l2"]]
+    assert "".join(t for t, _ in pieces).startswith("Follow up: NoMAD (https://nomad.menu/) is new")
+    assert ("menu", True) in pieces
 
 
 def test_search_stories_pages_and_snippets(store: Store, ids: dict[str, str]) -> None:

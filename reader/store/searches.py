@@ -71,12 +71,15 @@ def snippets(db: Database, text: str | SearchQuery,
         return out
     for story_id in story_ids:
         row = db.conn.execute(
-            f"SELECT snippet(stories_fts, -1, ?, ?, '…', ?) FROM stories_fts"
+            f"SELECT snippet(stories_fts, -1, ?, ?, '…', ?), snippet(stories_fts, 0, ?, ?, '…', ?)"
+            f" FROM stories_fts"
             f" WHERE {views.FTS_MATCH} AND rowid = (SELECT rowid FROM stories WHERE id = ?)",
-            (MATCH_START, MATCH_END, SNIPPET_TOKENS, match, story_id),
+            (MATCH_START, MATCH_END, SNIPPET_TOKENS) * 2 + (match, story_id),
         ).fetchone()
         if row is not None and row[0]:
-            out[story_id] = split_marked(row[0])
+            # FTS5 picks the column that matches best but does not say which: it is the title
+            # (plain text, not Markdown) when the title's own snippet is the same.
+            out[story_id] = split_marked(row[0], markdown=row[0] != row[1])
     return out
 
 
