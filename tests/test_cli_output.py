@@ -75,22 +75,47 @@ def _cache_with(home: Path, stories: int) -> None:
         ])
 
 
-class _Sink(io.TextIOBase):
-    """A stdout that keeps only a count, so what is measured is the reader's memory."""
-
-    encoding = "utf-8"
+class _Bytes(io.RawIOBase):
+    """A byte stream that keeps only a count of lines."""
 
     def __init__(self) -> None:
         self.lines = 0
 
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.lines += bytes(data).count(b"\n")
+        return len(data)
+
+
+class _Sink(io.TextIOBase):
+    """A stdout that keeps only a count, so what is measured is the reader's memory. Its
+    byte stream (``buffer``) is there when ``encoding`` is UTF-8, as on a real stdout:
+    ``list --json`` then writes bytes SQLite made (``reader.store.story_json``)."""
+
+    def __init__(self, encoding: str) -> None:
+        self._encoding = encoding
+        self.text_lines = 0
+        self.buffer = _Bytes()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+    @property
+    def lines(self) -> int:
+        return self.text_lines + self.buffer.lines
+
     def write(self, text: str) -> int:
-        self.lines += text.count("\n")
+        self.text_lines += text.count("\n")
         return len(text)
 
 
-def _listing(home: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, int]:
+def _listing(home: Path, monkeypatch: pytest.MonkeyPatch, *args: str,
+             encoding: str = "utf-8") -> tuple[int, int]:
     """Peak Python memory and SQL statements run while ``reader list ARGS`` prints."""
-    sink = _Sink()
+    sink = _Sink(encoding)
     monkeypatch.setattr(sys, "stdout", sink)
     main(["--home", str(home), "list"])  # the cache and seeds are opened and loaded once
     statements: list[str] = []
@@ -109,17 +134,20 @@ def _listing(home: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[i
         tracemalloc.stop()
         monkeypatch.setattr(sys, "stdout", sys.__stdout__)
     assert sink.lines >= 1_500
+    # The JSON of a UTF-8 stdout is the bytes SQLite made; otherwise text from Python.
+    assert bool(sink.buffer.lines) == (encoding == "utf-8" and "--json" in args)
     return peak, sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
 
 
-@pytest.mark.parametrize("args", [("--json",), ()])
+@pytest.mark.parametrize(("args", "encoding"), [(("--json",), "utf-8"), (("--json",), "ascii"),
+                                                ((), "utf-8")])
 def test_list_is_streamed_in_flat_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         args: tuple[str, ...]) -> None:
+                                         args: tuple[str, ...], encoding: str) -> None:
     small, large = tmp_path / "small", tmp_path / "large"
     _cache_with(small, 1_500)  # more than two batches, as the large one
     _cache_with(large, 15_000)
-    peak_small, _ = _listing(small, monkeypatch, *args)
-    peak_large, selects = _listing(large, monkeypatch, *args)
+    peak_small, _ = _listing(small, monkeypatch, *args, encoding=encoding)
+    peak_large, selects = _listing(large, monkeypatch, *args, encoding=encoding)
     # Ten times the stories, the same memory: nothing grows with the number of rows.
     assert peak_large < 1.5 * peak_small + 256 * 1024, (peak_small, peak_large)
     # Read in batches, not story by story (it was 2 queries a story: 22 s at 100,000).

@@ -10,12 +10,17 @@ from reader.cli.output import (
     links_to_json,
     row_line,
     story_as_text,
+    story_json_lines,
     story_to_json,
+    utf8_stdout,
+    write_chunked,
     write_json,
 )
 from reader.links import story_links
 from reader.models import RelatedStory, Story, View
 from reader.related import also_in, related_stories
+from reader.store import story_json
+from reader.store.stories import explicit_related_many
 from reader.text import clean_text
 from reader.titles import dims_stand_ins
 
@@ -57,6 +62,13 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     if args.json:
         # Read in one pass and written as it goes: flat memory, and the first line is out
         # before the last story is read (100,000 stories: one statement, not 200,000).
+        binary = utf8_stdout()
+        if binary is not None and story_json.quotes_like_python(store):
+            # SQLite writes the JSON of each column: the same bytes at a third of the cost.
+            for rows in story_json.iter_rows(store, view):
+                related = explicit_related_many(store, [story_json.rowid(r) for r in rows])
+                write_chunked(binary, story_json_lines(rows, related))
+            return 0
         for batch in store.iter_batches(view):
             links = store.explicit_related_many(batch)
             for story in batch:

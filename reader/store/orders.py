@@ -306,11 +306,19 @@ def iter_rows(db: Database, view: View, batch: int = 500) -> Iterator[list[Story
 
 def iter_stories(db: Database, view: View, batch: int = 500) -> Iterator[list[Story]]:
     """Every whole story of the view in its order, read as one statement."""
-    w = walk(db, view)
-    cursor = db.conn.execute(
-        f"SELECT {rows.STORY_COLUMNS}{w.full}{w.where_sql()}{w.order_by()}", w.params)
-    while found := cursor.fetchmany(batch):
+    for found in iter_columns(db, view, rows.STORY_COLUMNS, batch):
         yield [rows.story(r) for r in found]
+
+
+def iter_columns(db: Database, view: View, columns: str,
+                 batch: int = 500) -> Iterator[list[Any]]:
+    """``columns`` (SQL over ``s``, ``st``, ``src``) of every row of the view in its order,
+    read as one statement, ``batch`` rows at a time."""
+    w = walk(db, view)
+    cursor = db.conn.execute(f"SELECT {columns}{w.full}{w.where_sql()}{w.order_by()}",
+                             w.params)
+    while found := cursor.fetchmany(batch):
+        yield found
 
 
 def selected(db: Database, view: View) -> tuple[str | None, tuple[Any, ...]]:
