@@ -146,7 +146,6 @@ class _Refresh:
                 detail = clean_line(str(exc))
                 error = f"could not parse: {detail}" if detail else "could not parse the document"
         update = _update_for(result, parsed, error)
-        self.writer.expect()
         report, pruned, name = await loop.run_in_executor(
             self.writer_pool, self.writer.record, state.id, update
         )
