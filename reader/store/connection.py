@@ -216,6 +216,12 @@ class Database:
         default is 1,000, about 4 MB): a long writer (a refresh) checkpoints less often."""
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
+    def temp_in_memory(self) -> None:
+        """Keep this connection's temporary files (statement journals, sort and temp tables)
+        in memory instead of temporary files: for a connection that writes many rows, each
+        in a statement SQLite must be able to undo alone (the refresh's)."""
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+
     def content_generation(self) -> int:
         """A number that moves whenever stories, their links or source names change (not on
         read/starred marks), kept by triggers: results derived from the cache's content (related
