@@ -17,6 +17,11 @@ from xml.sax.saxutils import escape
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
+POLL = 0.05
+"""Seconds between the serving loop's checks for ``shutdown()``: the standard library's 0.5
+made every ``stop()`` wait ~0.25 s on average, ~0.5 s in a test's teardown (as in
+``benchmarks/server.py``)."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
@@ -58,7 +63,7 @@ class FeedServer(ThreadingHTTPServer):
         self.counting = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(POLL,), daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:

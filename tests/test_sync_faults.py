@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from feed_server import POLL
 from sync_support import (
     cache_path,
     outbox,
@@ -88,7 +89,7 @@ class HostileServer(ThreadingHTTPServer):
         self.seen: list[list[str]] = []
         self.release = threading.Event()
         self.answer: Answer = fever(50)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, args=(POLL,), daemon=True).start()
 
     @property
     def url(self) -> str:
