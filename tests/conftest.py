@@ -16,6 +16,33 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_FILE = REPO / "seeds" / "register-contactpoint-memo-apology.txt"
 
 
+LONGEST_FIRST = (
+    "test_app_keys.py", "test_app_links.py", "test_sync_ttrss.py", "test_app_triage.py",
+    "test_faults.py", "test_app_search.py", "test_app_hostile.py", "test_sync_fever.py",
+    "test_store_boundary.py", "test_faults_processes.py", "test_cli.py", "test_sync_faults.py",
+    "test_benchmark_smoke_app.py", "test_feeds_cli.py", "test_app_sources.py",
+    "test_refresh.py", "test_loopback_realfeeds.py", "test_cli_output.py",
+    "test_benchmark_smoke.py", "test_realfeeds_corpus.py",
+)
+"""The files that take longest (seconds in a quiet run with ``--durations=0``), longest first.
+
+``.ci/dev test`` hands each file whole to one of the xdist workers (``--dist loadfile``) in
+the order collected (``--no-loadscope-reorder``), so these go out first and the short files
+fill the gaps at the end. xdist's own order, most tests first, sent the one-test files last,
+the 12 s app benchmark among them, so one worker ran on alone at the end. A file missing
+from this list, or a stale order, costs only that balance, never a result."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest files first (``LONGEST_FIRST``), then the rest, most tests first."""
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.path.name] = counts.get(item.path.name, 0) + 1
+    items.sort(key=lambda item: (rank.get(item.path.name, len(rank)),
+                                 -counts[item.path.name], item.path.name))
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
