@@ -264,7 +264,19 @@ class ReadingPane(VerticalScroll, can_focus=True):
     # -- showing -------------------------------------------------------------------------------
 
     async def show_story(self, story: Story, related: Sequence[RelatedStory]) -> None:
-        """Show a story from the top, with its related list (one update at a time)."""
+        """Show a story from the top, with its related list (one update at a time).
+
+        The drawing runs in a task of its own, which the caller's cancellation does not
+        cancel: the preview is an exclusive worker, cancelled at each ``j``, and a cancel that
+        reached Textual's removal of the old body's blocks cancelled their tasks too (one
+        still composing ends "cancelled"); the app's own wait for that removal then raised
+        ``CancelledError`` and ended the app's message loop, so the app quit without a word,
+        exit status 0 (the app benchmark, j held during a refresh on the loaded machine: 1
+        run in 4). A showing begun is finished; the next one waits for it (the lock).
+        """
+        await asyncio.shield(self._show_locked(story, related))
+
+    async def _show_locked(self, story: Story, related: Sequence[RelatedStory]) -> None:
         async with self._showing:
             if self.is_attached:
                 await self._show_story(story, related)
@@ -345,7 +357,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
             async with self._showing:
                 if self._shown != showing or not self.is_attached:
                     return
-                await markdown.append(piece)
+                await asyncio.shield(markdown.append(piece))  # as in show_story
     async def _saved_images(self, story: Story) -> dict[str, Path]:
         """The story's saved image files by URL, read off the UI thread; nothing is fetched.
         Showing them counts as a use (the cache's cap evicts the least recently shown)."""
