@@ -63,6 +63,11 @@ class FeedServer(ThreadingHTTPServer):
         self.counting = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.outlasted: list[str] = []
+        """Paths whose slow response (``trickle``, ``slow_headers``) ran to its end: the client
+        waited it out instead of giving up. A bounded fetch never lets one, and a slow route's
+        ``limit`` (20 s) is ten times the bounds the tests set, so this shows the bound held
+        without a clock in the test (a wall-time assertion failed on the loaded machine)."""
         self.thread = threading.Thread(target=self.serve_forever, args=(POLL,), daemon=True)
         self.thread.start()
 
@@ -117,11 +122,14 @@ def redirect(location: str, status: int = 301) -> Route:
 
 def _drip(h: BaseHTTPRequestHandler, byte: bytes, every: float, limit: float) -> None:
     """Write ``byte`` every ``every`` seconds for ``limit`` seconds, or until the server stops."""
+    server: FeedServer = h.server  # type: ignore[assignment]
     started = time.monotonic()
-    while time.monotonic() - started < limit and not h.server.stopping.is_set():  # type: ignore[attr-defined]
-        h.wfile.write(byte)
+    while time.monotonic() - started < limit and not server.stopping.is_set():
+        h.wfile.write(byte)  # a client that gave up: BrokenPipeError, and we are done
         h.wfile.flush()
         time.sleep(every)
+    if not server.stopping.is_set():
+        server.outlasted.append(h.path)
 
 
 def trickle(every: float = 0.2, limit: float = 20.0) -> Route:

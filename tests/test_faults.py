@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,12 +154,10 @@ def subscribe_all(home: Path, tmp_path: Path, urls: list[str]) -> None:
     assert run_reader("import", str(opml), home=home).returncode == 0
 
 
-def refresh_json(home: Path) -> tuple[dict[str, dict[str, object]], float]:
-    started = time.monotonic()
+def refresh_json(home: Path) -> dict[str, dict[str, object]]:
     result = run_reader("refresh", "--json", home=home)
-    elapsed = time.monotonic() - started
     assert (result.returncode, result.stderr) == (0, ""), result
-    return {o["url"]: o for o in map(json.loads, result.stdout.splitlines())}, elapsed
+    return {o["url"]: o for o in map(json.loads, result.stdout.splitlines())}
 
 
 def good_feeds(server: FeedServer, prefix: str, count: int) -> list[str]:
@@ -186,8 +183,10 @@ def test_a_slow_host_is_bounded_and_reported_while_the_rest_are_stored(
     good = good_feeds(server, f"good-{fault}-", 20)
     subscribe_all(home, tmp_path, slow + good)
 
-    outcomes, elapsed = refresh_json(home)
-    assert elapsed < 12  # 2 s of the host's budget, and start-up: never 3 rounds of a deadline
+    outcomes = refresh_json(home)
+    # Cut off within the host's 2 s budget, never waited out (the server drips for 20 s), and
+    # never 3 rounds of a deadline: at least 4 of the 6 are skipped (below).
+    assert not set(slow_host.outlasted) & {f"/{fault}{n}" for n in range(6)}
     assert [outcomes[u]["status"] for u in good] == ["ok"] * 20
     stories = {f["url"]: f["stories"] for f in map(
         json.loads, run_reader("feeds", "--json", home=home).stdout.splitlines())}
@@ -203,7 +202,7 @@ def test_a_slow_host_is_bounded_and_reported_while_the_rest_are_stored(
 
     if fault == "trickle":  # once is enough to show the order (a refresh costs 2 s here)
         slow_host.requests.clear()
-        outcomes, _ = refresh_json(home)
+        outcomes = refresh_json(home)
         asked_first = {slow_host.url(path) for path, _ in slow_host.requests[:2]}
         assert asked_first <= set(skipped)  # last time's skipped feeds are tried first
 
@@ -218,8 +217,8 @@ def test_the_refresh_deadline_ends_a_refresh_and_reports_what_was_left(
         slow.append(slow_host.url(f"/late{n}"))
     good = good_feeds(server, "in-time-", 5)
     subscribe_all(home, tmp_path, slow + good)
-    outcomes, elapsed = refresh_json(home)
-    assert elapsed < 12
+    outcomes = refresh_json(home)
+    assert not set(slow_host.outlasted) & {f"/late{n}" for n in range(5)}  # none waited out
     assert [outcomes[u]["status"] for u in good] == ["ok"] * 5
     for url in slow:
         assert (outcomes[url]["status"], outcomes[url]["error"]) == (
@@ -280,8 +279,9 @@ def test_all_faults_at_once_end_within_the_bound(
         urls += ["http://127.0.0.1:99999/feed", f"http://127.0.0.1:{closed_port()}/feed"]
         good = good_feeds(server, "all-good-", 10)
         subscribe_all(home, tmp_path, urls + good)
-        outcomes, elapsed = refresh_json(home)
-        assert elapsed < 12
+        outcomes = refresh_json(home)
+        slow_paths = {p for n in range(4) for p in (f"/all-trickle{n}", f"/all-slowloris{n}")}
+        assert not (set(slow_host.outlasted) | set(third.outlasted)) & slow_paths
         assert [outcomes[u]["status"] for u in good] == ["ok"] * 10
         for url in urls:
             outcome = outcomes[url]

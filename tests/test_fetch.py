@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import re
 import socket
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -111,9 +110,8 @@ def test_nothing_listening_is_a_refused_connection() -> None:
 def test_slowloris_headers_are_cut_off_by_the_read_timeout(server: FeedServer) -> None:
     server.routes["/slowloris"] = slow_headers(every=0.05)
     settings = dataclasses.replace(FAST, read_timeout=0.5, deadline=20.0)
-    started = time.monotonic()
     [result] = fetch_all(settings, [server.url("/slowloris")])
-    assert time.monotonic() - started < 5  # not the 20 s deadline
+    assert "/slowloris" not in server.outlasted  # not waited out
     assert_in_words(result)
     assert result.error == "the server took more than 0.5 s to send its headers"
 
@@ -131,10 +129,10 @@ def test_a_trickling_host_spends_its_budget_and_the_rest_are_skipped(
     settings = dataclasses.replace(FAST, deadline=1.5, host_deadline=1.5, refresh_deadline=30)
     slow = [other_host.url(f"/slow{n}") for n in range(6)]
     good = [server.url(f"/good{n}") for n in range(20)]
-    started = time.monotonic()
     results = fetch_all(settings, slow + good)
-    elapsed = time.monotonic() - started
-    assert elapsed < 6  # was 3 rounds of the deadline; now one, and the rest at once
+    # None waited out (each drips for 20 s); was 3 rounds of the deadline, now one, and the
+    # rest skipped at once (below).
+    assert not set(other_host.outlasted) & {f"/slow{n}" for n in range(6)}
     assert [r.status for r in results[6:]] == ["ok"] * 20
     slow_results = results[:6]
     # The first one or two (started together) reach their own deadline; one started a moment
@@ -153,9 +151,8 @@ def test_the_host_budget_cuts_off_feeds_in_flight(other_host: FeedServer) -> Non
     for n in range(3):
         other_host.routes[f"/drip{n}"] = trickle(every=0.1)
     settings = dataclasses.replace(FAST, deadline=30, host_deadline=1.0)
-    started = time.monotonic()
     results = fetch_all(settings, [other_host.url(f"/drip{n}") for n in range(3)])
-    assert time.monotonic() - started < 5
+    assert not set(other_host.outlasted) & {f"/drip{n}" for n in range(3)}  # none waited out
     assert {(r.status, r.error) for r in results} == {
         ("skipped", "host 127.0.0.2 too slow this time")}
 
@@ -181,10 +178,9 @@ def test_the_refresh_deadline_skips_what_is_pending(server: FeedServer,
         other_host.routes[f"/late{n}"] = trickle(every=0.1)
     server.routes["/prompt"] = static(rss2("Prompt", [("p", "story")]))
     settings = dataclasses.replace(FAST, deadline=30, host_deadline=30, refresh_deadline=1.0)
-    started = time.monotonic()
     results = fetch_all(settings, [other_host.url(f"/late{n}") for n in range(4)]
                         + [server.url("/prompt")])
-    assert time.monotonic() - started < 5
+    assert not set(other_host.outlasted) & {f"/late{n}" for n in range(4)}  # none waited out
     assert results[-1].status == "ok"
     for result in results[:4]:
         assert (result.status, result.error) == (
