@@ -29,10 +29,13 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from reader.feeds.parse import ParsedFeed, parse_feed
+from reader.filters import FilterRule, Found, screen_drafts
 from reader.refresh.lifeline import end_with_parent, start_resource_tracker
 
 PROCESS_POOL_MIN_FEEDS = 8
@@ -67,6 +70,16 @@ def _start_parse_worker(parent: int, background: bool) -> None:
         os.nice(PARSE_WORKER_NICENESS)
     with contextlib.suppress(OSError, AttributeError):  # SCHED_IDLE is Linux's
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def parse_and_screen(body: bytes, headers: dict[str, str], url: str,
+                     rules: tuple[FilterRule, ...]) -> tuple[ParsedFeed, Found]:
+    """In a parse worker: parse the document, then match its stories against the filters'
+    tags and words (``filters.screen_drafts``), so the refresh's one writer thread only applies
+    what was found. Matching there cost the cold refresh of 500 generated feeds 8 % with five
+    rules; here it runs beside the other documents' parsing, on every core."""
+    parsed = parse_feed(body, headers, url)
+    return parsed, screen_drafts(rules, parsed.drafts)
 
 
 def can_fork() -> bool:
@@ -126,15 +139,27 @@ class ParseWorkers:
 
     async def parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         """Parse one document off the event loop; a dead worker pool falls back to a thread."""
+        parsed: ParsedFeed = await self._run(parse_feed, body, headers, url)
+        return parsed
+
+    async def parse_screened(self, body: bytes, headers: dict[str, str], url: str,
+                             rules: tuple[FilterRule, ...]) -> tuple[ParsedFeed, Found]:
+        """``parse``, and which of the document's stories match which ``rules`` (their tags
+        and words: ``parse_and_screen``)."""
+        result: tuple[ParsedFeed, Found] = await self._run(parse_and_screen, body, headers, url,
+                                                           rules)
+        return result
+
+    async def _run(self, function: Callable[..., Any], *args: Any) -> Any:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.pool, parse_feed, body, headers, url)
+            return await loop.run_in_executor(self.pool, function, *args)
         except BrokenProcessPool:
             # A worker died (out of memory, killed): carry on parsing in a thread.
             if isinstance(self.pool, ProcessPoolExecutor):
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
-            return await loop.run_in_executor(self.pool, parse_feed, body, headers, url)
+            return await loop.run_in_executor(self.pool, function, *args)
 
     def close(self) -> None:
         """Stop the workers (pending parses are cancelled)."""

@@ -29,7 +29,7 @@ from reader.config import FetchSettings
 from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
-from reader.filters import Rules
+from reader.filters import Found, Rules
 from reader.fulltext.at_refresh import FullTextCollector, save_at_refresh
 from reader.fulltext.options import FullTextOptions
 from reader.fulltext.progress import FullTextProgress, FullTextReport
@@ -100,6 +100,9 @@ class _Refresh:
         self.fetcher = fetcher
         self.explicit = explicit
         self.cancel = cancel
+        # Filters' tags and words are matched where each document is parsed (off the writer).
+        self.rules = writer.filters.rules if writer.screen is not None and writer.filters \
+            else ()
         # Fetched documents waiting for parse or store are bounded, and so is memory.
         self.in_flight = asyncio.Semaphore(max(2, 2 * settings.concurrency))
 
@@ -134,10 +137,16 @@ class _Refresh:
         if result.status == "skipped":  # its host's budget or the refresh's time ran out
             return outcome("skipped", error=result.error)
         parsed: ParsedFeed | None = None
+        found: Found | None = None
         error: str | None = None
         if result.status == "ok":
             try:
-                parsed = await self.parsers.parse(result.body, dict(result.headers), result.url)
+                if self.rules:
+                    parsed, found = await self.parsers.parse_screened(
+                        result.body, dict(result.headers), result.url, self.rules)
+                else:
+                    parsed = await self.parsers.parse(result.body, dict(result.headers),
+                                                      result.url)
             except NotAFeedError as exc:
                 error = describe_not_a_feed(exc)
             except FeedParseError as exc:
@@ -147,7 +156,7 @@ class _Refresh:
                 error = f"could not parse: {detail}" if detail else "could not parse the document"
         update = _update_for(result, parsed, error)
         report, pruned, name = await loop.run_in_executor(
-            self.writer_pool, self.writer.record, state.id, update
+            self.writer_pool, self.writer.record, state.id, update, found
         )
         return outcome(
             update.status, name=name, new=report.new, updated=report.updated,

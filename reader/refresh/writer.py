@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reader.filters import Rules, Screen
+from reader.filters import Found, Rules, Screen, SourceScreen
 from reader.fulltext.at_refresh import FullTextCollector
 from reader.models import FeedFetched, FeedUpdate, LoadReport
 from reader.schedule import is_due
@@ -103,12 +103,20 @@ class RefreshWriter:
             return
         self._unindexed = 0
 
-    def record(self, feed_id: int, update: FeedUpdate) -> tuple[LoadReport, int, str]:
-        """Store one feed's refresh; returns what it stored, pruned and the feed's name now."""
+    def record(self, feed_id: int, update: FeedUpdate,
+               found: Found | None = None) -> tuple[LoadReport, int, str]:
+        """Store one feed's refresh; returns what it stored, pruned and the feed's name now.
+        ``found``: which of its stories match which filters' tags and words, as its parse
+        worker matched them (``filters.screen_drafts``); then only the filters' sources are
+        checked here, in this thread, the refresh's bottleneck. Without it (no filters sent to
+        the worker) the stories are matched here."""
+        screen: SourceScreen | None = self.screen
+        if self.screen is not None and found is not None and isinstance(update, FeedFetched):
+            screen = self.screen.screened(update.drafts, found)
         store = self._open()
         report, pruned = record_refresh(store, feed_id, update,
                                         retention_days=self.retention_days, index_later=True,
-                                        screen=self.screen)
+                                        screen=screen)
         name = feed_name(store, feed_id)
         if self.collector is not None and isinstance(update, FeedFetched):
             self.collector.collect(store, feed_id, update.drafts)

@@ -25,7 +25,7 @@ from reader.store.sources import ensure_source, list_sources, unique_name
 from reader.store.stories import save_stories
 
 if TYPE_CHECKING:
-    from reader.filters import Screen
+    from reader.filters import SourceScreen
 
 FEED: SourceKind = "feed"
 
@@ -170,7 +170,7 @@ def remove_feed(db: Database, feed_id: int) -> int:
 
 def record_refresh(
     db: Database, feed_id: int, update: FeedUpdate, *, retention_days: int | None = None,
-    now: float | None = None, index_later: bool = False, screen: Screen | None = None,
+    now: float | None = None, index_later: bool = False, screen: SourceScreen | None = None,
 ) -> tuple[LoadReport, int]:
     """Write one refresh of one feed in one transaction; returns (stories report, pruned).
 
