@@ -12,8 +12,11 @@ import pytest
 from conftest import run_reader
 
 from reader.cli.context import Context
-from reader.models import StoryDraft
+from reader.filters import FilterRule, Screen
+from reader.models import FeedFetched, StoryDraft, View
 from reader.store import Store
+from reader.store.feeds import add_feed, record_refresh, set_group
+from reader.store.marks import count_to_mark, mark_view
 
 NOW = datetime.now(UTC)
 
@@ -135,3 +138,50 @@ def test_json_names_at_most_1000_ids_and_counts_them_all(tmp_path: Path) -> None
         assert result["count"] == 1_005 and len(set(result["ids"])) == 1_000
         assert result["dry_run"] is bool(dry)
     assert sum(starred for _, starred in state(home).values()) == 1_005
+
+
+def test_a_bulk_mark_leaves_out_what_a_filter_hid_as_the_app_does(tmp_path: Path) -> None:
+    """Hidden stories are in no view, so marking a source, a folder, an age or --all leaves
+    them as they were, with the same count the app's A asks about for the same view; a search
+    that says is:hidden takes them, and so does naming one by id."""
+    home = tmp_path / "reader"
+    run_reader("list", home=home, check=True)
+    with Store.open(database(home)) as store:
+        feed = add_feed(store, "http://127.0.0.1:9/deals.xml", "Deals")
+        set_group(store, feed, "Shopping")
+        screen = Screen([FilterRule(1, "sponsored", "hide")], [s.name for s in store.sources()])
+        record_refresh(store, feed, FeedFetched(drafts=tuple(
+            StoryDraft(key=str(n), title=f"Deal {n}{' sponsored' if n < 2 else ''}",
+                       published=(NOW - timedelta(days=10 * n)).isoformat())
+            for n in range(5))), screen=screen)
+        store.index_pending()
+        asked = {name: count_to_mark(store, view, "read", True) for name, view in (
+            ("source", View(source_id=feed)), ("group", View(group="Shopping")),
+            ("all", View()), ("hidden", View(query="is:hidden")))}
+    seeds = asked["all"] - 3
+    assert asked == {"source": 3, "group": 3, "all": seeds + 3, "hidden": 2}
+
+    def marked(*args: str) -> int:
+        dry = json.loads(run_reader("mark", "read", *args, "--dry-run", "--json", home=home,
+                                    check=True).stdout)
+        done = json.loads(run_reader("mark", "read", *args, "--json", home=home,
+                                     check=True).stdout)
+        assert dry["count"] == done["count"] and sorted(dry["ids"]) == sorted(done["ids"])
+        if done["ids"]:  # as it was
+            run_reader("mark", "unread", *done["ids"], home=home, check=True)
+        return int(done["count"])
+
+    assert marked("--source", "Deals") == asked["source"]
+    assert marked("--group", "shopping") == asked["group"]
+    assert marked("--all") == asked["all"]
+    assert marked("--source", "Deals", "--older-than", "5") == 3  # Deal 1 is hidden, 2-4 not
+    assert marked("--query", "deal", "--source", "Deals") == 3  # a search skips them too
+    assert marked("--query", "sponsored") == 0
+    assert marked("--query", "is:hidden") == asked["hidden"]
+    assert marked("--source", "Deals", "--query", "is:hidden") == 2
+    assert marked(*ids_of(home, "Deal 0 sponsored")) == 1  # named: marked
+    assert not any(read for title, (read, _) in state(home).items() if title.startswith("Deal"))
+    with Store.open(database(home)) as store:  # what the app's A does on the feed's view
+        assert len(mark_view(store, View(source_id=feed), "read", True).rows) == 3
+    assert {t for t, (read, _) in state(home).items() if t.startswith("Deal") and not read} \
+        == {"Deal 0 sponsored", "Deal 1 sponsored"}

@@ -17,6 +17,7 @@ from typing import Any
 from reader.models import BulkMark, MarkField, StoryRow, View
 from reader.store import views
 from reader.store.connection import Database
+from reader.store.filters import has_hidden, hidden_clause
 from reader.store.stories import mark_rows
 
 
@@ -56,7 +57,9 @@ class Selection:
     every story (the command asks for ``--all`` to say so)."""
 
     ids: tuple[str, ...] = ()
-    """Whole story ids (prefixes are resolved before)."""
+    """Whole story ids (prefixes are resolved before). Named stories are marked even when a
+    filter hid them; every other selection leaves those out, as every view does, unless its
+    query says ``is:hidden``."""
     source_ids: tuple[int, ...] | None = None
     """--source and --group, resolved; None: any source."""
     query: str | None = None
@@ -76,11 +79,18 @@ def _selection_sql(db: Database, selection: Selection) -> tuple[str, list[Any]]:
     if selection.older_than is not None:
         clauses.append("s.sort_ts < ?")
         params.append(selection.older_than)
+    planned = False  # the search's plan says which hidden stories it takes
     if selection.query:
+        # Hidden stories left out, unless the search says is:hidden.
         matching, more = views.selected(db, View(query=selection.query))
         if matching is not None:
             clauses.append(f"s.rowid IN ({matching})")
             params.extend(more)
+            planned = True
+    if not planned and not selection.ids and has_hidden(db):
+        # A source, a folder, an age, --all: views of the cache, which never show what a
+        # filter hid (the app's A on the same view leaves them out too).
+        clauses.append(hidden_clause("s.rowid", "shown"))
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return f"SELECT s.rowid FROM stories s{where}", params
 
