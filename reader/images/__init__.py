@@ -6,11 +6,11 @@ fetches them with the same politeness as feeds; ``cache`` keeps the files in the
 cache folder with their index in SQLite, under a total size cap. Showing them is the UI's.
 """
 
+import importlib.util
+
 
 def images_available() -> bool:
-    """Whether the ``images`` extra (Pillow) is installed: without it no image is saved."""
-    try:
-        import PIL  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the ``images`` extra (Pillow) is installed: without it no image is saved.
+    Looked up, not imported: the app asks as it starts, and Pillow loads only once an image
+    is saved or shown (never before the first frame)."""
+    return importlib.util.find_spec("PIL") is not None

@@ -18,6 +18,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widget import Widget
 
+from reader import collector
 from reader.config import Config, ConfigError, save_theme
 from reader.fulltext.options import full_text_options
 from reader.paths import Paths, save_dir
@@ -68,6 +69,10 @@ class ReaderApp(App[None]):
         for problem in self.config.filters.problems:  # the other filters still apply
             self.notify(problem, title="Filter left out", severity="warning", timeout=15,
                         markup=False)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: the cycle collector paused for the start resumes."""
+        self.call_after_refresh(collector.resume)
 
     def on_unmount(self) -> None:
         self.data.close()

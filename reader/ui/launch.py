@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from typing import cast
 
+from reader import collector
 from reader.cli.context import Context
 from reader.models import SortOrder, View
 from reader.ui.data import UiData
@@ -19,6 +20,7 @@ CHROME_ROWS = 3
 
 
 def run_app(context: Context) -> int:
+    collector.pause()  # until the first frame (``ReaderApp.on_ready``)
     context.store()  # first run: loads the bundled seeds before the first paint
     context.close()  # the app opens its own connections
     data = UiData(context.paths.database)

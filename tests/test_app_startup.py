@@ -1,0 +1,81 @@
+"""What the app loads before its first frame, and the cycle collector paused while it starts.
+
+The first frame needs Textual, the main screen and the story list; the reading pane (Textual's
+Markdown widget and markdown-it), the other screens and the image libraries are loaded after
+it (``reader.ui.deferred``, imported by the main screen once the list has painted). These tests
+run ``reader`` as a user does, in a child process with Textual's headless driver, and look at
+``sys.modules`` at the moment that deferred import starts: whatever is loaded by then was part
+of the first frame's wait. Speed itself is measured in ``benchmarks/`` (first paint).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from reader import collector
+
+WATCH = r"""
+import importlib.abc, json, os, sys
+
+AFTER_FIRST_FRAME = ("reader.ui.widgets.reading_pane", "reader.ui.widgets.story_body",
+                     "reader.ui.widgets.story_markdown", "reader.ui.widgets.related_stories",
+                     "reader.ui.screens.sources", "reader.ui.screens.help",
+                     "reader.ui.screens.confirm", "textual.widgets._markdown", "markdown_it",
+                     "textual_image", "PIL", "httpx", "feedparser", "lxml")
+
+
+class DeferredImport(importlib.abc.MetaPathFinder):
+    # The main screen imports reader.ui.deferred once the story list is on screen.
+    def find_spec(self, name, path=None, target=None):
+        if name == "reader.ui.deferred":
+            loaded = sorted(m for m in list(sys.modules)
+                            if any(m == n or m.startswith(n + ".") for n in AFTER_FIRST_FRAME))
+            print(json.dumps({"loaded": loaded}), flush=True)
+            os._exit(0)
+        return None
+
+
+sys.meta_path.insert(0, DeferredImport())
+from reader.cli.main import main
+sys.exit(main(["--home", sys.argv[1]]))
+"""
+
+
+def test_the_reading_pane_and_images_load_after_the_first_frame(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text("refresh_on_start = false\n")
+    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver"}
+    result = subprocess.run([sys.executable, "-c", WATCH, str(home)], capture_output=True,
+                            text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["loaded"] == []
+
+
+def test_the_collector_pauses_for_the_start_and_resumes_frozen() -> None:
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        collector.pause()
+        assert not gc.isenabled()
+        collector.resume()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen  # start-up's objects left out of later walks
+        collector.resume()  # once only: a second call changes nothing
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_resume_without_pause_leaves_the_collector_alone() -> None:
+    frozen = gc.get_freeze_count()
+    collector.resume()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
