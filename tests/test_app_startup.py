@@ -17,7 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reader import collector
+from reader.cli.main import app_arguments, build_parser
 
 WATCH = r"""
 import importlib.abc, json, os, sys
@@ -79,3 +82,19 @@ def test_resume_without_pause_leaves_the_collector_alone() -> None:
     collector.resume()
     assert gc.isenabled()
     assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.parametrize("argv", [[], ["--home", "/tmp/h"], ["--home=/tmp/h"],
+                                  ["--seeds", "a", "--home", "h", "--seeds", "b"]])
+def test_the_app_s_command_line_is_read_without_the_command_modules(argv: list[str]) -> None:
+    args = app_arguments(argv)
+    assert args is not None
+    full = build_parser().parse_args(argv)
+    assert (args.command, args.home, args.seeds) == (full.command, full.home, full.seeds)
+
+
+@pytest.mark.parametrize("argv", [["list"], ["--home", "h", "list", "--json"], ["--help"],
+                                  ["--version"], ["--ho", "h"], ["--h"], ["--home"],
+                                  ["--seeds"], ["--bogus"], ["--", "list"], ["-x"]])
+def test_every_other_command_line_goes_to_the_whole_parser(argv: list[str]) -> None:
+    assert app_arguments(argv) is None

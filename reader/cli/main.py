@@ -9,18 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import NoReturn
 
 from reader import __version__
-from reader.cli import edit, feeds, filters, fulltext, marks, save, search, stories, sync
 from reader.cli.context import CommandError, Context
 from reader.config import ConfigError
 from reader.seed.loader import SeedDirError
 from reader.store import StoreError
 
 EXIT_USAGE = 2
-COMMAND_MODULES = [stories, marks, save, feeds, edit, filters, search, sync, fulltext]
-"""Each module has ``register(subparsers)``; its commands set ``func`` on their parser."""
+COMMAND_MODULES = ("stories", "marks", "save", "feeds", "edit", "filters", "search", "sync",
+                   "fulltext")
+"""The modules of ``reader.cli`` with commands: each has ``register(subparsers)``, and its
+commands set ``func`` on their parser. Imported by ``build_parser`` only (see ``app_arguments``)."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -48,9 +50,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="also load the article files in DIR (repeatable)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for name in COMMAND_MODULES:
+        import_module(f"reader.cli.{name}").register(sub)
     return parser
+
+
+class _NotTheAppAlone(Exception):
+    """The command line names a command, asks for help or has a mistake."""
+
+
+class _AppOptionsParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheAppAlone(message)
+
+
+def app_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The arguments of ``reader`` with no command (``reader``, ``reader --home DIR``), read
+    without the command modules; None for any other command line, which ``build_parser``
+    reads as always (its commands, ``--help``, ``--version``, abbreviations and mistakes).
+
+    The app needs none of the command modules, and importing and registering them all (with
+    the related-stories, search-output and link modules they import) was ~10 ms of the first
+    paint."""
+    parser = _AppOptionsParser(prog="reader", add_help=False, allow_abbrev=False)
+    parser.add_argument("--home")
+    parser.add_argument("--seeds", action="append", default=[])
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotTheAppAlone:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
 
 
 def _tolerant_output() -> None:
@@ -65,8 +97,9 @@ def _tolerant_output() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command (or the app); every failure a user can cause is one line, exit 2."""
     _tolerant_output()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = app_arguments(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     context: Context | None = None
     try:
         context = Context.create(args.home, args.seeds, lenient_config=args.command is None)
