@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -166,6 +165,10 @@ def http_fresh_until(headers: Mapping[str, str], now: float) -> float | None:
 def _http_date(value: str | None) -> float | None:
     if not value:
         return None
+    # Imported here: the config (and so the app's first frame) imports this module, and
+    # email.utils with what it loads (socket, calendar, locale) is only for refreshes.
+    from email.utils import parsedate_to_datetime
+
     try:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):

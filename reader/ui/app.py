@@ -8,7 +8,6 @@ settings. ``create_app`` is the one factory the command line and the tests share
 from __future__ import annotations
 
 import time
-import webbrowser
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import ClassVar
@@ -85,7 +84,12 @@ class ReaderApp(App[None]):
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Open an http(s) link in the browser: an argument list, never a shell command."""
-        (self._url_opener or partial(webbrowser.open, new=2))(url)
+        if self._url_opener is not None:
+            self._url_opener(url)
+            return
+        import webbrowser  # only now: not part of the first frame
+
+        webbrowser.open(url, new=2)
 
     @property
     def main_screen(self) -> MainScreen | None:
