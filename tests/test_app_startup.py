@@ -28,7 +28,9 @@ import importlib.abc, json, os, sys
 AFTER_FIRST_FRAME = ("reader.ui.widgets.reading_pane", "reader.ui.widgets.story_body",
                      "reader.ui.widgets.story_markdown", "reader.ui.widgets.related_stories",
                      "reader.ui.screens.sources", "reader.ui.screens.help",
-                     "reader.ui.screens.confirm", "textual.widgets._markdown", "markdown_it",
+                     "reader.ui.screens.confirm", "reader.ui.screens.number_prompt",
+                     "reader.related", "email.utils",
+                     "textual.widgets._markdown", "markdown_it",
                      "textual_image", "PIL", "httpx", "feedparser", "lxml")
 
 

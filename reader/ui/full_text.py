@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 
 from reader.config import FetchSettings
 from reader.fulltext.options import FullTextOptions
-from reader.fulltext.progress import FullTextProgress
 from reader.ui.messages import FullTextFetched, FullTextProgressed
+
+if TYPE_CHECKING:
+    from reader.fulltext.progress import FullTextProgress
 
 
 def fetch_in_background(target: MessagePump, database: Path, settings: FetchSettings,

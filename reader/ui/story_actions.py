@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from textual.app import SuspendNotSupported
@@ -29,7 +29,9 @@ from reader.models import Enclosure, Story, StoryRow
 from reader.store import StoreError
 from reader.ui.data import UiData
 from reader.ui.messages import ProgramEnded
-from reader.ui.screens.number_prompt import Choice, NumberPrompt, Picked
+
+if TYPE_CHECKING:
+    from reader.ui.screens.number_prompt import Picked
 
 PIPE_WIDTH = 100
 """Columns the story is laid out in for ``|`` (at most: a narrower terminal gets its width)."""
@@ -165,7 +167,10 @@ class StoryActions:
 
     async def follow_link(self) -> None:
         # The prompt goes up before anything is read, so the digits typed right after f
-        # are its own (number_prompt.py says why); its links follow.
+        # are its own (number_prompt.py says why); its links follow. (The prompt's module is
+        # loaded after the first frame, with reader.ui.deferred: a dictionary lookup here.)
+        from reader.ui.screens.number_prompt import Choice, NumberPrompt
+
         prompt = NumberPrompt("Follow link")
         self.screen.app.push_screen(prompt, self._link_picked)
         story = await self.story()
@@ -228,6 +233,8 @@ class StoryActions:
     # -- e: enclosures ---------------------------------------------------------------------------
 
     async def open_enclosure(self) -> None:
+        from reader.ui.screens.number_prompt import Choice, NumberPrompt  # see follow_link
+
         story = self._shown()
 
         def picked(answer: Picked | None) -> None:  # ``story`` as read by then
