@@ -40,7 +40,9 @@ class DeferredImport(importlib.abc.MetaPathFinder):
         if name == "reader.ui.deferred":
             loaded = sorted(m for m in list(sys.modules)
                             if any(m == n or m.startswith(n + ".") for n in AFTER_FIRST_FRAME))
-            print(json.dumps({"loaded": loaded}), flush=True)
+            # To the real stdout: Textual redirects sys.stdout while it runs, and hands what is
+            # printed on later, after os._exit would have ended the process.
+            os.write(1, json.dumps({"loaded": loaded}).encode() + b"\n")
             os._exit(0)
         return None
 
