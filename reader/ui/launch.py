@@ -14,6 +14,7 @@ from reader import collector
 from reader.cli.context import Context
 from reader.models import SortOrder, View
 from reader.ui.data import UiData
+from reader.ui.hangup import watch_for_hangup
 
 CHROME_ROWS = 3
 """Terminal rows that are not the story list: the header, the status line and the footer."""
@@ -31,7 +32,9 @@ def run_app(context: Context) -> int:
 
     prepare_saved_images(context)  # before Textual reads the keyboard
 
-    create_app(context.paths, context.config, data=data).run()
+    app = create_app(context.paths, context.config, data=data)
+    watch_for_hangup(app)
+    app.run()
     return 0
 
 
