@@ -18,7 +18,7 @@ from reader.images.cache import ImageCache
 from reader.images.process import process_image
 from reader.models import StoryDraft
 from reader.store import Store
-from reader.store.fulltext import record_failure
+from reader.store.fulltext import record_failure, save_full_text
 from reader.ui import screenshots
 from reader.ui.messages import FullTextFetched
 from reader.ui.widgets import story_body
@@ -193,3 +193,30 @@ async def test_a_stored_failure_is_shown_in_the_pane(isolated_home: Path) -> Non
         await settle(pilot)
         note = main_screen(app).reading_pane.query_one("#teaser-note")
         assert note.display and str(note.render()) == "full text: 404 from the site"
+
+
+async def test_a_page_starting_with_the_storys_title_shows_it_once(isolated_home: Path) -> None:
+    add_stories(isolated_home, [
+        StoryDraft(key="t", title="Rockets & how they land", body="A summary…",
+                   url="http://127.0.0.1:9/t", published="2031-01-02T00:00:00+00:00"),
+        StoryDraft(key="o", title="Another story", body="A summary…",
+                   url="http://127.0.0.1:9/o", published="2031-01-01T00:00:00+00:00"),
+    ])
+    context = Context.create(str(isolated_home), [])
+    with Store.open(context.paths.database) as store:
+        for title, page in (("Rockets", "# ROCKETS &amp; how they land!\n\nThe page's text."),
+                            ("Another", "# A different heading\n\nThe page's text.")):
+            save_full_text(store, store.find_titles([title])[0][0], page, "A summary…",
+                           "2031-01-03T00:00:00+00:00")
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = main_screen(app).reading_pane
+        assert pane.query_one("#body", Markdown).source.strip() == "The page's text."
+        assert main_screen(app).current.body.startswith("# ROCKETS")  # stored as saved
+        await pilot.press("escape", "j", "enter")
+        await settle(pilot)
+        assert main_screen(app).current.title == "Another story"
+        assert pane.query_one("#body", Markdown).source.startswith("# A different heading")

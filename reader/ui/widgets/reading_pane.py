@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from reader.cli.output import byline
+from reader.fulltext.title import without_title_heading
 from reader.history import History
 from reader.links import Link
 from reader.models import Enclosure, RelatedStory, Story
@@ -310,6 +311,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         note.update(Content("\n".join(notes)))
         note.display = bool(notes)
         body = clean_text(story.body)
+        if story.full_text:  # a page often repeats its headline: shown once, as the headline
+            body = without_title_heading(body, story.title)
         try:
             self.links = (await self._data.story_links(body)).links
         except StoreError:
