@@ -53,10 +53,15 @@ def images_ready() -> bool:
 
 
 def _image_widget(path: Path) -> Widget:
-    if _renderer == "halfcell":
-        from textual_image.widget import HalfcellImage
+    """Half-cell blocks (forced, or all the terminal can do) decode the file once
+    (``HalfcellPicture``); Sixel and Kitty graphics go through textual-image as they are."""
+    from textual_image.renderable import HalfcellImage as HalfcellRenderable
+    from textual_image.renderable import Image as best
 
-        return HalfcellImage(str(path), classes="story-image")
+    if _renderer == "halfcell" or best is HalfcellRenderable:
+        from reader.ui.widgets.halfcell_picture import HalfcellPicture
+
+        return HalfcellPicture(path, classes="story-image")
     from textual_image.widget import Image
 
     return Image(str(path), classes="story-image")

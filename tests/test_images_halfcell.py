@@ -1,0 +1,51 @@
+"""The pane's half-cell picture (``HalfcellPicture``) draws exactly what textual-image's
+half-cell widget draws, but decodes the saved file once per size instead of on every render
+(the peak memory of issue 17's benchmark), and keeps only the pixels it draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual_image", reason="the images extra is not installed")
+
+from rich.console import Console
+from rich.segment import Segment
+from textual_image.renderable.halfcell import Image as TextualImageHalfcell
+
+from reader.ui.widgets.halfcell_picture import ScaledHalfcell, ScaledPicture
+from tests.image_samples import jpeg, png
+
+
+def drawn(renderable: object, width: int) -> list[Segment]:
+    console = Console(width=width, height=200, color_system="truecolor", force_terminal=True)
+    return list(console.render(renderable, console.options.update(height=200)))
+
+
+@pytest.mark.parametrize("make,name", [(lambda: png(400, 200), "p.png"),
+                                       (lambda: jpeg(333, 517), "p.jpg"),
+                                       (lambda: png(64, 40, alpha=True), "a.png")])
+@pytest.mark.parametrize("width", [72, 31])
+def test_the_same_blocks_as_textual_image(tmp_path: Path, make, name: str,  # type: ignore[no-untyped-def]
+                                          width: int) -> None:
+    path = tmp_path / name
+    path.write_bytes(make())
+    ours = drawn(ScaledHalfcell(ScaledPicture(path), "auto", "auto"), width)
+    theirs = drawn(TextualImageHalfcell(str(path), "auto", "auto"), width)
+    assert ours == theirs
+    assert any(s.text == "▀" for s in ours)
+
+
+def test_the_file_is_decoded_once_per_size_and_only_those_pixels_kept(tmp_path: Path) -> None:
+    path = tmp_path / "p.png"
+    path.write_bytes(png(1024, 640))
+    picture = ScaledPicture(path)
+    assert (picture.width, picture.height) == (1024, 640)  # from the header
+    first = drawn(ScaledHalfcell(picture, "auto", "auto"), 72)
+    assert picture.kept is not None and picture.kept[0] == 72  # not the file's 1024 × 640
+    assert len(picture.pixels(*picture.kept)) == 3 * picture.kept[0] * picture.kept[1]
+    path.unlink()  # drawn again at that size: from the kept pixels, the file is not read
+    assert drawn(ScaledHalfcell(picture, "auto", "auto"), 72) == first
+    with pytest.raises(FileNotFoundError):  # another size decodes the file again
+        drawn(ScaledHalfcell(picture, "auto", "auto"), 40)
