@@ -4,11 +4,12 @@ textual-image's half-cell widget makes a new renderable on every ``render()``, a
 opens the saved file, decodes all of it (about 1024 × 640 pixels, 2.6 MB as Pillow holds RGB)
 and copies it twice (``PixelData``: ``copy()``, then ``convert("RGB")``) before scaling it
 down to the few thousand pixels that the blocks show; the renderable keeps the full copy for
-as long as the widget lives: a full decode and two full copies (about 8 MB at once) on
-each render, and 2.6 MB held per picture shown. Here the file is decoded once for the size asked and kept only at that
-size (about 72 × 45 pixels, 3 bytes each, for the pane's widest picture: 10 KB); the next
-``render()`` at the same size reuses it. The pixels are textual-image's (the same
-``convert("RGB")`` then ``resize((w, h))``), so the drawing does not change.
+as long as the widget lives: a full decode and two full copies (about 8 MB at once) on each
+render, and 2.6 MB held per picture shown. Here the file is decoded once for the size asked
+and kept only at that size (about 72 × 45 pixels, 3 bytes each, for the pane's widest
+picture: 10 KB); the next ``render()`` at the same size reuses it. The pixels are
+textual-image's (the same ``convert("RGB")`` then ``resize((w, h))``), so the drawing does not
+change.
 
 Only used where the blocks are drawn (``_renderer == "halfcell"``, or textual-image found no
 Sixel or Kitty graphics): those protocols send the picture at the terminal's pixel size.
