@@ -40,13 +40,15 @@ def watch_for_hangup(app: App[Any], fd: int = 0, grace: float = GRACE) -> thread
             return None
     except OSError:
         return None
-    thread = threading.Thread(target=_watch, args=(app, fd, grace), name="reader-hangup",
-                              daemon=True)
+    # Which of stdout and stderr are terminals, asked now: once hung up, isatty() says no.
+    streams = tuple(stream for stream in (1, 2) if os.isatty(stream))
+    thread = threading.Thread(target=_watch, args=(app, fd, grace, streams),
+                              name="reader-hangup", daemon=True)
     thread.start()
     return thread
 
 
-def _watch(app: App[Any], fd: int, grace: float) -> None:
+def _watch(app: App[Any], fd: int, grace: float, streams: tuple[int, ...]) -> None:
     poller = select.poll()
     poller.register(fd, 0)  # no events asked for: only a hang-up or an error wakes it
     while True:
@@ -56,6 +58,13 @@ def _watch(app: App[Any], fd: int, grace: float) -> None:
             continue
         if any(mask & _HANGUP for _, mask in events):
             break
+    # The terminal is gone: what is still written to it goes nowhere. Pointing stdout and
+    # stderr at /dev/null keeps the app's last frames and Python's final flush from failing
+    # (an EIO at exit makes the exit status 120).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in streams:
+        os.dup2(devnull, stream)
+    os.close(devnull)
     # The fallback first: ``call_from_thread`` waits for the app, which may never answer.
     fallback = threading.Timer(grace, os.kill, args=(os.getpid(), signal.SIGHUP))
     fallback.daemon = True
