@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from html import unescape
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from lxml import etree
@@ -318,18 +319,21 @@ def _media_title(element: etree._Element, url: str) -> str:
 # -- MathML ------------------------------------------------------------------------------------
 
 _MATH_SKIP = frozenset({"annotation", "annotation-xml", "none", "mprescripts"})
+_ELEMENTS = etree.Element  # as a tag filter: elements only, not comments or instructions
 
 
 def _math_text(node: etree._Element, depth: int = 0) -> str:
     """The text a MathML formula shows, with powers and indices as ``script_text`` writes them."""
-    tag = node.tag if isinstance(node.tag, str) else ""
-    tag = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    tag = node.tag
+    if tag.__class__ is not str:
+        tag = ""
+    elif "}" in tag or ":" in tag:
+        tag = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
     if tag in _MATH_SKIP:
         return ""
     if depth > 40:  # deeper than any real formula: its words, in order
         return " ".join("".join(str(text) for text in node.itertext()).split())
-    kids = [k for k in node if isinstance(k.tag, str)]
-    parts = [_math_text(k, depth + 1) for k in kids]
+    parts = [_math_text(k, depth + 1) for k in node.iterchildren(_ELEMENTS)] if len(node) else []
     if tag == "semantics":
         return parts[0] if parts else ""
     if tag in ("msup", "msub", "msubsup", "munderover", "mover", "munder") and len(parts) >= 2:
@@ -370,11 +374,12 @@ class _Container:
 
 
 class _TableCell:
-    __slots__ = ("blocks", "colspan", "header", "rowspan", "structured")
+    __slots__ = ("blocks", "colspan", "header", "line", "rowspan", "structured")
 
-    def __init__(self, blocks: list[str], header: bool, colspan: int, rowspan: int,
+    def __init__(self, blocks: list[str], line: str, header: bool, colspan: int, rowspan: int,
                  structured: bool) -> None:
         self.blocks = blocks
+        self.line = line  # the blocks joined into one line of a table row (``_one_line``)
         self.header = header
         self.colspan = colspan
         self.rowspan = rowspan
@@ -397,7 +402,9 @@ _MAX_SPAN = 64
 
 
 def _span(value: str | None, limit: int) -> int:
-    match = _SIZE.match(value or "")
+    if value is None:  # most cells: no colspan or rowspan
+        return 1
+    match = _SIZE.match(value)
     return max(1, min(int(match.group(1)), limit)) if match else 1
 
 
@@ -421,84 +428,102 @@ class _Converter:
     # -- walking -------------------------------------------------------------------------------
 
     def walk(self, root: etree._Element, tail: bool = True) -> None:
-        """Convert ``root``, what it holds and (with ``tail``) the text after it."""
+        """Convert ``root``, what it holds and (with ``tail``) the text after it.
+
+        Each tag's handler is found with one dict lookup (``_STARTS``, ``_ENDS``): most
+        elements are ones with no handler (``span``, ``font``…) or a block, and the chain
+        of set tests this replaced tried a dozen sets before it gave up on a ``span``."""
         walker = etree.iterwalk(root, events=("start", "end"))
         handle_data = self.handle_data
-        special = _SPECIAL_DEEP if self.table_depth >= _MAX_TABLE_DEPTH else _SPECIAL
+        starts, ends = (_STARTS_DEEP, _ENDS_DEEP) if self.table_depth >= _MAX_TABLE_DEPTH \
+            else (_STARTS, _ENDS)
         for event, element in walker:
             tag = element.tag
             if event == "start":
-                if not isinstance(tag, str):  # a comment or processing instruction
-                    walker.skip_subtree()
-                    continue
-                if tag in special:
-                    if special[tag](self, element):
+                handler = starts.get(tag)
+                if handler is not None:
+                    if handler(self, tag, element):
                         walker.skip_subtree()
                         continue
-                else:
-                    self.handle_starttag(tag, element)
+                elif tag.__class__ is not str:  # a comment or processing instruction
+                    walker.skip_subtree()
+                    continue
                 text = element.text  # each read of .text or .tail decodes it anew
                 if text:
                     handle_data(text)
             else:
-                if isinstance(tag, str) and tag not in special:
-                    self.handle_endtag(tag)
+                end = ends.get(tag)
+                if end is not None:
+                    end(self, tag)
                 text = element.tail
                 if text and (tail or element is not root):
                     handle_data(text)
 
     # -- markup events -------------------------------------------------------------------------
 
-    def handle_starttag(self, tag: str, element: etree._Element) -> None:
-        top = self.stack[-1]
-        if tag in _BLOCKS:  # the most common tag (p) first; the sets below do not overlap
-            self._flush(top)
-        elif tag in _EMPHASIS:
-            top.wraps.append([tag, _EMPHASIS[tag], len(top.inline)])
-        elif tag == "a":
-            href = resolve_url(element.get("href"), self.base, LINK_SCHEMES)
-            top.wraps.append(["a", href, len(top.inline)])
-        elif tag in _CODE:
-            self.code_depth += 1
-            top.wraps.append([tag, "`", len(top.inline)])
-        elif tag in _SCRIPTS:
-            top.wraps.append([tag, _SCRIPTS[tag], len(top.inline)])
-        elif tag == "img":
-            self._image(element.attrib)
-        elif tag == "br":
-            top.inline.append(_BREAK)
-        elif tag == "hr":
-            self._flush(top)
-            top.blocks.append("* * *")
-        elif tag in _HEADINGS:
-            self._open("heading", tag)
-        elif tag == "blockquote":
-            self._open("quote", tag)
-        elif tag in _LISTS:
-            start = _SIZE.match(element.get("start") or "")
-            self._open("list", tag, ordered=tag == "ol",
-                       number=int(start.group(1)) if start else 1)
-        elif tag == "li":
-            if top.kind == "item":
-                self._close_container()
-            self._open("item", tag)
-        elif tag in _TABLE_PARTS:  # a table nested deeper than _MAX_TABLE_DEPTH
-            self._flush(top)
+    # Each start handler returns whether the element's subtree is done with (None: walk on).
 
-    def handle_endtag(self, tag: str) -> None:
+    def _start_block(self, tag: str, element: etree._Element) -> None:
+        self._flush(self.stack[-1])
+
+    def _start_emphasis(self, tag: str, element: etree._Element) -> None:
         top = self.stack[-1]
-        if tag in _BLOCKS or tag in _TABLE_PARTS:
-            self._flush(top)
-        elif tag in _WRAPPERS:
-            self._close_wrap(top, tag)
-        elif tag in _CONTAINERS:
-            for depth in range(len(self.stack) - 1, 0, -1):
-                if self.stack[depth].tag == tag:
-                    while len(self.stack) > depth:
-                        self._close_container()
-                    break
-                if tag == "li" and self.stack[depth].kind == "list":
-                    break
+        top.wraps.append([tag, _EMPHASIS[tag], len(top.inline)])
+
+    def _start_link(self, tag: str, element: etree._Element) -> None:
+        top = self.stack[-1]
+        href = resolve_url(element.get("href"), self.base, LINK_SCHEMES)
+        top.wraps.append(["a", href, len(top.inline)])
+
+    def _start_code(self, tag: str, element: etree._Element) -> None:
+        top = self.stack[-1]
+        self.code_depth += 1
+        top.wraps.append([tag, "`", len(top.inline)])
+
+    def _start_script(self, tag: str, element: etree._Element) -> None:
+        top = self.stack[-1]
+        top.wraps.append([tag, _SCRIPTS[tag], len(top.inline)])
+
+    def _start_image(self, tag: str, element: etree._Element) -> None:
+        self._image(element.attrib)
+
+    def _start_break(self, tag: str, element: etree._Element) -> None:
+        self.stack[-1].inline.append(_BREAK)
+
+    def _start_rule(self, tag: str, element: etree._Element) -> None:
+        top = self.stack[-1]
+        self._flush(top)
+        top.blocks.append("* * *")
+
+    def _start_heading(self, tag: str, element: etree._Element) -> None:
+        self._open("heading", tag)
+
+    def _start_quote(self, tag: str, element: etree._Element) -> None:
+        self._open("quote", tag)
+
+    def _start_list(self, tag: str, element: etree._Element) -> None:
+        start = _SIZE.match(element.get("start") or "")
+        self._open("list", tag, ordered=tag == "ol", number=int(start.group(1)) if start else 1)
+
+    def _start_item(self, tag: str, element: etree._Element) -> None:
+        if self.stack[-1].kind == "item":
+            self._close_container()
+        self._open("item", tag)
+
+    def _end_block(self, tag: str) -> None:
+        self._flush(self.stack[-1])
+
+    def _end_wrap(self, tag: str) -> None:
+        self._close_wrap(self.stack[-1], tag)
+
+    def _end_container(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                while len(self.stack) > depth:
+                    self._close_container()
+                break
+            if tag == "li" and self.stack[depth].kind == "list":
+                break
 
     def handle_data(self, data: str) -> None:
         if self.check_text and has_control_characters(data):
@@ -517,11 +542,11 @@ class _Converter:
     # Each returns whether the element's subtree is done with. libxml2 keeps HTML5's void
     # <embed> open (what follows it becomes its children), so that one is walked on.
 
-    def _drop(self, element: etree._Element) -> bool:
+    def _drop(self, tag: str, element: etree._Element) -> bool:
         """Active content, furniture and form controls: nothing of them is shown."""
         return True
 
-    def _pre(self, element: etree._Element) -> bool:
+    def _pre(self, tag: str, element: etree._Element) -> bool:
         parts: list[str] = []
         walker = etree.iterwalk(element, events=("start", "end"))
         for event, node in walker:
@@ -551,7 +576,7 @@ class _Converter:
         top.blocks.append(f"{fence}\n{raw}\n{fence}")
         return True
 
-    def _media(self, element: etree._Element) -> bool:
+    def _media(self, tag: str, element: etree._Element) -> bool:
         """An iframe, video, audio, object or embed as one line: ``▶ video: [title](url)``."""
         declared = ""
         for candidate, declared in _media_candidates(element):  # noqa: B007 (used below)
@@ -574,7 +599,7 @@ class _Converter:
         top.blocks.append(line)
         return element.tag != "embed"
 
-    def _math(self, element: etree._Element) -> bool:
+    def _math(self, tag: str, element: etree._Element) -> bool:
         text = " ".join(clean_text(element.get("alttext") or _math_text(element)).split())
         if not text:
             return True
@@ -586,7 +611,7 @@ class _Converter:
             self.stack[-1].inline.append(escape_inline(text))
         return True
 
-    def _table(self, element: etree._Element) -> bool:
+    def _table(self, tag: str, element: etree._Element) -> bool:
         top = self.stack[-1]
         self._flush(top)
         # What is not a row or a cell (stray text, a caption, a paragraph between rows) is shown
@@ -638,10 +663,18 @@ class _Converter:
         return cells
 
     def _cell(self, cell: etree._Element) -> _TableCell:
-        blocks = self._blocks_of(cell)
+        if len(cell):
+            blocks = self._blocks_of(cell)
+        else:  # text only (two cells in five): what walking it would give, without the walk
+            sub = _Converter(self.base, self.check_text, self.media, self.table_depth + 1)
+            text = cell.text
+            if text:
+                sub.handle_data(text)
+            blocks = sub.blocks()
+        line = _one_line(blocks)
         structured = any(map(_has_structure, blocks)) or len(
-            _LINK_TARGET.sub("]", _one_line(blocks))) > _MAX_CELL
-        return _TableCell(blocks, cell.tag == "th", _span(cell.get("colspan"), _MAX_SPAN),
+            _LINK_TARGET.sub("]", line) if "](" in line else line) > _MAX_CELL
+        return _TableCell(blocks, line, cell.tag == "th", _span(cell.get("colspan"), _MAX_SPAN),
                           _span(cell.get("rowspan"), 10_000), structured)
 
     def _blocks_of(self, element: etree._Element) -> list[str]:
@@ -655,7 +688,7 @@ class _Converter:
         """Rows of cells as a Markdown table, or as plain blocks when the table is a layout
         (one row or one column, or cells holding lists, headings, code or long prose)."""
         grid = _grid(rows)
-        texts = [[_one_line(c.blocks) if c else "" for c in line] for line, _ in grid]
+        texts = [[c.line if c else "" for c in line] for line, _ in grid]
         kept = [i for i, row in enumerate(texts) if any(row)]  # empty rows are dropped
         width = max((len(texts[i]) for i in kept), default=0)
         used = [j for j in range(width) if any(j < len(texts[i]) and texts[i][j] for i in kept)]
@@ -863,20 +896,44 @@ def _header_spans(line: list[_TableCell | None]) -> list[str]:
     current = ""
     for cell in line:
         if cell is not None:
-            current = _one_line(cell.blocks)
+            current = cell.line
         out.append(current)
     return out
 
 
-_SPECIAL: dict[str, Callable[[_Converter, etree._Element], bool]] = {
+_Start = Callable[[_Converter, str, etree._Element], bool | None]
+_SPECIAL: dict[str, _Start] = {
     **dict.fromkeys(_DROP, _Converter._drop),
     **dict.fromkeys(_MEDIA, _Converter._media),
     "pre": _Converter._pre,
     "math": _Converter._math,
     "table": _Converter._table,
 }
+# What a start tag does, by tag; a tag in none of these is only its text. The groups do not
+# overlap; elements converted whole (``_SPECIAL``) take precedence.
+_STARTS: dict[Any, _Start] = {
+    **dict.fromkeys(_TABLE_PARTS, _Converter._start_block),  # a table nested too deep
+    **dict.fromkeys(_LISTS, _Converter._start_list),
+    **dict.fromkeys(_HEADINGS, _Converter._start_heading),
+    **dict.fromkeys(_SCRIPTS, _Converter._start_script),
+    **dict.fromkeys(_CODE, _Converter._start_code),
+    **dict.fromkeys(_EMPHASIS, _Converter._start_emphasis),
+    **dict.fromkeys(_BLOCKS, _Converter._start_block),
+    "li": _Converter._start_item, "blockquote": _Converter._start_quote,
+    "hr": _Converter._start_rule, "br": _Converter._start_break, "img": _Converter._start_image,
+    "a": _Converter._start_link,
+    **_SPECIAL,
+}
+_ENDS: dict[Any, Callable[[_Converter, str], None]] = {
+    **dict.fromkeys(_CONTAINERS, _Converter._end_container),
+    **dict.fromkeys(_WRAPPERS, _Converter._end_wrap),
+    **dict.fromkeys(_BLOCKS | _TABLE_PARTS, _Converter._end_block),
+}
+for _tag in _SPECIAL:  # an element converted whole has no end of its own
+    _ENDS.pop(_tag, None)
 # Tables nested deeper than _MAX_TABLE_DEPTH: their rows and cells are plain blocks.
-_SPECIAL_DEEP = {tag: handler for tag, handler in _SPECIAL.items() if tag != "table"}
+_STARTS_DEEP = {**_STARTS, "table": _Converter._start_block}
+_ENDS_DEEP = {**_ENDS, "table": _Converter._end_block}
 
 
 # Character references that can make a control character: numeric ones, and the only two named
