@@ -37,6 +37,7 @@ from typing import Any
 from reader.feeds.parse import ParsedFeed, parse_feed
 from reader.filters import FilterRule, Found, screen_drafts
 from reader.refresh.lifeline import end_with_parent, start_resource_tracker
+from reader.text import load_mojibake_repair
 
 PROCESS_POOL_MIN_FEEDS = 8
 """Below this many feeds, starting worker processes costs more than it saves."""
@@ -126,6 +127,10 @@ class ParseWorkers:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_start_parse_worker,
                                    initargs=(os.getpid(), background))
+        # What a parse loads on first need is loaded here, once, for every worker to inherit:
+        # ftfy (mojibake repair; ~30 ms of CPU) was loaded by each worker on its first suspect
+        # text, and most real refreshes meet one (an accented letter before a curly quote).
+        load_mojibake_repair()
         # With "fork" the first task forks every worker, here, in this thread, before the
         # pool starts its own threads (its manager and the queue's feeder come after).
         # Frozen objects are left out of the workers' collections: a collection that visited
