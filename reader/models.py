@@ -6,8 +6,9 @@ Keeping them immutable means a row handed to a widget cannot be changed behind t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, ClassVar, Literal
 
 from reader.search import SearchQuery, parse_query
 
@@ -55,6 +56,12 @@ class Enclosure:
             parts.append(_duration(self.duration))
         return " · ".join(parts)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Enclosure, _ENCLOSURE_VALUES(self))
+
+
+_ENCLOSURE_VALUES = attrgetter(*(f.name for f in fields(Enclosure)))
+
 
 def _size(length: int) -> str:
     """A file size as podcast apps show it (decimal units, ``55 MB``, ``1.2 GB``)."""
@@ -96,6 +103,18 @@ class StoryDraft:
     from_summary: bool = False
     """The body is the entry's summary (it had no ``content``): a sign that the article's
     full text is on its page (``reader.fulltext.summary``). Not part of the content hash."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the class and its fields' values in order (parse workers hand every
+        draft to the refresh): the state methods a frozen dataclass with slots gets look its
+        fields up again for every object. The real corpus's 3,682 drafts with their feeds:
+        pickling 25.5 -> 14.4 ms, unpickling 27.8 -> 18.9 ms."""
+        return (StoryDraft, STORY_DRAFT_VALUES(self))
+
+
+STORY_DRAFT_FIELDS = tuple(f.name for f in fields(StoryDraft))
+STORY_DRAFT_VALUES = attrgetter(*STORY_DRAFT_FIELDS)
+"""A draft's field values, in the order ``StoryDraft`` takes them as positional arguments."""
 
 
 @dataclass(frozen=True, slots=True)
