@@ -25,6 +25,7 @@ from reader.ui import keys
 from reader.ui.auto_refresh import TICK, Clock
 from reader.ui.commands import StoryTitleProvider
 from reader.ui.data import WRITE_WAIT, UiData
+from reader.ui.drawn_lines import unpin_drawn_lines
 from reader.ui.screens.main import MainScreen
 from reader.ui.story_actions import Programs
 
@@ -39,6 +40,7 @@ class ReaderApp(App[None]):
                  url_opener: Callable[[str], object] | None = None, *,
                  clock: Clock = time.time, tick: float = TICK) -> None:
         super().__init__()
+        unpin_drawn_lines()  # Textual kept removed widgets' drawn lines (reader.ui.drawn_lines)
         self.paths = paths
         self.config = config
         self.data = data
