@@ -166,10 +166,19 @@ def _escape_special(match: re.Match[str]) -> str:
     return "\\" + first
 
 
+# Any character ``_INLINE_SPECIAL`` can match, as one class: most runs of text have none, and a
+# search for a class is scanned in C (the alternation above is tried at every position).
+_MAY_NEED_ESCAPE = re.compile(r"[\\`*\[\]<>|_~&]")
+
+
 def escape_inline(text: str) -> str:
     """Plain text as Markdown that shows the same text mid-line (``[PDF]`` stays ``[PDF]``).
 
-    ``|`` is always escaped, so the text is safe inside a table cell too."""
+    ``|`` is always escaped, so the text is safe inside a table cell too. Measured on the
+    11,268 runs of text the converter escapes on the real corpus (1,468 with a sign to
+    escape): 20.4 ms with the substitution alone, 9.6 ms with the search first."""
+    if _MAY_NEED_ESCAPE.search(text) is None:
+        return text
     return _INLINE_SPECIAL.sub(_escape_special, text)
 
 

@@ -159,10 +159,14 @@ def parse_attrs(text: str) -> list[tuple[str, str | None]]:
 
 def _is_tracking_pixel(attrs: etree._Attrib) -> bool:
     for name in ("width", "height"):
-        match = _SIZE.match(attrs.get(name) or "")
+        value = attrs.get(name)
+        match = _SIZE.match(value) if value else None
         if match and int(match.group(1)) <= 1:
             return True
-    style = (attrs.get("style") or "").replace(" ", "").lower()
+    style = attrs.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
     return "display:none" in style or "width:1px" in style or "height:1px" in style
 
 
