@@ -24,6 +24,7 @@ from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock
 
 from reader.links import NUMBER_TOKEN, markdown_parser
+from reader.ui.widgets.story_table import StoryTable
 
 MARK = "\ue000"
 """Stands before a link number while Textual builds the line (never shown)."""
@@ -81,4 +82,6 @@ class StoryMarkdown(Markdown):
         return markdown_parser(self.numbers)
 
     def get_block_class(self, block_name: str) -> type[MarkdownBlock]:
+        if block_name == "table_open":  # one widget, not one per cell (widgets.story_table)
+            return _numbered(StoryTable)
         return _numbered(super().get_block_class(block_name))
