@@ -1,6 +1,8 @@
 """The pane's half-cell picture (``HalfcellPicture``) draws exactly what textual-image's
 half-cell widget draws, but decodes the saved file once per size instead of on every render
-(the peak memory of issue 17's benchmark), and keeps only the pixels it draws."""
+(the peak memory of issue 17's benchmark), and keeps only the pixels it draws. A JPEG is
+decoded at a smaller scale (``draft``), no smaller than drawn: the blocks are textual-image's
+for that decoding, and within a few levels of the full decoding's."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import pytest
 
 pytest.importorskip("textual_image", reason="the images extra is not installed")
 
+from PIL import Image
 from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style
 from textual_image.renderable.halfcell import Image as TextualImageHalfcell
 
 from reader.ui.widgets.halfcell_picture import ScaledHalfcell, ScaledPicture
@@ -31,10 +35,27 @@ def test_the_same_blocks_as_textual_image(tmp_path: Path, make, name: str,  # ty
                                           width: int) -> None:
     path = tmp_path / name
     path.write_bytes(make())
-    ours = drawn(ScaledHalfcell(ScaledPicture(path), "auto", "auto"), width)
-    theirs = drawn(TextualImageHalfcell(str(path), "auto", "auto"), width)
+    picture = ScaledPicture(path)
+    ours = drawn(ScaledHalfcell(picture, "auto", "auto"), width)
+    assert picture.kept is not None
+    with Image.open(path) as image:
+        full = drawn(TextualImageHalfcell(image.copy(), "auto", "auto"), width)
+        image.draft("RGB", picture.kept)  # the JPEG's smaller decoding, as ours
+        theirs = drawn(TextualImageHalfcell(image.copy(), "auto", "auto"), width)
     assert ours == theirs
     assert any(s.text == "▀" for s in ours)
+    assert [s.text for s in ours] == [s.text for s in full]
+    if name.endswith(".png"):
+        assert ours == full  # no draft for a PNG
+    else:  # the full decoding's colours, give or take a few levels
+        levels = [abs(a - b) for o, f in zip(ours, full, strict=True) if o.style and f.style
+                  for a, b in zip(_rgb(o.style), _rgb(f.style), strict=True)]
+        assert levels and max(levels) <= 8
+
+
+def _rgb(style: Style) -> tuple[int, ...]:
+    assert style.color is not None and style.bgcolor is not None
+    return (*style.color.get_truecolor(), *style.bgcolor.get_truecolor())
 
 
 def test_the_file_is_decoded_once_per_size_and_only_those_pixels_kept(tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ class ScaledPicture:
         """The picture's pixels at ``width`` × ``height``, row by row, 3 bytes (R, G, B) each."""
         if self._size != (width, height):
             with PILImage.open(self.path) as image:
+                image.draft("RGB", (width, height))  # a JPEG: decoded at 1/2 … 1/8 scale
                 scaled = image.convert("RGB").resize((width, height))
             self._pixels = scaled.tobytes()
             self._size = (width, height)
