@@ -200,10 +200,14 @@ class SourcesScreen(ModalScreen[View | None]):
     def _place_cursor(self, node: TreeNode[Entry] | None, line: int = 0) -> None:
         """Once the tree has its lines: the cursor on ``node`` (else on ``line``)."""
         tree = self.tree_view
+        # Reading ``last_line`` lays the lines out now: a node learns its line only then (the
+        # tree otherwise does it when idle, which may come after this refresh; a node
+        # without its line put the cursor on the first line, "All stories").
+        last = tree.last_line
         if node is not None:
             tree.move_cursor(node)
         else:
-            tree.move_cursor_to_line(max(min(line, tree.last_line), 0))
+            tree.move_cursor_to_line(max(min(line, last), 0))
         self._show_detail()
 
     @property
