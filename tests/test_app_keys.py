@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import threading
 from pathlib import Path
 
 from textual.widgets import OptionList
@@ -205,7 +207,9 @@ async def test_related_entry_opens_from_the_related_list(isolated_home: Path) ->
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "tab")
+        await pilot.press("enter")  # the related list is there once the story is shown
+        await settle(pilot)
+        await pilot.press("tab")
         await settle(pilot)
         assert isinstance(app.focused, OptionList)
         await pilot.press("j", "enter")
@@ -218,8 +222,11 @@ async def test_unread_only_toggle(isolated_home: Path) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         screen = main_screen(app)
-        await pilot.press("enter", "escape")
+        await pilot.press("enter")  # the pane takes the focus once the story is open
         await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.story_list.has_focus
         await pilot.press("u")
         await settle(pilot)
         assert screen.story_list.view.unread_only
@@ -232,6 +239,31 @@ async def test_unread_only_toggle(isolated_home: Path) -> None:
         await settle(pilot)
         assert not screen.story_list.view.unread_only
         assert screen.story_list.total == 4
+
+
+async def test_escape_while_a_story_opens_leaves_it_unopened(isolated_home: Path) -> None:
+    """Enter, then Esc before the story has loaded: the Esc backs out of opening it. (It was
+    lost: the list still had the focus, so Esc had nothing to do, and the story then opened
+    and took the focus, after the Esc.)"""
+    app = make_app(isolated_home)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        row = screen.story_list.highlighted
+        assert row is not None and not row.read
+        held = threading.Event()
+        # The details thread reads in order: the story Enter opens is read after this.
+        holding = asyncio.ensure_future(screen.data.read_details(lambda _: held.wait(30)))
+        await pilot.press("enter")
+        await pilot.press("escape")
+        held.set()
+        await holding
+        await settle(pilot)
+        assert screen.story_list.has_focus and not screen.has_class("-reading")
+        assert screen.opened_id is None
+        assert not screen.story_list.highlighted.read
+    with Store.open(app.paths.database) as store:
+        assert not store.get_story(row.id).read
 
 
 async def test_toggling_twice_at_once_ends_where_it_started(isolated_home: Path) -> None:

@@ -28,6 +28,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
+from textual.worker import WorkerState
 
 from reader.config import FetchSettings, ReadingSettings, RefreshSettings, SyncSettings
 from reader.filters import Rules
@@ -312,9 +313,15 @@ class MainScreen(Screen[None]):
             self._failed(message.failure)
 
     def action_back_out(self) -> None:
-        """Esc: end a search, else leave the story, else focus the list, else show all."""
+        """Esc: end a search, else stop a story opening, else leave the story, else focus the
+        list, else show all."""
         if self.list_pane.searching:
             self.list_pane.end_search()
+            return
+        opening = [w for w in self.workers if w.node is self and w.group == "open"
+                   and w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if opening:  # Enter's story is still loading: it would take the focus after this Esc
+            self.workers.cancel_group(self, "open")
             return
         leaving_story = self.has_class("-narrow") and self.has_class("-reading")
         if leaving_story or not self.story_list.has_focus:
