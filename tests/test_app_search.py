@@ -13,6 +13,7 @@ from ui_support import (
     make_app,
     settle,
     status_text,
+    until,
 )
 
 from reader.models import StoryDraft
@@ -87,13 +88,17 @@ async def test_hostile_queries_never_crash(isolated_home: Path) -> None:
         await settle(pilot)
         screen = main_screen(app)
         for query in ['"ash', "NEAR(", "*", "-", "title:x", "a OR", "is:bogus", "^"]:
-            await pilot.press("slash", *query)
+            await pilot.press("slash")
+            await until(lambda: screen.list_pane.typing)  # the field has the focus: type
+            await pilot.press(*query)
             await settle(pilot)
             assert app.is_running
             assert screen.query_one(SearchBar).value == query
             # The status line counts the matches and says what the parser made of the query.
             assert " match" in status_text(app)
             await pilot.press("escape")  # ends the search at once; its view reloads meanwhile
+            # Keys typed before the list has the focus back would go to the hidden field.
+            await until(lambda: screen.story_list.has_focus)
         await settle(pilot)
         assert status_text(app) == ""
         assert screen.story_list.total == 7

@@ -84,6 +84,7 @@ async def go_to(pilot: Pilot[None], screen: SourcesScreen, name: str) -> None:
 
 
 async def answer(pilot: Pilot[None], text: str, *, clear: bool = False) -> None:
+    await settle(pilot)  # the key that asks may read the cache first (M lists the folders)
     prompt = pilot.app.screen
     assert isinstance(prompt, PromptScreen), prompt
     if clear:

@@ -35,6 +35,8 @@ def _messages_waiting(app: App[Any]) -> bool:
     """Whether the app, a screen on its stack or any of their widgets has a message queued."""
     if app.message_queue_size:
         return True
+    if app.screen._callbacks:  # ``call_after_refresh`` callbacks waiting for its next refresh
+        return True
     for screen in app.screen_stack:
         for node in screen.walk_children(with_self=True):
             if node.message_queue_size:
