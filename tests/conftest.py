@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from reader.store import Store
 
@@ -31,6 +32,31 @@ the order collected (``--no-loadscope-reorder``), so these go out first and the 
 fill the gaps at the end. xdist's own order, most tests first, sent the one-test files last,
 the 12 s app benchmark among them, so one worker ran on alone at the end. A file missing
 from this list, or a stale order, costs only that balance, never a result."""
+
+
+IDLE_LOOK = 0.005
+"""Seconds of one look of Textual's idle wait in the tests (Textual's own: 0.02).
+
+Pilot waits for "idle" (CPU time hardly advancing over one look) twice after every key it
+presses, and ``settle`` (``reader.ui.pilot``) waits for it on each of its looks: at 20 ms a
+look, two thirds of test_app_keys' wall time was spent in these waits on an app with
+nothing to do. The tests do not depend on them: every test waits for the condition it
+asserts (``settle`` waits for workers, queued messages and refresh callbacks; a key that
+moves the focus or asks a question is followed by a wait for that, not by the next key).
+That was checked by running every Pilot test with the idle wait taken out altogether
+(``wait_for_idle`` only yielding to the event loop), which is what found the tests that
+pressed on before the app had moved the focus or pushed its question. So a shorter look
+only makes the tests faster: 5 ms, with the same "idle" threshold (CPU under 5 % of the
+look), and a minimum wait of one look."""
+
+
+def _shorter_idle_looks() -> None:
+    textual._wait.SLEEP_GRANULARITY = IDLE_LOOK
+    textual._wait.SLEEP_IDLE = IDLE_LOOK / 20
+    textual._wait.wait_for_idle.__defaults__ = (IDLE_LOOK, 1)  # (min_sleep, max_sleep)
+
+
+_shorter_idle_looks()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
