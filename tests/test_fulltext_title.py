@@ -7,12 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from ui_support import title_repeating_pages
 
-from reader.cli.context import Context
 from reader.fulltext.title import title_key, without_title_heading
-from reader.models import StoryDraft
-from reader.store import Store
-from reader.store.fulltext import save_full_text
 from tests.conftest import run_reader
 
 TITLE = "Disney+ launches in Europe: what it costs"
@@ -66,20 +63,7 @@ def test_reader_show_prints_a_saved_pages_title_once(tmp_path: Path) -> None:
     """``reader show`` (plain text) prints the title as its first line and the page's text
     without the same title again; JSON keeps the body exactly as saved."""
     home = tmp_path / "home"
-    context = Context.create(str(home), [])
-    with Store.open(context.paths.database) as store:
-        source = store.ensure_source("feed", "http://127.0.0.1/feed.xml", "Test feed",
-                                     url="http://127.0.0.1/feed.xml")
-        store.save_stories(source, [
-            StoryDraft(key="t", title="Rockets & how they land", body="A summary…",
-                       url="http://127.0.0.1:9/t", published="2031-01-02T00:00:00+00:00"),
-            StoryDraft(key="o", title="Another story", body="A summary…",
-                       url="http://127.0.0.1:9/o", published="2031-01-01T00:00:00+00:00")])
-        ids = {}
-        for title, page in (("Rockets", "# ROCKETS &amp; how they land!\n\nThe page's text."),
-                            ("Another", "# A different heading\n\nThe page's text.")):
-            ids[title] = store.find_titles([title])[0][0]
-            save_full_text(store, ids[title], page, "A summary…", "2031-01-03T00:00:00+00:00")
+    ids = title_repeating_pages(home)
 
     shown = run_reader("show", str(ids["Rockets"]), home=home, check=True).stdout
     assert shown.splitlines()[0] == "Rockets & how they land"
