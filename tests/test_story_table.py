@@ -1,7 +1,8 @@
 """A story's Markdown table is text in one widget (``reader.ui.widgets.story_table``).
 
 Textual's own Markdown table makes a widget per cell (a real 7 × 42 standings table: ~300,
-10-17 MB of the app's peak while drawn). These tests check the layout (columns fit the pane,
+10-17 MB of the app's peak while drawn), and its parser a block widget per row and cell (here
+``TablePart`` objects instead). These tests check the layout (columns fit the pane,
 the widest give up width first, nothing is cut: long words fold), and the real app: a story's
 table is one widget, its cells' words and link numbers are on screen, and a snapshot shows it.
 """
@@ -15,12 +16,19 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets._markdown import MarkdownTableCellContents
 from ui_support import add_stories, find_story, main_screen, make_app, settle
 
 from reader.models import StoryDraft
 from reader.ui.widgets.story_markdown import StoryMarkdown
-from reader.ui.widgets.story_table import StoryTable, TableText, column_widths, table_lines
+from reader.ui.widgets.story_table import (
+    StoryTable,
+    TablePart,
+    TableText,
+    column_widths,
+    table_lines,
+)
 
 TABLE = ("Before the table.\n\n| Pos. | Driver | Points |\n| --- | --- | --- |\n"
          + "".join(f"| {n} | Driver number {n} of the season | {5000 - n} |\n"
@@ -63,14 +71,34 @@ def test_the_table_fits_its_width_and_keeps_every_word() -> None:
                      "│      │ ilistic       │     │",
                      "└──────┴───────────────┴─────┘"]
     assert {len(line) for line in lines} == {30}
-    # Rows shorter than the header are filled; an empty header row is left out (a page's table
-    # without <th> cells: kernel.org's release table), unless the table has nothing else.
-    assert plain(table_lines([Content(""), Content("")], [[Content("a")], [Content("b"),
-                                                                          Content("c")]], 20)) == [
-        "┌─────────┬────────┐", "│ a       │        │", "├─────────┼────────┤",
-        "│ b       │ c      │", "└─────────┴────────┘"]
-    assert plain(table_lines([Content(""), Content("")], [], 20)) == [
-        "┌─────────┬────────┐", "│         │        │", "└─────────┴────────┘"]
+    # Rows shorter than the header are filled; the header row stays when it is empty.
+    assert plain(table_lines([Content(""), Content("")], [[Content("a")]], 20)) == [
+        "┌─────────┬────────┐", "│         │        │", "├─────────┼────────┤",
+        "│ a       │        │", "└─────────┴────────┘"]
+
+
+def test_the_parser_makes_no_widget_for_a_row_or_a_cell() -> None:
+    source = ("| *Site* | Link |\n| --- | --- |\n| one | [first](https://one.example/) |\n"
+              "| `two` | [second](https://two.example/) **now** |\n")
+    markdown = StoryMarkdown()
+    markdown.numbers = {"https://one.example/": 1, "https://two.example/": 2}
+    [table] = markdown._build_from_source(source)  # the parser's blocks, before mounting
+    assert isinstance(table, StoryTable)
+
+    def parts(block: Any) -> list[Any]:
+        return [p for child in block._blocks for p in (child, *parts(child))]
+
+    assert len(parts(table)) == 2 + 3 + 6  # head and body, 3 rows, 6 cells
+    assert all(isinstance(part, TablePart) and not isinstance(part, Widget)
+               for part in parts(table))
+    headers, rows = table._get_headers_and_rows()
+    assert [cell.plain for cell in headers] == ["Site", "Link"]
+    assert [[cell.plain for cell in row] for row in rows] == [
+        ["one", "first[1]"], ["two", "second[2] now"]]
+    # The cells keep Textual's inline styles (emphasis, code, the link's click action).
+    assert [str(span.style) for span in headers[0].spans] == [".em"]
+    assert ".code_inline" in [str(span.style) for span in rows[1][0].spans]
+    assert any("link('https://one.example/')" in str(span.style) for span in rows[0][1].spans)
 
 
 class _Table(App[None]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from markdown_it.token import Token
 from textual.content import Content
@@ -24,7 +24,7 @@ from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock
 
 from reader.links import NUMBER_TOKEN, markdown_parser
-from reader.ui.widgets.story_table import StoryTable
+from reader.ui.widgets.story_table import TABLE_PARTS, StoryTable, TablePart
 
 MARK = "\ue000"
 """Stands before a link number while Textual builds the line (never shown)."""
@@ -68,6 +68,11 @@ def _numbered(block: type[MarkdownBlock]) -> type[MarkdownBlock]:
     return type(f"Numbered{block.__name__}", (_Numbered, block), {})
 
 
+_NUMBERED_PARTS: dict[str, type[TablePart]] = {
+    name: type(f"Numbered{part.__name__}", (_Numbered, part), {})
+    for name, part in TABLE_PARTS.items()}
+
+
 class StoryMarkdown(Markdown):
     """A story's Markdown with link numbers; ``numbers`` (URL to number) keeps a part of a
     story numbered as the whole story is (set it before ``update``)."""
@@ -84,4 +89,6 @@ class StoryMarkdown(Markdown):
     def get_block_class(self, block_name: str) -> type[MarkdownBlock]:
         if block_name == "table_open":  # one widget, not one per cell (widgets.story_table)
             return _numbered(StoryTable)
+        if block_name in TABLE_PARTS:  # its rows and cells: text for it, not widgets
+            return cast(type[MarkdownBlock], _NUMBERED_PARTS[block_name])
         return _numbered(super().get_block_class(block_name))
