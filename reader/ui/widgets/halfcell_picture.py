@@ -11,6 +11,11 @@ picture: 10 KB); the next ``render()`` at the same size reuses it. The pixels ar
 textual-image's (the same ``convert("RGB")`` then ``resize((w, h))``), so the drawing does not
 change.
 
+Each pair of colours is one ``Style`` shared by its cells, and in a terminal with a palette
+(256 colours: tmux by default, the benchmark's pty) each pixel is drawn as the first pixel of its
+palette colour (``_Palette``): the terminal is sent the same colours, from a few dozen styles
+where there were hundreds (each held by Textual's and Rich's caches keyed by style).
+
 Only used where the blocks are drawn (``_renderer == "halfcell"``, or textual-image found no
 Sixel or Kitty graphics): those protocols send the picture at the terminal's pixel size.
 """
@@ -21,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image as PILImage
-from rich.color import Color
+from rich.color import Color, ColorSystem
 from rich.color_triplet import ColorTriplet
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
@@ -63,9 +68,10 @@ class ScaledHalfcell(HalfcellRenderable):
     """textual-image's half-cell renderable drawing a ``ScaledPicture``."""
 
     def __init__(self, picture: ScaledPicture, width: int | str | None = None,
-                 height: int | str | None = None) -> None:
+                 height: int | str | None = None, palette: bool = True) -> None:
         self._picture = picture
         self._render_size = ImageSize(picture.width, picture.height, width, height)
+        self._palette = palette
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width, height = self._render_size.get_cell_size(options.max_width, options.max_height,
@@ -73,17 +79,53 @@ class ScaledHalfcell(HalfcellRenderable):
         if width <= 0 or height <= 0:
             return
         pixels = self._picture.pixels(width, height * 2)
+        system = _SYSTEMS.get(console.color_system or "") if self._palette else None
+        colour = _Palette(system)
+        styles: dict[tuple[Color, Color], Style] = {}  # one per pair, shared by its cells
         for row in range(height):
             upper = 6 * row * width  # two rows of pixels per row of cells, 3 bytes a pixel
             lower = upper + 3 * width
             for x in range(0, 3 * width, 3):
-                yield Segment("▀", Style(color=_colour(pixels, upper + x),
-                                         bgcolor=_colour(pixels, lower + x)))
+                pair = (colour(pixels[upper + x:upper + x + 3]),
+                        colour(pixels[lower + x:lower + x + 3]))
+                style = styles.get(pair)
+                if style is None:
+                    style = styles[pair] = Style(color=pair[0], bgcolor=pair[1])
+                yield Segment("▀", style)
             yield Segment("\n")
 
 
-def _colour(pixels: bytes, at: int) -> Color:
-    return Color.from_triplet(ColorTriplet(pixels[at], pixels[at + 1], pixels[at + 2]))
+_SYSTEMS = {"256": ColorSystem.EIGHT_BIT, "standard": ColorSystem.STANDARD,
+            "windows": ColorSystem.WINDOWS}
+"""The terminals with a palette (``Console.color_system``), and its colours."""
+
+
+class _Palette:
+    """Each pixel's colour, made once per render. A terminal with a palette (256 colours:
+    tmux, the benchmark's pty) shows each pixel as its palette colour, so every pixel shown as
+    one palette colour is drawn as the first pixel seen in it: the terminal gets the same colour
+    numbers, and the styles and Textual's and Rich's caches keyed by them (``Strip.render_ansi``
+    keeps up to 16,384) hold at most a palette's worth per picture instead of thousands (the
+    full-text benchmark's saved picture at 72 columns: 35 pairs of colours instead of 664)."""
+
+    def __init__(self, system: ColorSystem | None) -> None:
+        self._system = system
+        self._colours: dict[bytes, Color] = {}
+        self._shown: dict[int | None, Color] = {}
+
+    def __call__(self, rgb: bytes) -> Color:
+        colour = self._colours.get(rgb)
+        if colour is None:
+            colour = Color.from_triplet(ColorTriplet(rgb[0], rgb[1], rgb[2]))
+            if self._system is not None:
+                # Rich's own choice of palette colour, without filling its cache with ours.
+                number = _downgrade(colour, self._system).number
+                colour = self._shown.setdefault(number, colour)
+            self._colours[rgb] = colour
+        return colour
+
+
+_downgrade = Color.downgrade.__wrapped__  # type: ignore[attr-defined]
 
 
 class HalfcellPicture(HalfcellImage, Renderable=ScaledHalfcell):
@@ -96,4 +138,6 @@ class HalfcellPicture(HalfcellImage, Renderable=ScaledHalfcell):
     def render(self) -> WidgetRenderResult:
         if not self.image:
             return ""
-        return ScaledHalfcell(self._picture, *self._get_styled_size())
+        # Headless (tests, screenshots) there is no terminal: the SVG shows each pixel's colour.
+        return ScaledHalfcell(self._picture, *self._get_styled_size(),
+                              palette=not self.app.is_headless)
