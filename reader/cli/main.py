@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import NoReturn
 
-from reader import __version__
+from reader import __version__, collector
 from reader.cli.context import CommandError, Context
 from reader.config import ConfigError
 from reader.seed.loader import SeedDirError
@@ -95,7 +95,14 @@ def _tolerant_output() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command (or the app); every failure a user can cause is one line, exit 2."""
+    """Run one command (or the app); every failure a user can cause is one line, exit 2.
+
+    Called as the process's entry point (no ``argv``), the cycle collector rests while the
+    command loads (``collector.pause_start_up``) and resumes, with what loading made frozen,
+    as the command's work begins; ``reader refresh`` resumes it itself once its parse workers
+    are forked (``refresh.pipeline``), so they inherit the frozen objects."""
+    if argv is None:
+        collector.pause_start_up()
     _tolerant_output()
     args = app_arguments(argv)
     if args is None:
@@ -106,7 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from reader.ui.launch import run_app  # Textual loads only for the app
 
+            collector.end_start_up()  # the app pauses it again for its own start
             return run_app(context)
+        if args.command != "refresh":
+            collector.end_start_up()
         status = int(args.func(context, args) or 0)
         # Flushed here, not at exit: with stdout buffered (the default, unless
         # PYTHONUNBUFFERED is set) a closed pipe shows only when the buffer is written, and
@@ -124,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_stdout()
         return 0
     finally:
+        collector.end_start_up()
         if context is not None:
             context.close()
 

@@ -65,6 +65,9 @@ def _start_parse_worker(parent: int, background: bool) -> None:
     """
     end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Forked while the command line's start-up pause holds (``collector``): a worker collects
+    # cycles from its start, as Python's documentation advises for forked children.
+    gc.enable()
     if not background:
         return
     with contextlib.suppress(OSError):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from reader import collector
 from reader.config import FetchSettings
 from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
@@ -277,6 +278,7 @@ def refresh_feeds(
     """
     parsers = (ParseWorkers(0, parse_workers, fork=True, background=background)
                if parse_workers != 0 and can_fork() else None)
+    collector.end_start_up()  # ``reader refresh`` kept it paused until the workers are forked
     try:
         return asyncio.run(refresh_feeds_async(
             database, settings, feed_ids, progress=progress, cancel=cancel,
