@@ -27,6 +27,7 @@ import socket
 import ssl
 import sys
 import time
+import urllib.request
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from reader.text import clean_line
 # the same way (its ``httpx`` command then says what to install).
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
+
+from reader.feeds.host_transport import HostTransport  # noqa: E402
 
 USER_AGENT = f"reader-tui/{__version__} (+terminal news reader)"
 ACCEPT = (
@@ -356,6 +359,13 @@ class _Attempt:
     started: bool = False
 
 
+def _environment_proxy() -> bool:
+    """Whether the environment names a proxy httpx would use (``HTTP_PROXY``, ``HTTPS_PROXY``,
+    ``ALL_PROXY``, read as httpx reads them)."""
+    found = urllib.request.getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
+
+
 def _no_cookies() -> http.cookiejar.CookieJar:
     """A cookie jar that accepts no cookie from any domain."""
     return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
@@ -377,7 +387,11 @@ class Fetcher:
         self._stop_at: float | None = None
         self._global = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, _Host] = {}
+        # Connections pooled per host (``host_transport``), unless the environment names a
+        # proxy: then httpx's own transports, which honour it, as they always did.
+        transport = None if _environment_proxy() else HostTransport(settings.per_host)
         self._client = httpx.AsyncClient(
+            transport=transport,
             follow_redirects=False,
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout, read=settings.read_timeout,
