@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from feed_server import FeedServer, rss2, static
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from ui_support import Messages, main_screen, make_app, settle, status_text
 
@@ -68,6 +69,10 @@ async def test_r_refreshes_in_the_background_and_keeps_the_reader_in_place(
         assert status_text(app) == (
             "Refreshed 2 feeds: 1 ok, 0 not modified, 1 failed; 2 new stories"
             "  ·  S shows which feeds failed and why")
+        [note] = [m.notification for m in messages.of(Notify)
+                  if m.notification.title.endswith("failed")]
+        assert note.title == "1 feed failed"
+        assert note.message.startswith("Broken feed: ") and "500" in note.message
         # S lists the sources; the failed feed says why; choosing a feed narrows the list.
         await pilot.press("S")
         await settle(pilot)

@@ -103,7 +103,9 @@ class StatusLine(Static):
         self._sync_line = None
         failed = summary.failed
         if failed:
-            names = ", ".join(f"{o.name}: {o.error}" for o in failed[:5])
-            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
-            self.notify(names + more, title=f"{len(failed)} feed(s) failed",
+            # One feed a line: a name and its reason read apart from the next one's.
+            names = "\n".join(f"{o.name}: {o.error}" for o in failed[:5])
+            more = f"\n(and {len(failed) - 5:,} more: S shows them)" if len(failed) > 5 else ""
+            title = "1 feed failed" if len(failed) == 1 else f"{len(failed):,} feeds failed"
+            self.notify(names + more, title=title,
                         severity="warning", markup=False, timeout=8)
