@@ -15,6 +15,8 @@ from benchmarks.filters import filter_rows
 from benchmarks.marks import marks_rows
 from benchmarks.sync import sync_rows
 
+FIRST_PAINT_TARGET_S = 0.30  # issue 13: at 1k and at 100k, in the pty harness, bytecode compiled
+
 
 def _ms(entry: dict[str, Any] | None) -> str:
     if not entry:
@@ -58,16 +60,12 @@ def write_report(r: dict[str, Any]) -> str:
               "| --- | --- | --- | --- | --- |"]
     paint = r.get("first_paint", {})
     boat_paint = r.get("newsboat_first_paint", {})
-    labels = list(paint)
-    smallest = paint[labels[0]]["median"] if labels else None
-    for label in labels:
+    for label in paint:  # issue 13: first paint <= 0.30 s at every size (1k and 100k)
         stories = r.get("stories", {}).get(label, "?")
-        ok = None
-        if label == labels[-1] and smallest:
-            ok = paint[label]["median"] <= 0.35 and paint[label]["median"] <= 1.2 * smallest
+        ok = paint[label]["median"] <= FIRST_PAINT_TARGET_S
         lines.append(f"| first paint, {label} ({stories} stories) | {_s(paint[label])} | "
                      f"{_s(boat_paint.get(label))} | {_ratio(paint[label], boat_paint.get(label))}"
-                     f" | {'≤ 0.35 s, ≤ 1.2 × 1k: ' + _met(ok) if ok is not None else ''} |")
+                     f" | ≤ {FIRST_PAINT_TARGET_S:.2f} s: {_met(ok)} |")
     for state, key in (("idle", "key_latency_idle"), ("during refresh", "key_latency_busy")):
         entry = r.get(key, {})
         if not entry:

@@ -305,14 +305,23 @@ def generated_story(home: Path) -> tuple[int, bytes]:
     raise RuntimeError("no generated story among the first 50 rows")
 
 
-def open_generated(app: PtyProgram, index: int) -> None:
-    """Move the list cursor to row ``index`` and open that story in the reading pane."""
+def open_generated(app: PtyProgram, index: int, marker: bytes) -> None:
+    """Move the list cursor to row ``index`` and open that story in the reading pane.
+
+    The keys that follow must reach the pane, so this returns once the story is open, not
+    merely once the screen has gone quiet: a loaded machine can load the story for longer than
+    any quiet gap, and a j sent before the pane has the focus moves the list's cursor instead.
+    The opened pane takes the focus and repaints in its focused background, every line of it,
+    so its story's ``marker`` is drawn again after Enter.
+    """
     app.send(b"g")
     app.quiet(0.2, 3)
     if index:
         app.send(KEY_DOWN * index)
         app.quiet(0.3, 3)
+    mark = len(app.output)
     app.send(b"\r")
+    app.wait_for(marker, timeout=30, since=mark)
     app.quiet(0.3, 3)
 
 
@@ -326,7 +335,7 @@ def key_latency_idle(plan: Plan, home: Path) -> dict[str, Any]:
             app.wait_for(needle(titles[0]), timeout=60)
             app.quiet(0.3, 5)
             list_ms += list_latencies(app, titles, 0, plan.key_samples)
-            open_generated(app, index)
+            open_generated(app, index, marker)
             pane_ms += pane_latencies(app, marker, plan.key_samples)
     return {"list": stats(list_ms), "pane": stats(pane_ms)}
 
@@ -412,7 +421,7 @@ def key_latency_busy(plan: Plan, home: Path, ports: dict[str, int]) -> dict[str,
                 app.wait_for(needle(titles[0]), timeout=60)
                 app.quiet(0.3, 5)
                 if where == "pane":
-                    open_generated(app, index)
+                    open_generated(app, index, marker)
                 started = app.send(b"R")
                 app.wait_for(b"Refreshing", timeout=30)
                 mark = len(app.output)

@@ -352,6 +352,35 @@ _SNIPPET_LINK_CUT_BEFORE = re.compile(r"^(…?)" + _LINK_TEXT + r"\]\(" + _URL +
 _SNIPPET_LINK_CUT_AFTER = re.compile(r"!?(?<!\\)\[" + _LINK_TEXT + r"\]\((\S*)$")
 _SNIPPET_LINE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*(?:(?:[-+*]|\d+[.)]|#{1,6})[ \t]+)?")
 _SNIPPET_SYNTAX = re.compile(r"(?<!\\)(?:[\[\]`]|\*+)")
+# A table row ("| a | b |"; every literal "|" in stored text is escaped, so an unescaped one is
+# a cell edge) reads as its cells between " · "; a delimiter row ("| --- | :-: |") and empty
+# cells read as nothing (a "-" among other cells is a value and stays). A window may cut a
+# row, so a line is a row when it starts with an edge, or (the window's first line) ends with
+# one.
+_SNIPPET_CELL_EDGE = re.compile(r"(?<!\\)\|")
+_SNIPPET_RULE_CELL = re.compile(r":?-+:?")
+
+
+def _table_rows_as_text(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    cells: list[str] = []
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        row = stripped.startswith("|") or (number == 0 and stripped.endswith("|")
+                                           and not stripped.endswith("\\|"))
+        if row:
+            shown = [cell for cell in map(str.strip, _SNIPPET_CELL_EDGE.split(stripped)) if cell]
+            if not all(_SNIPPET_RULE_CELL.fullmatch(cell) for cell in shown):
+                cells += shown
+            continue
+        if cells:
+            out.append(" · ".join(cells))
+            cells = []
+        out.append(line)
+    if cells:
+        out.append(" · ".join(cells))
+    return "\n".join(out)
 
 
 def _link_text(text: str, url: str) -> str:
@@ -370,12 +399,15 @@ def _cut_link(match: re.Match[str]) -> str:
 
 def snippet_text(text: str) -> str:
     """A snippet of Markdown as the words a reader sees: links as their text, no list marks,
-    heading or quote signs, emphasis stars or code ticks (escapes stay for ``split_marked``)."""
+    heading or quote signs, emphasis stars, code ticks or table rules; a table's cells between
+    " · " (escapes stay for ``split_marked``)."""
     if "[" in text or "](" in text:
         text = _SNIPPET_LINK_CUT_BEFORE.sub(
             lambda m: m.group(1) + _link_text(m.group(2), m.group(3)), text, count=1)
         text = _SNIPPET_LINK.sub(lambda m: _link_text(m.group(1), m.group(2)), text)
         text = _SNIPPET_LINK_CUT_AFTER.sub(_cut_link, text, count=1)
+    if "|" in text:
+        text = _table_rows_as_text(text)
     text = _SNIPPET_LINE_MARKS.sub("", text)
     return _SNIPPET_SYNTAX.sub("", text)
 

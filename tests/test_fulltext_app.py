@@ -11,14 +11,23 @@ import pytest
 pytest.importorskip("textual_image", reason="the images extra is not installed")
 
 from textual.widgets import Markdown
-from ui_support import Messages, add_stories, main_screen, make_app, settle, status_text
+from ui_support import (
+    Messages,
+    add_stories,
+    main_screen,
+    make_app,
+    open_first_story,
+    settle,
+    status_text,
+    title_repeating_pages,
+)
 
 from reader.cli.context import Context
 from reader.images.cache import ImageCache
 from reader.images.process import process_image
 from reader.models import StoryDraft
 from reader.store import Store
-from reader.store.fulltext import record_failure, save_full_text
+from reader.store.fulltext import record_failure
 from reader.ui import screenshots
 from reader.ui.messages import FullTextFetched
 from reader.ui.widgets import story_body
@@ -62,10 +71,7 @@ async def test_a_saved_image_shows_inline_with_its_alt_text_and_i_hides_it(
     pictured_story(isolated_home)
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        pane = main_screen(app).reading_pane
+        pane = await open_first_story(pilot)
         body = pane.query_one("#pictured-body", StoryBody)
         assert body.display and body.images_shown == 1
         parts = list(body.children)
@@ -126,10 +132,7 @@ async def test_without_saved_images_the_text_shows_as_before(isolated_home: Path
     story_body._renderer = None  # as without the images extra: nothing to draw with
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        pane = main_screen(app).reading_pane
+        pane = await open_first_story(pilot)
         assert not pane.query_one("#pictured-body").display
         assert pane.query_one("#body", Markdown).display
 
@@ -150,9 +153,7 @@ async def test_f_fetches_the_open_storys_page_and_a_failure_says_why(
         messages = Messages()
         app = make_app(isolated_home)
         async with app.run_test(size=WIDE, message_hook=messages) as pilot:
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
+            await open_first_story(pilot)
             screen = main_screen(app)
             assert screen.current is not None and screen.current.title == "Summary only"
             await pilot.press("F")
@@ -188,32 +189,15 @@ async def test_a_stored_failure_is_shown_in_the_pane(isolated_home: Path) -> Non
         record_failure(store, store.find_titles(["Teaser"])[0][0], "404 from the site")
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        note = main_screen(app).reading_pane.query_one("#teaser-note")
+        note = (await open_first_story(pilot)).query_one("#teaser-note")
         assert note.display and str(note.render()) == "full text: 404 from the site"
 
 
 async def test_a_page_starting_with_the_storys_title_shows_it_once(isolated_home: Path) -> None:
-    add_stories(isolated_home, [
-        StoryDraft(key="t", title="Rockets & how they land", body="A summary…",
-                   url="http://127.0.0.1:9/t", published="2031-01-02T00:00:00+00:00"),
-        StoryDraft(key="o", title="Another story", body="A summary…",
-                   url="http://127.0.0.1:9/o", published="2031-01-01T00:00:00+00:00"),
-    ])
-    context = Context.create(str(isolated_home), [])
-    with Store.open(context.paths.database) as store:
-        for title, page in (("Rockets", "# ROCKETS &amp; how they land!\n\nThe page's text."),
-                            ("Another", "# A different heading\n\nThe page's text.")):
-            save_full_text(store, store.find_titles([title])[0][0], page, "A summary…",
-                           "2031-01-03T00:00:00+00:00")
+    title_repeating_pages(isolated_home)
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        pane = main_screen(app).reading_pane
+        pane = await open_first_story(pilot)
         assert pane.query_one("#body", Markdown).source.strip() == "The page's text."
         assert main_screen(app).current.body.startswith("# ROCKETS")  # stored as saved
         await pilot.press("escape", "j", "enter")

@@ -3,9 +3,14 @@ pane shows the title once); any other first heading, or a title later on, stays.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from ui_support import title_repeating_pages
 
 from reader.fulltext.title import title_key, without_title_heading
+from tests.conftest import run_reader
 
 TITLE = "Disney+ launches in Europe: what it costs"
 REST = "The first paragraph of the article.\n\n## A later heading\n\nMore text."
@@ -52,3 +57,20 @@ def test_an_empty_or_punctuation_only_title_drops_nothing() -> None:
 def test_the_comparison_key() -> None:
     assert title_key("  Hello,\tWORLD &amp; co.  ") == "hello world co"
     assert title_key("Ｆｕｌｌ－width") == title_key("full width")
+
+
+def test_reader_show_prints_a_saved_pages_title_once(tmp_path: Path) -> None:
+    """``reader show`` (plain text) prints the title as its first line and the page's text
+    without the same title again; JSON keeps the body exactly as saved."""
+    home = tmp_path / "home"
+    ids = title_repeating_pages(home)
+
+    shown = run_reader("show", str(ids["Rockets"]), home=home, check=True).stdout
+    assert shown.splitlines()[0] == "Rockets & how they land"
+    assert "ROCKETS" not in shown and "The page's text." in shown
+    as_json = json.loads(run_reader("show", "--json", str(ids["Rockets"]), home=home,
+                                    check=True).stdout)
+    assert as_json["body"].startswith("# ROCKETS &amp; how they land!")
+
+    other = run_reader("show", str(ids["Another"]), home=home, check=True).stdout
+    assert "A different heading" in other

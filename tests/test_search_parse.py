@@ -175,6 +175,13 @@ def test_split_marked_gives_pieces_not_markup() -> None:
     ("**bold** and `code` stay words", "bold and code stay words"),
     ("escaped \\[x\\] \\*y\\* \\` stay", "escaped \\[x\\] \\*y\\* \\` stay"),
     ("1\\. not a list", "1\\. not a list"),
+    # tables (the real kernel.org feed's release table has an empty header row)
+    ("| | |\n| --- | --- |\n| Version: | 5.7-rc4 (\x02mainline\x03) |\n| Released: | 2020 |",
+     "Version: · 5.7-rc4 (\x02mainline\x03) · Released: · 2020"),
+    ("mainline) | | Released: | 2020 |\n| Source: | linux",
+     "mainline) · Released: · 2020 · Source: · linux"),
+    ("before\n\n| a | b |\n|---|:-:|\n| c | - |\n\nafter", "before\n\na · b · c · -\n\nafter"),
+    ("a \\| b and `x \\| y` | not a row", "a \\| b and x \\| y | not a row"),
 ])
 def test_snippet_text_reads_markdown_as_the_words_shown(markdown: str, text: str) -> None:
     assert snippet_text(markdown) == text

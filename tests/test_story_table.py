@@ -71,10 +71,14 @@ def test_the_table_fits_its_width_and_keeps_every_word() -> None:
                      "│      │ ilistic       │     │",
                      "└──────┴───────────────┴─────┘"]
     assert {len(line) for line in lines} == {30}
-    # Rows shorter than the header are filled; the header row stays when it is empty.
-    assert plain(table_lines([Content(""), Content("")], [[Content("a")]], 20)) == [
-        "┌─────────┬────────┐", "│         │        │", "├─────────┼────────┤",
-        "│ a       │        │", "└─────────┴────────┘"]
+    # Rows shorter than the header are filled; an empty header row is left out (a page's table
+    # without <th> cells: kernel.org's release table), unless the table has nothing else.
+    assert plain(table_lines([Content(""), Content("")], [[Content("a")], [Content("b"),
+                                                                          Content("c")]], 20)) == [
+        "┌─────────┬────────┐", "│ a       │        │", "├─────────┼────────┤",
+        "│ b       │ c      │", "└─────────┴────────┘"]
+    assert plain(table_lines([Content(""), Content("")], [], 20)) == [
+        "┌─────────┬────────┐", "│         │        │", "└─────────┴────────┘"]
 
 
 def test_the_parser_makes_no_widget_for_a_row_or_a_cell() -> None:

@@ -16,9 +16,11 @@ from reader.store import Store
 from reader.ui.app import ReaderApp, create_app
 from reader.ui.pilot import settle
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.reading_pane import ReadingPane
 
 __all__ = ["CHAIN_TITLES", "Messages", "add_stories", "find_story", "main_screen", "make_app",
-           "prepared_context", "screen_text", "settle", "status_text", "until", "write_chain"]
+           "open_first_story", "prepared_context", "screen_text", "settle", "status_text",
+           "title_repeating_pages", "until", "write_chain"]
 
 M = TypeVar("M", bound=Message)
 
@@ -56,6 +58,27 @@ def add_stories(home: Path, drafts: list[StoryDraft], name: str = "Test feed",
         store.save_stories(source_id, drafts)
 
 
+def title_repeating_pages(home: Path) -> dict[str, str]:
+    """Two feed stories with saved full text: "Rockets & how they land", whose page opens with
+    its own title as a heading (spelt differently), listed first; "Another story", whose page
+    opens with a different heading. Their ids, by "Rockets" and "Another"."""
+    from reader.store.fulltext import save_full_text
+
+    add_stories(home, [
+        StoryDraft(key="t", title="Rockets & how they land", body="A summary…",
+                   url="http://127.0.0.1:9/t", published="2031-01-02T00:00:00+00:00"),
+        StoryDraft(key="o", title="Another story", body="A summary…",
+                   url="http://127.0.0.1:9/o", published="2031-01-01T00:00:00+00:00"),
+    ])
+    ids = {}
+    with Store.open(Context.create(str(home), []).paths.database) as store:
+        for title, page in (("Rockets", "# ROCKETS &amp; how they land!\n\nThe page's text."),
+                            ("Another", "# A different heading\n\nThe page's text.")):
+            ids[title] = store.find_titles([title])[0][0]
+            save_full_text(store, ids[title], page, "A summary…", "2031-01-03T00:00:00+00:00")
+    return ids
+
+
 def make_app(home: Path, seed_dirs: list[str] | None = None,
              opened: list[str] | None = None, *, refresh_on_start: bool = False,
              **options: Any) -> ReaderApp:
@@ -78,6 +101,15 @@ def main_screen(app: ReaderApp) -> MainScreen:
     screen = app.main_screen
     assert screen is not None
     return screen
+
+
+async def open_first_story(pilot: Any) -> ReadingPane:
+    """Open the list's first story the way a person does (Enter once the list is up) and
+    return the reading pane once it shows the story."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    return main_screen(pilot.app).reading_pane
 
 
 def status_text(app: ReaderApp) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
+from reader.fulltext.title import without_title_heading
 from reader.links import Link, story_links
 from reader.models import Enclosure, RelatedStory, Source, Story, StoryRow
 from reader.schedule import format_duration
@@ -327,7 +328,10 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
     out.append("")
     # Prose is wrapped to the width; code and tables are printed as they are. Links read as
     # their text and number ("the post[3]"), listed after the body (``reader.links``).
-    found = story_links(clean_text(story.body))
+    body = clean_text(story.body)
+    if story.full_text:  # a saved page often repeats its headline: printed once, as the title
+        body = without_title_heading(body, story.title)
+    found = story_links(body)
     out.extend(markdown_to_plain(found.plain_markdown, width=max(width, 20)).split("\n"))
     out.append("")
     if found.links:

@@ -75,9 +75,12 @@ def _longest_word(cell: Content) -> int:
 def table_lines(headers: Sequence[Content], rows: Sequence[Sequence[Content]], width: int,
                 lines: Style | str = "", header: Style | str = "") -> list[Content]:
     """The table drawn for ``width`` cells: keylines around and between the cells, the header
-    row (``headers``; shown even when its cells are empty, as the page has it) first."""
+    row (``headers``) first. A header row with nothing in it is left out when the table has
+    rows: a page's table without ``<th>`` cells gets an empty one only because Markdown needs
+    one (``reader show`` leaves it out too)."""
     count = max([len(headers), *(len(row) for row in rows), 1])
-    table = [list(headers) + [Content()] * (count - len(headers))]
+    headed = bool(not rows or any(cell.plain.strip() for cell in headers))
+    table = [list(headers) + [Content()] * (count - len(headers))] if headed else []
     table += [list(row) + [Content()] * (count - len(row)) for row in rows]
     natural = [max(cell.cell_length for cell in column) for column in zip(*table, strict=True)]
     minimum = [max(_longest_word(cell) for cell in column)
@@ -100,7 +103,7 @@ def table_lines(headers: Sequence[Content], rows: Sequence[Sequence[Content]], w
             texts: list[Content] = []
             for cell, w in zip(wrapped, widths, strict=True):
                 text = cell[y] if y < len(cell) else Content()
-                if number == 0:
+                if number == 0 and headed:
                     text = text.stylize_before(header)
                 texts.append(text.pad_right(w - text.cell_length))
             out.append(left + middle.join(texts) + right)
