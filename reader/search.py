@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reader.text import clean_text, unescape_markdown
+from reader.text import CELL_EDGE, TABLE_DELIMITER, clean_text, unescape_markdown
 
 BM25_WEIGHTS = (8.0, 3.0, 1.0)
 """bm25 weights of the ``stories_fts`` columns: a match in the title counts most, then the
@@ -352,13 +352,9 @@ _SNIPPET_LINK_CUT_BEFORE = re.compile(r"^(…?)" + _LINK_TEXT + r"\]\(" + _URL +
 _SNIPPET_LINK_CUT_AFTER = re.compile(r"!?(?<!\\)\[" + _LINK_TEXT + r"\]\((\S*)$")
 _SNIPPET_LINE_MARKS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*(?:(?:[-+*]|\d+[.)]|#{1,6})[ \t]+)?")
 _SNIPPET_SYNTAX = re.compile(r"(?<!\\)(?:[\[\]`]|\*+)")
-# A table row ("| a | b |"; every literal "|" in stored text is escaped, so an unescaped one is
-# a cell edge) reads as its cells between " · "; a delimiter row ("| --- | :-: |") and empty
-# cells read as nothing (a "-" among other cells is a value and stays). A window may cut a
-# row, so a line is a row when it starts with an edge, or (the window's first line) ends with
-# one.
-_SNIPPET_CELL_EDGE = re.compile(r"(?<!\\)\|")
-_SNIPPET_RULE_CELL = re.compile(r":?-+:?")
+# A table row reads as its cells between " · "; a delimiter row and empty cells read as nothing
+# (a "-" among other cells is a value and stays). A window may cut a row, so a line is a row when
+# it starts with an edge, or (the window's first line) ends with one.
 
 
 def _table_rows_as_text(text: str) -> str:
@@ -370,9 +366,8 @@ def _table_rows_as_text(text: str) -> str:
         row = stripped.startswith("|") or (number == 0 and stripped.endswith("|")
                                            and not stripped.endswith("\\|"))
         if row:
-            shown = [cell for cell in map(str.strip, _SNIPPET_CELL_EDGE.split(stripped)) if cell]
-            if not all(_SNIPPET_RULE_CELL.fullmatch(cell) for cell in shown):
-                cells += shown
+            if not TABLE_DELIMITER.match(stripped):
+                cells += [cell for cell in map(str.strip, CELL_EDGE.split(stripped)) if cell]
             continue
         if cells:
             out.append(" · ".join(cells))

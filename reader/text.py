@@ -210,8 +210,9 @@ def escape_markdown(text: str) -> str:
 _MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
 _FENCE = re.compile(r"^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
-_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+CELL_EDGE = re.compile(r"(?<!\\)\|")
+"""An unescaped "|" in stored Markdown: a table cell's edge (every literal one is escaped)."""
 _LIST_MARK = re.compile(r"^(\s*(?:>\s?)*)((?:[-+*]|\d+[.)])\s+)?")
 
 
@@ -241,7 +242,7 @@ def _cells(row: str) -> list[str]:
     if row.endswith("|") and not row.endswith("\\|"):
         row = row[:-1]
     # GFM reads "\|" as "|" anywhere in a cell, code spans too, before anything else.
-    return [_unescape(cell.strip().replace("\\|", "|")) for cell in _CELL_SPLIT.split(row)]
+    return [_unescape(cell.strip().replace("\\|", "|")) for cell in CELL_EDGE.split(row)]
 
 
 def _display_width(text: str) -> int:
@@ -319,7 +320,7 @@ def markdown_to_plain(markdown: str, width: int | None = None) -> str:
         if before is not None or fence is not None:  # a fence line, or code: kept as written
             out.append(line)
             continue
-        if "|" in line and index < len(lines) and _TABLE_DELIMITER.match(lines[index]):
+        if "|" in line and index < len(lines) and TABLE_DELIMITER.match(lines[index]):
             table = [line, lines[index]]
             index += 1
             while index < len(lines) and "|" in lines[index] and lines[index].strip():
