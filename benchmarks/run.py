@@ -166,8 +166,12 @@ def build_cache(plan: Plan, label: str, ports: dict[str, int]) -> Path:
     """A reader home holding ``label`` stories, made through import + ``reader refresh``."""
     home = common.OUT / "caches" / f"reader-{label}"
     feeds = plan.cache_feeds[label]
+    # The config is in the stamp: a cache built before a change to what every benchmarked
+    # home's config says (17a795c added ``refresh_on_start = false``) would otherwise be kept,
+    # and its apps would refresh every feed while the "idle" rows are measured.
     stamp = {"version": BUILD_VERSION, "feeds": feeds, "items": plan.items,
-             "port": ports["127.0.0.1"], "hosts": plan.hosts, "seed": SEED}
+             "port": ports["127.0.0.1"], "hosts": plan.hosts, "seed": SEED,
+             "config": common.APP_CONFIG + common.FEEDS_ONLY_CONFIG}
     stamp_file = home / "built.json"
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
         return home
