@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reader import __version__
-from reader.cli.main import build_parser
+from reader.cli.parser import build_parser
 from reader.store import Store
 from reader.store.schema import LATEST_VERSION
 from tests.conftest import needs_permissions, run_reader

@@ -12,6 +12,10 @@ from reader.paths import Paths, resolve_paths
 from reader.seed.loader import SeedDir, bundled_seed_dir, load_seed_articles, user_seed_dir
 from reader.store import Store, StoreError
 
+EXIT_USAGE = 2
+"""The exit status of every failure a user can cause (bad option, unknown id, bad config):
+printed as one ``reader: error: ...`` line."""
+
 PENDING_INDEX_LIMIT = 5_000
 """Stories a command indexes for search when it opens the cache: what a killed refresh left
 waiting (500 or so at most, as a refresh indexes in batches); a cache locked by an old bug or a
@@ -34,7 +38,7 @@ def index_left_pending_at(database: Path) -> None:
 
 
 class CommandError(Exception):
-    """A user-facing failure: printed as one line, exit status 2."""
+    """A user-facing failure: printed as one line, exit status ``EXIT_USAGE``."""
 
 
 @dataclass

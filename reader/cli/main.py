@@ -1,88 +1,66 @@
-"""Entry point: argparse set-up, dispatch, and the one-line error contract.
+"""Entry point: dispatch, and the one-line error contract.
 
 Every failure a user can cause (bad option, unknown id, unreadable folder or file, bad config)
-ends as one ``reader: error: ...`` line on stderr and exit status 2, never a traceback.
+ends as one ``reader: error: ...`` line on stderr and exit status 2, never a traceback. The
+command line is read by argparse (``reader.cli.parser``), except ``reader`` with no command:
+the app's two options are read here (``app_arguments``), without argparse or a command module.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from importlib import import_module
-from typing import NoReturn
+from typing import TYPE_CHECKING, NamedTuple
 
-from reader import __version__, collector
-from reader.cli.context import CommandError, Context
+from reader import collector
+from reader.cli.context import EXIT_USAGE, CommandError, Context
 from reader.config import ConfigError
 from reader.seed.loader import SeedDirError
 from reader.store import StoreError
 
-EXIT_USAGE = 2
-COMMAND_MODULES = ("stories", "marks", "save", "feeds", "edit", "filters", "search", "sync",
-                   "fulltext")
-"""The modules of ``reader.cli`` with commands: each has ``register(subparsers)``, and its
-commands set ``func`` on their parser. Imported by ``build_parser`` only (see ``app_arguments``)."""
+if TYPE_CHECKING:
+    import argparse
+
+APP_OPTIONS = ("--home", "--seeds")
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line naming the fix, not the whole usage block."""
+class AppArguments(NamedTuple):
+    """``reader`` with no command: the app's home folder and extra seed folders."""
 
-    def error(self, message: str) -> NoReturn:
-        """Exit 2 with one ``reader: error:`` line instead of the usage block."""
-        # Always "reader: error:", the one prefix of every error, a subcommand's too.
-        self.exit(EXIT_USAGE, f"reader: error: {message} (see '{self.prog} --help')\n")
+    home: str | None
+    seeds: list[str]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole ``reader`` command line: each command module registers its own."""
-    parser = OneLineParser(
-        prog="reader",
-        description="A keyboard-driven terminal news reader. With no command, opens the app.",
-    )
-    parser.add_argument("--version", action="version", version=f"reader {__version__}")
-    parser.add_argument(
-        "--home", metavar="DIR",
-        help="keep the cache and config under DIR (default: $READER_HOME or the user folders)",
-    )
-    parser.add_argument(
-        "--seeds", metavar="DIR", action="append", default=[],
-        help="also load the article files in DIR (repeatable)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for name in COMMAND_MODULES:
-        import_module(f"reader.cli.{name}").register(sub)
-    return parser
+def app_arguments(argv: Sequence[str] | None) -> AppArguments | None:
+    """The arguments of ``reader`` with no command (``reader``, ``reader --home DIR``,
+    ``--home=DIR``, ``--seeds DIR`` repeated), read without argparse; None for any other
+    command line, which ``build_parser`` reads as always (its commands, ``--help``,
+    ``--version``, abbreviations and mistakes), and for a value that starts with ``-``,
+    which argparse may read as an option: it decides those too.
 
-
-class _NotTheAppAlone(Exception):
-    """The command line names a command, asks for help or has a mistake."""
-
-
-class _AppOptionsParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _NotTheAppAlone(message)
-
-
-def app_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
-    """The arguments of ``reader`` with no command (``reader``, ``reader --home DIR``), read
-    without the command modules; None for any other command line, which ``build_parser``
-    reads as always (its commands, ``--help``, ``--version``, abbreviations and mistakes).
-
-    The app needs none of the command modules, and importing and registering them all (with
-    the related-stories, search-output and link modules they import) was ~10 ms of the first
-    paint."""
-    parser = _AppOptionsParser(prog="reader", add_help=False, allow_abbrev=False)
-    parser.add_argument("--home")
-    parser.add_argument("--seeds", action="append", default=[])
-    try:
-        args, rest = parser.parse_known_args(argv)
-    except _NotTheAppAlone:
-        return None
-    if rest:
-        return None
-    args.command = None
-    return args
+    The app needs neither the command modules nor argparse: importing and registering the
+    modules (with the related-stories, search-output and link modules they import) was ~10 ms
+    of the first paint, argparse itself ~2 ms."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    home: str | None = None
+    seeds: list[str] = []
+    at = 0
+    while at < len(args):
+        option, equals, value = args[at].partition("=")
+        if option not in APP_OPTIONS:
+            return None
+        if equals:
+            at += 1
+        elif at + 1 < len(args) and not args[at + 1].startswith("-"):
+            value = args[at + 1]
+            at += 2
+        else:
+            return None
+        if option == "--home":
+            home = value
+        else:
+            seeds.append(value)
+    return AppArguments(home, seeds)
 
 
 def _tolerant_output() -> None:
@@ -104,13 +82,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         collector.pause_start_up()
     _tolerant_output()
-    args = app_arguments(argv)
-    if args is None:
-        args = build_parser().parse_args(argv)
+    app = app_arguments(argv)
+    if app is not None:
+        return _run(app.home, app.seeds, None)
+    from reader.cli.parser import build_parser  # argparse: every command line but the app's
+
+    args = build_parser().parse_args(argv)
+    return _run(args.home, args.seeds, args)
+
+
+def _run(home: str | None, seeds: list[str], args: argparse.Namespace | None) -> int:
+    """Open the context and run the app (``args`` None: no command) or ``args``'s command."""
     context: Context | None = None
     try:
-        context = Context.create(args.home, args.seeds, lenient_config=args.command is None)
-        if args.command is None:
+        context = Context.create(home, seeds, lenient_config=args is None or args.command is None)
+        if args is None or args.command is None:
             from reader.ui.launch import run_app  # Textual loads only for the app
 
             collector.end_start_up()  # the app pauses it again for its own start

@@ -11,6 +11,11 @@ opened when they are not regular files, so a FIFO or ``/dev/zero`` cannot stall 
 
 Story keys depend on the file and the related title, never on the text, so an edited file
 updates its stories in place and their read/starred state is kept.
+
+The article parser (``reader.seed.format``) and the title normaliser (``reader.identity``, with
+hashlib) are imported only when a file has to be parsed: every start of the app checks the
+folders, and on an unchanged one that costs ~0.2 ms while importing them cost ~4 ms of the
+first paint.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.files import LocalFileError, describe_mode, describe_os_error, read_bounded
-from reader.identity import normalise_title
 from reader.models import LoadReport, StoryDraft
-from reader.seed.format import SeedArticle, SeedFormatError, parse_article
 from reader.store import Store
 from reader.text import escape_markdown
+
+if TYPE_CHECKING:
+    from reader.seed.format import SeedArticle
 
 BUNDLED_KEY = "bundled-seeds"
 BUNDLED_NAME = "seeds"
@@ -144,6 +151,8 @@ def article_files(folder: Path) -> tuple[list[ArticleFile], list[str]]:
 def read_article(path: Path) -> SeedArticle:
     """Read (at most ``SEED_MAX_BYTES``) and parse one file; raises ``LocalFileError`` or
     ``SeedFormatError`` with a reason."""
+    from reader.seed.format import SeedFormatError, parse_article
+
     data = read_bounded(path, SEED_MAX_BYTES)
     if b"\x00" in data:
         raise SeedFormatError("binary data, not an article")
@@ -162,6 +171,8 @@ def article_drafts(
     A related item whose title matches a whole article of the same folder links to that
     article instead of becoming a teaser copy of it.
     """
+    from reader.identity import normalise_title
+
     main_key = f"article:{rel}"
     drafts = [
         StoryDraft(
@@ -214,6 +225,9 @@ def load_seed_dir(store: Store, seed_dir: SeedDir, force: bool = False) -> LoadR
         warnings += [f"skipped {a.path}: {failed_before(a)}" for a in files
                      if a not in unchanged]
         return LoadReport(unchanged=len(unchanged), warnings=tuple(warnings))
+
+    from reader.identity import normalise_title
+    from reader.seed.format import SeedFormatError
 
     parsed: dict[str, SeedArticle] = {}
     now_failed: dict[str, list[int | str]] = {}
