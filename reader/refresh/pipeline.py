@@ -43,7 +43,7 @@ from reader.refresh.outcomes import (
     RefreshSummary,
 )
 from reader.refresh.parse_workers import ParseWorkers, can_fork
-from reader.refresh.writer import RefreshWriter
+from reader.refresh.writer import GROUP_SECONDS, RefreshWriter
 from reader.store import StoreError
 from reader.store.connection import WRITE_WAIT
 from reader.store.feeds import FeedState
@@ -88,6 +88,84 @@ def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | Non
     )
 
 
+class _GroupCommits:
+    """Where stored feeds wait for their group to be committed (``RefreshWriter``): a group is
+    committed ``GROUP_SECONDS`` after a feed first waits for it, or as soon as no other feed is
+    on its way to the writer (so a refresh's last feeds never wait for the timer)."""
+
+    def __init__(self, writer: RefreshWriter, pool: Executor,
+                 delay: float = GROUP_SECONDS) -> None:
+        self.writer = writer
+        self.pool = pool
+        self.delay = delay
+        self.on_the_way = 0
+        """Feeds started and not yet stored (or ended otherwise)."""
+        self.waiting: dict[int, asyncio.Future[None]] = {}
+        self.committing: set[int] = set()
+        self.ended: dict[int, BaseException | None] = {}
+        """Groups whose commit ended: None, or why it failed."""
+
+    def start(self) -> None:
+        """A feed is on its way to the writer."""
+        self.on_the_way += 1
+
+    def arrived(self) -> None:
+        """A feed was stored (or ended without being stored)."""
+        self.on_the_way -= 1
+        if not self.on_the_way:
+            for group in list(self.waiting):
+                self.commit(group)
+
+    async def committed(self, group: int) -> None:
+        """Return once ``group`` is committed; ``StoreError`` if it could not be (then none
+        of its feeds is stored)."""
+        if group in self.ended:
+            problem = self.ended[group]
+            if problem is not None:
+                raise problem
+            return
+        loop = asyncio.get_running_loop()
+        future = self.waiting.get(group)
+        if future is None:
+            future = self.waiting[group] = loop.create_future()
+            loop.call_later(self.delay, self.commit, group)
+        if not self.on_the_way:
+            self.commit(group)
+        await asyncio.shield(future)
+
+    def commit(self, group: int) -> None:
+        """Have the writer commit ``group`` now (unless that is done or under way)."""
+        future = self.waiting.get(group)
+        if future is None or group in self.committing:
+            return
+        self.committing.add(group)
+        job = asyncio.get_running_loop().run_in_executor(self.pool, self.writer.commit, group)
+
+        def done(job: asyncio.Future[None]) -> None:
+            self.committing.discard(group)
+            del self.waiting[group]
+            if job.cancelled():  # the refresh is being stopped (the writer's close commits)
+                future.cancel()
+                return
+            problem = self.ended[group] = job.exception()
+            if problem is None:
+                future.set_result(None)
+            else:
+                future.set_exception(problem)
+                future.exception()  # each waiter reads it; none may be left to
+
+        job.add_done_callback(done)
+
+
+def _not_stored(outcome: FeedOutcome, problem: BaseException) -> FeedOutcome:
+    """A feed's outcome when its group could not be committed."""
+    detail = clean_line(str(problem))
+    if not isinstance(problem, StoreError):
+        detail = f"could not be refreshed: {detail}" if detail \
+            else "could not be refreshed (an unexpected failure)"
+    return FeedOutcome(outcome.feed_id, outcome.name, outcome.url, "error", error=detail)
+
+
 class _Refresh:
     """One refresh run: the shared pieces every feed's task uses."""
 
@@ -106,37 +184,45 @@ class _Refresh:
             else ()
         # Fetched documents waiting for parse or store are bounded, and so is memory.
         self.in_flight = asyncio.Semaphore(max(2, 2 * settings.concurrency))
+        self.commits = _GroupCommits(writer, writer_pool)
 
-    async def one(self, state: FeedState) -> FeedOutcome:
+    async def one(self, state: FeedState) -> tuple[FeedOutcome, int | None]:
+        """The feed's outcome, and the writer's group it is stored in (None: not stored); it
+        is in the cache once ``commits.committed`` says so."""
         def outcome(status: OutcomeStatus, name: str = state.name, **more: Any) -> FeedOutcome:
             return FeedOutcome(state.id, name, state.url, status, **more)
 
         if state.disabled and not self.explicit:
-            return outcome("skipped", error="disabled after HTTP 410 Gone (name it to retry)")
+            return outcome("skipped", error="disabled after HTTP 410 Gone (name it to retry)"), \
+                None
         if state.retry_after is not None and state.retry_after > time.time():
             return outcome("skipped", error="the server asked to wait until "
-                           + _wait_until(state.retry_after))
-        async with self.in_flight:
-            if self.cancel is not None and self.cancel.is_set():
-                return outcome("skipped", error="the refresh was cancelled")
-            try:
-                return await self._fetch_parse_store(state, outcome)
-            except StoreError as exc:  # the cache's own words (busy, disk full, ...)
-                return outcome("error", error=clean_line(str(exc)))
-            except Exception as exc:  # whatever it is, it stays with this feed, in words
-                detail = clean_line(str(exc))
-                return outcome("error", error=f"could not be refreshed: {detail}" if detail
-                               else "could not be refreshed (an unexpected failure)")
+                           + _wait_until(state.retry_after)), None
+        self.commits.start()
+        try:
+            async with self.in_flight:
+                if self.cancel is not None and self.cancel.is_set():
+                    return outcome("skipped", error="the refresh was cancelled"), None
+                try:
+                    return await self._fetch_parse_store(state, outcome)
+                except StoreError as exc:  # the cache's own words (busy, disk full, ...)
+                    return outcome("error", error=clean_line(str(exc))), None
+                except Exception as exc:  # whatever it is, it stays with this feed, in words
+                    detail = clean_line(str(exc))
+                    return outcome("error", error=f"could not be refreshed: {detail}" if detail
+                                   else "could not be refreshed (an unexpected failure)"), None
+        finally:
+            self.commits.arrived()
 
     async def _fetch_parse_store(
         self, state: FeedState, outcome: Callable[..., FeedOutcome]
-    ) -> FeedOutcome:
+    ) -> tuple[FeedOutcome, int | None]:
         loop = asyncio.get_running_loop()
         result = await self.fetcher.fetch(
             FetchRequest(state.url, state.etag, state.last_modified)
         )
         if result.status == "skipped":  # its host's budget or the refresh's time ran out
-            return outcome("skipped", error=result.error)
+            return outcome("skipped", error=result.error), None
         parsed: ParsedFeed | None = None
         found: Found | None = None
         error: str | None = None
@@ -156,7 +242,7 @@ class _Refresh:
                 detail = clean_line(str(exc))
                 error = f"could not parse: {detail}" if detail else "could not parse the document"
         update = _update_for(result, parsed, error)
-        report, pruned, name = await loop.run_in_executor(
+        report, pruned, name, group = await loop.run_in_executor(
             self.writer_pool, self.writer.record, state.id, update, found
         )
         return outcome(
@@ -165,7 +251,7 @@ class _Refresh:
             error=update.error if isinstance(update, FeedFailed) else None,
             warnings=parsed.warnings if parsed else (),
             moved_to=None if isinstance(update, FeedFailed) else update.url, pruned=pruned,
-        )
+        ), group
 
 
 def _host(url: str) -> str:
@@ -204,6 +290,7 @@ async def refresh_feeds_async(
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
     own_parsers = parsers is None
     tasks: list[asyncio.Task[None]] = []
+    reports: list[asyncio.Task[None]] = []
     try:
         states, not_due = await loop.run_in_executor(
             writer_pool, writer.states, feed_ids, time.time() if due_only else None)
@@ -214,17 +301,29 @@ async def refresh_feeds_async(
                            explicit=feed_ids is not None, cancel=cancel)
             by_id: dict[int, FeedOutcome] = {}
 
+            async def reported(result: FeedOutcome, group: int | None) -> None:
+                """The feed's outcome, once what it stored is committed."""
+                if group is not None:
+                    try:
+                        await run.commits.committed(group)
+                    except Exception as exc:  # none of the group's feeds is stored
+                        result = _not_stored(result, exc)
+                by_id[result.feed_id] = result
+                if progress is not None:
+                    progress(RefreshProgress(len(by_id), len(states), result))
+
             async def lane(queue: deque[FeedState]) -> None:
                 while queue:
-                    result = await run.one(queue.popleft())
-                    by_id[result.feed_id] = result
-                    if progress is not None:
-                        progress(RefreshProgress(len(by_id), len(states), result))
+                    result, group = await run.one(queue.popleft())
+                    # The lane goes on to its next feed while this one waits for its commit.
+                    reports.append(asyncio.create_task(reported(result, group)))
 
             tasks = [asyncio.create_task(lane(queue))
                      for queue in host_lanes(states, settings.per_host)]
             if tasks:
                 await asyncio.gather(*tasks)
+            if reports:
+                await asyncio.gather(*reports)
         feeds_summary = RefreshSummary(tuple(by_id[s.id] for s in states), not_due=not_due)
         if feeds_done is not None:
             feeds_done(feeds_summary)
@@ -236,10 +335,10 @@ async def refresh_feeds_async(
                                            cancel=cancel)
         return RefreshSummary(feeds_summary.outcomes, not_due=not_due, full_text=report)
     finally:
-        for task in tasks:
+        for task in (*tasks, *reports):
             task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks or reports:
+            await asyncio.gather(*tasks, *reports, return_exceptions=True)
         if own_parsers and parsers is not None:
             parsers.close()
         await loop.run_in_executor(writer_pool, writer.close)
