@@ -30,14 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_sync(context: Context, args: argparse.Namespace) -> int:
+    settings = context.config.sync
+    if settings is None:  # said before the sync layer (feedparser, lxml, httpx) loads
+        raise CommandError(f"no [sync] section in {context.paths.config_file}: see the"
+                           " README's 'Sync with a feed server'")
     from reader.sync.credentials import config_warning
     from reader.sync.engine import account_of, open_service, run_sync
     from reader.sync.service import SyncError
 
-    settings = context.config.sync
-    if settings is None:
-        raise CommandError(f"no [sync] section in {context.paths.config_file}: see the"
-                           " README's 'Sync with a feed server'")
     warning = config_warning(context.paths.config_file)
     if warning:
         print(f"reader: warning: {clean_line(warning)}", file=sys.stderr)

@@ -2,22 +2,28 @@
 
 Fetched and parsed first; stored, with its stories, in one transaction only if that worked,
 so a failed subscription leaves nothing behind.
+
+The fetch and parse layers (asyncio, httpx, feedparser, lxml: ~200 modules) are imported by
+the functions that subscribe, not with this module: unsubscribing (``reader remove``, the app's
+remove) needs none of them, and loading them was half of ``reader remove``'s CPU (min of 20
+runs, same run: 0.20 s, 0.11 s without them, as ``reader list``).
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reader.config import FetchSettings, SyncSettings
-from reader.feeds.discover import FeedLink, choose_feed_link
-from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
-from reader.feeds.html_markdown import resolve_url
-from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed, default_title, parse_feed
 from reader.filters import Rules, Screen
 from reader.models import FeedFetched
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh, remove_feed, set_group, subscribed_as
+
+if TYPE_CHECKING:
+    from reader.feeds.discover import FeedLink
+    from reader.feeds.fetch import FetchResult
+    from reader.feeds.parse import ParsedFeed
 
 
 class SubscribeError(Exception):
@@ -45,6 +51,8 @@ class Subscribed:
 
 def check_feed_url(url: str) -> str:
     """The URL if it is a usable http(s) address; else ``SubscribeError``."""
+    from reader.feeds.html_markdown import resolve_url
+
     checked = resolve_url(url, None, frozenset({"http", "https"}))
     if checked is None:
         hint = f" (did you mean https://{url.strip()}?)" if "://" not in url and "." in url \
@@ -57,6 +65,10 @@ async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, P
                                                                   FeedLink | None,
                                                                   tuple[FeedLink, ...]]:
     """The feed at ``url``, or the feed the page at ``url`` links to, fetched and parsed."""
+    from reader.feeds.discover import choose_feed_link
+    from reader.feeds.fetch import Fetcher, FetchRequest
+    from reader.feeds.parse import FeedParseError, NotAFeedError, parse_feed
+
     async with Fetcher(settings) as fetcher:
         result = await fetcher.fetch(FetchRequest(url))
         if result.status != "ok":
@@ -92,6 +104,10 @@ def subscribe(
     that worked. Blocking (it runs its own event loop): call it from a thread, not a loop.
     ``filters`` apply to its first stories as to any refresh's new ones.
     """
+    import asyncio
+
+    from reader.feeds.parse import default_title
+
     url = check_feed_url(url)
     existing = subscribed_as(store, url)
     if existing is not None:
