@@ -268,8 +268,9 @@ def test_help_lists_list_and_show() -> None:
 # -- broken pipes --------------------------------------------------------------------------
 
 
-def test_output_into_a_closed_pipe_exits_quietly(isolated_home: Path) -> None:
-    run_reader("list", home=isolated_home, check=True)
+def test_output_into_a_closed_pipe_exits_quietly(isolated_home: Path,
+                                                first_run: Callable[[Path], Path]) -> None:
+    first_run(isolated_home)
     env = {**os.environ, "READER_HOME": str(isolated_home)}
     for args in (["list"], ["list", "--json"]):
         proc = subprocess.Popen([sys.executable, "-m", "reader", *args], env=env,
@@ -350,9 +351,9 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.mark.parametrize("case", ERROR_CASES)
 def test_mistakes_give_one_line_and_change_nothing(
-    isolated_home: Path, tmp_path: Path, case: str
+    isolated_home: Path, tmp_path: Path, case: str, first_run: Callable[[Path], Path]
 ) -> None:
-    run_reader("list", home=isolated_home, check=True)
+    first_run(isolated_home)  # the cache a first `reader list` makes, seeds loaded
     args = ERROR_CASES[case](isolated_home, tmp_path)
     before = dump(isolated_home)
     assert len(before) > 10

@@ -5,6 +5,7 @@ exit status 2, and a cache left exactly as it was."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,9 +123,9 @@ def test_selectors_combine_and_the_counts_are_what_changed(home: Path) -> None:
     assert back.stdout == "4 stories marked unread\n"
 
 
-def test_json_names_at_most_1000_ids_and_counts_them_all(tmp_path: Path) -> None:
-    home = tmp_path / "reader"
-    run_reader("list", home=home, check=True)
+def test_json_names_at_most_1000_ids_and_counts_them_all(
+        tmp_path: Path, first_run: Callable[[Path], Path]) -> None:
+    home = first_run(tmp_path / "reader")
     with Store.open(database(home)) as store:
         source = store.ensure_source("feed", "http://127.0.0.1/many.xml", "Many")
         store.save_stories(source, [
@@ -140,12 +141,12 @@ def test_json_names_at_most_1000_ids_and_counts_them_all(tmp_path: Path) -> None
     assert sum(starred for _, starred in state(home).values()) == 1_005
 
 
-def test_a_bulk_mark_leaves_out_what_a_filter_hid_as_the_app_does(tmp_path: Path) -> None:
+def test_a_bulk_mark_leaves_out_what_a_filter_hid_as_the_app_does(
+        tmp_path: Path, first_run: Callable[[Path], Path]) -> None:
     """Hidden stories are in no view, so marking a source, a folder, an age or --all leaves
     them as they were, with the same count the app's A asks about for the same view; a search
     that says is:hidden takes them, and so does naming one by id."""
-    home = tmp_path / "reader"
-    run_reader("list", home=home, check=True)
+    home = first_run(tmp_path / "reader")
     with Store.open(database(home)) as store:
         feed = add_feed(store, "http://127.0.0.1:9/deals.xml", "Deals")
         set_group(store, feed, "Shopping")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,9 @@ HOSTILE = ("".join(map(chr, range(0x20))) + ' "quoted" \\back\\slash\\ \x7f \x85
            "\x1b]8;;\x07 </script> \\u0041 ")
 
 
-def _cache(home: Path) -> dict[str, str]:
+def _cache(home: Path, first_run: Callable[[Path], Path]) -> dict[str, str]:
     """A small cache with every field of a story set somewhere; the ids by key."""
-    run_reader("list", home=home, check=True)  # the bundled seeds, as a user has them
+    first_run(home)  # the bundled seeds, as a user has them
     with Store.open(home / "data" / "cache.sqlite3") as store:
         source = store.ensure_source("feed", "hostile", f"Feed {HOSTILE}")
         store.save_stories(source, [
@@ -87,8 +88,9 @@ def _listed(home: Path, *args: str, encoding: str = "utf-8") -> bytes:
     return done.stdout.encode(encoding)
 
 
-def test_list_json_is_the_bytes_of_the_python_path(isolated_home: Path) -> None:
-    ids = _cache(isolated_home)
+def test_list_json_is_the_bytes_of_the_python_path(isolated_home: Path,
+                                                    first_run: Callable[[Path], Path]) -> None:
+    ids = _cache(isolated_home, first_run)
     with Store.open(isolated_home / "data" / "cache.sqlite3") as store:
         assert story_json.quotes_like_python(store)  # else this test checks nothing new
     listed = _listed(isolated_home)
@@ -135,8 +137,9 @@ def test_list_json_is_the_bytes_of_the_python_path(isolated_home: Path) -> None:
         ' "enclosures": []}')
 
 
-def test_every_view_of_list_json_is_the_same_bytes(isolated_home: Path) -> None:
-    _cache(isolated_home)
+def test_every_view_of_list_json_is_the_same_bytes(isolated_home: Path,
+                                                   first_run: Callable[[Path], Path]) -> None:
+    _cache(isolated_home, first_run)
     with Store.open(isolated_home / "data" / "cache.sqlite3") as store:
         seeds = store.source_by_name("seeds")
         assert seeds is not None
@@ -153,8 +156,8 @@ def test_every_view_of_list_json_is_the_same_bytes(isolated_home: Path) -> None:
 
 def test_without_json_quote_agreeing_the_python_path_prints_the_same(
         isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
-        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
-    _cache(isolated_home)
+        capsysbinary: pytest.CaptureFixture[bytes], first_run: Callable[[Path], Path]) -> None:
+    _cache(isolated_home, first_run)
     fast = _listed(isolated_home)
     monkeypatch.setattr(story_json, "_agrees", False)
     monkeypatch.setattr(stories, "story_json_lines", None)  # not reached

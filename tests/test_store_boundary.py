@@ -163,11 +163,12 @@ def _opml(folder: Path, urls: list[str]) -> Path:
     return path
 
 
-def test_commands_wait_out_a_five_second_lock(isolated_home: Path, tmp_path: Path) -> None:
+def test_commands_wait_out_a_five_second_lock(isolated_home: Path, tmp_path: Path,
+                                              first_run: Callable[[Path], Path]) -> None:
     server = FeedServer()
     try:
         server.routes["/waits"] = static(rss2("Waits", [("w1", "Patient wombat")]))
-        run_reader("list", home=isolated_home, check=True)
+        first_run(isolated_home)
         with Store.open(_cache(isolated_home)) as store:
             add_feed(store, server.url("/waits"), "Waits")
         opml = _opml(tmp_path, ["http://127.0.0.1:9/a.xml", "http://127.0.0.1:9/b.xml"])
@@ -193,9 +194,9 @@ def test_commands_wait_out_a_five_second_lock(isolated_home: Path, tmp_path: Pat
 
 
 def test_commands_facing_a_longer_lock_give_one_line_and_change_nothing(
-    isolated_home: Path, tmp_path: Path
+    isolated_home: Path, tmp_path: Path, first_run: Callable[[Path], Path]
 ) -> None:
-    run_reader("list", home=isolated_home, check=True)
+    first_run(isolated_home)
     config = isolated_home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("[cache]\nwrite_wait = 1.5\n", encoding="utf-8")
