@@ -19,20 +19,21 @@ SEED_FILE = REPO / "seeds" / "register-contactpoint-memo-apology.txt"
 
 
 LONGEST_FIRST = (
-    "test_cli_mark.py", "test_app_keys.py", "test_faults_processes.py", "test_faults.py",
-    "test_feeds_cli.py", "test_cli.py", "test_feed_parse_lxml.py", "test_app_links.py",
-    "test_loopback_realfeeds.py", "test_sync_ttrss.py", "test_fulltext_app.py",
-    "test_app_hostile.py", "test_sync_fever.py", "test_cli_output.py", "test_faults_files.py",
-    "test_realfeeds_corpus.py", "test_store_boundary.py", "test_app_search.py",
-    "test_schedule_cli.py", "test_benchmark_smoke.py", "test_app_snapshots.py",
-    "test_app_triage.py", "test_app_refresh.py", "test_benchmark_smoke_app.py",
-    "test_app_schedule.py", "test_app_cancelled_show.py", "test_search_store.py",
-    "test_fulltext_refresh.py", "test_app_sources.py", "test_fulltext_pages.py",
-    "test_filters_workers.py", "test_realfeeds_parse.py", "test_sync_faults.py",
-    "test_refresh.py", "test_cli_search.py", "test_feed_corpus.py", "test_app_scale.py",
+    "test_app_keys.py", "test_app_links.py", "test_faults.py", "test_sync_ttrss.py",
+    "test_realfeeds_corpus.py", "test_faults_processes.py", "test_sync_fever.py",
+    "test_app_hostile.py", "test_app_search.py", "test_cli.py", "test_app_triage.py",
+    "test_store_boundary.py", "test_feeds_cli.py", "test_feed_parse_lxml.py", "test_cli_output.py",
+    "test_benchmark_smoke_app.py", "test_cli_mark.py", "test_benchmark_smoke.py",
+    "test_fulltext_app.py", "test_fulltext_refresh.py", "test_sync_faults.py",
+    "test_app_snapshots.py", "test_refresh.py", "test_faults_files.py", "test_schedule_cli.py",
+    "test_app_refresh.py", "test_app_schedule.py", "test_app_cancelled_show.py",
+    "test_search_store.py", "test_app_sources.py", "test_fulltext_pages.py",
+    "test_filters_workers.py", "test_realfeeds_parse.py", "test_cli_search.py",
+    "test_feed_corpus.py", "test_app_scale.py",
 )
 """The files that take longest, longest first: the sum of their tests' wall times in a whole
-run of ``.ci/dev test`` (2026-12-01, per-test record; every file of 7 s or more).
+run of ``.ci/dev test`` (2026-12-01 05:32, -n 3, per-test record: the 23 files of 7 s or
+more), then the rest of the files of 7 s or more in an earlier record (02:42, -n 2).
 
 ``.ci/dev test`` hands each file whole to one of the xdist workers (``--dist loadfile``) in
 the order collected (``--no-loadscope-reorder``), so these go out first and the short files

@@ -5,23 +5,48 @@ differs, no body lost text. It also prints the share of documents the lxml path 
 Most of it runs in-process (``story_to_json``, what ``reader show --json`` prints); a sample
 goes through the real command. The corpus must be there (``tests/realfeeds.py``): without it
 the test fails.
+
+Then the whole path a user runs, over loopback: the 198 documents served as their sites
+served them, refreshed twice. ``reader import`` of an OPML naming every document, then ``reader
+refresh`` as a process, into a real SQLite cache, from ``benchmarks.realfeeds``' server (a real
+content type for each kind, ETag and Last-Modified, 304 on a conditional request, spread over
+several 127.0.0.x addresses so the per-host limit acts as with real sites). The first refresh
+fails only on the one truncated capture, with a message that says where the document ends, and
+loses no entry: each feed holds at least as many stories as plain feedparser finds distinct
+entries (or, for the JSON documents, distinct items). The second refresh is all 304: nothing
+downloaded again, nothing parsed, nothing new.
+
+The two are one file so that one process runs both: feedparser reads the corpus once
+(``realfeeds.feedparser_entries``, ~3 s of CPU), for the first test's comparison and the
+loopback test's counts.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import re
+import sqlite3
+import subprocess
+import sys
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import feedparser
+import pytest
 from conftest import run_reader
-from realfeeds import TRUNCATED, distinct_entries, documents
+from realfeeds import (
+    TRUNCATED,
+    distinct_entries,
+    documents,
+    feedparser_distinct_entries,
+    feedparser_entries,
+)
+from shared_data import REPO, shared_folder
 from test_feed_parse_lxml import takes
 
 from reader.cli.output import story_to_json
@@ -30,6 +55,12 @@ from reader.models import FeedFetched, View
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh
 from reader.text import clean_line, repair_mojibake
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.realfeeds import CorpusFiles, path_of
+from benchmarks.server import serving
 
 _WORD = re.compile(r"[^\W_]+")
 # A Markdown link's or image's target (not an escaped "\]" of text written with brackets).
@@ -152,22 +183,20 @@ def test_every_real_document_parses_stores_and_shows_as_feedparser_reads_it(
             ids += [s["id"] for s in shown]
             if doc.is_json:
                 continue  # feedparser does not read JSON Feed: test_realfeeds_parse does
-            plain = feedparser.parse(io.BytesIO(doc.body), response_headers={
-                "content-type": doc.content_type, "content-location": doc.url},
-                sanitize_html=False, resolve_relative_uris=False)
-            expected = distinct_entries(plain.entries)
+            entries = feedparser_entries(doc)
+            expected = distinct_entries(entries)
             distinct += expected
             if len(shown) < expected:
                 fewer.append(f"{doc.name}: {len(shown)} stories, {expected} distinct entries")
             ours = {same_words(s["title"]) for s in shown} - {""}
-            theirs = {same_words(feedparser_title(e)) for e in plain.entries} - {""}
+            theirs = {same_words(feedparser_title(e)) for e in entries} - {""}
             if ours != theirs:
                 titles.append(f"{doc.name}: {sorted(ours ^ theirs)[:3]}")
             letters = [letters_of_story(s) for s in shown]
             by_title: dict[str, list[str]] = {}
             for story, have in zip(shown, letters, strict=True):
                 by_title.setdefault(same_words(story["title"]), []).append(have)
-            for entry in plain.entries:
+            for entry in entries:
                 wanted = words_of_html(feedparser_text(entry))
                 # The story of the same title first; every story only when that one misses.
                 likely = by_title.get(same_words(feedparser_title(entry)), [])
@@ -190,3 +219,107 @@ def test_every_real_document_parses_stores_and_shows_as_feedparser_reads_it(
         result = run_reader("show", "--json", story_id, home=isolated_home)
         assert result.returncode == 0 and result.stderr == "", result.stderr
         assert json.loads(result.stdout)["id"] == story_id
+
+
+# -- the whole corpus over loopback: reader import, then reader refresh twice ------------------
+
+
+@dataclass
+class Refreshed:
+    names: list[str]
+    cold: dict[str, dict[str, object]]
+    warm: dict[str, dict[str, object]]
+    warm_answers: dict[str, int]
+    """The server's answer to each document during the second refresh."""
+    stored: dict[str, int]
+    """Stories in the cache for each document, after both refreshes."""
+
+
+def refresh(home: Path) -> dict[str, dict[str, object]]:
+    """``reader refresh --json`` as a process: each feed's outcome by the file it serves."""
+    done = subprocess.run([sys.executable, "-m", "reader", "--home", str(home), "refresh",
+                           "--json"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    outcomes = [json.loads(line) for line in done.stdout.splitlines()]
+    return {str(o["url"]).rsplit("/", 1)[1]: o for o in outcomes}
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refreshed]:
+    from reader.feeds.opml import OpmlFeed, write_opml
+
+    folder = tmp_path_factory.mktemp("realfeeds")
+    catalogue = CorpusFiles.load(shared_folder("realfeeds"))
+    catalogue.keep_log = True
+    names = catalogue.names()
+    with serving(catalogue, hosts=8) as served:
+        opml = folder / "realfeeds.opml"
+        opml.write_bytes(write_opml([OpmlFeed(served.url(i, path_of(name)))
+                                     for i, name in enumerate(names)]))
+        home = folder / "home"
+        # The real entries link to real sites: no page or image of theirs is fetched here.
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.toml").write_text(
+            "[full_text]\npages_per_refresh = 0\nimages_per_story = 0\n")
+        imported = subprocess.run([sys.executable, "-m", "reader", "--home", str(home),
+                                   "import", str(opml)], capture_output=True, text=True,
+                                  timeout=120)
+        assert imported.returncode == 0, imported.stderr
+        cold = refresh(home)
+        mark = len(catalogue.log)
+        warm = refresh(home)
+        answers = {path.rsplit("/", 1)[1]: status for path, status in catalogue.log[mark:]}
+    with sqlite3.connect(home / "data" / "cache.sqlite3") as conn:
+        stored = dict(conn.execute(
+            "SELECT sources.url, count(stories.rowid) FROM sources LEFT JOIN stories "
+            "ON stories.source_id = sources.id WHERE sources.kind = 'feed' GROUP BY sources.id"))
+    yield Refreshed(names, cold, warm, answers,
+                    {url.rsplit("/", 1)[1]: n for url, n in stored.items()})
+
+
+def test_the_whole_corpus_is_served(refreshed: Refreshed) -> None:
+    assert len(refreshed.names) == 198
+    assert set(refreshed.cold) == set(refreshed.names)
+
+
+def test_only_the_truncated_capture_fails_with_a_clear_message(refreshed: Refreshed) -> None:
+    failed = {name: o["error"] for name, o in refreshed.cold.items() if o["status"] != "ok"}
+    assert set(failed) == {TRUNCATED}, failed
+    message = str(failed[TRUNCATED])
+    assert "\n" not in message and "Traceback" not in message
+    assert "ends before it is complete" in message and "line 19" in message, message
+
+
+def test_the_second_refresh_is_all_304(refreshed: Refreshed) -> None:
+    fetched = {n: o["status"] for n, o in refreshed.warm.items() if n != TRUNCATED}
+    assert set(fetched.values()) == {"not_modified"}, fetched
+    assert sum(int(str(o["new"])) for o in refreshed.warm.values()) == 0
+    # And the server agrees: it sent nothing but 304 (the failed document is fetched again).
+    sent = {n: s for n, s in refreshed.warm_answers.items() if n != TRUNCATED}
+    assert set(sent) == set(fetched) and set(sent.values()) == {304}, sent
+
+
+def test_every_feed_stored_stories(refreshed: Refreshed) -> None:
+    empty = [n for n, o in refreshed.cold.items() if o["status"] == "ok" and not o["new"]]
+    assert not empty
+    assert sum(int(str(o["new"])) for o in refreshed.cold.values()) > 3000
+
+
+def json_items(body: bytes) -> int:
+    """Distinct items of a JSON Feed, or of RSS written as JSON (``{"rss": {"channel": …}}``)."""
+    data = json.loads(body)
+    items = data.get("items") or (data.get("rss") or {}).get("channel", {}).get("item") or []
+    return len({json.dumps(item, sort_keys=True) for item in items})
+
+
+def test_no_entry_is_lost(refreshed: Refreshed) -> None:
+    lost = {}
+    for doc in documents():
+        if doc.name == TRUNCATED:
+            continue
+        expected = (json_items(doc.body) if doc.is_json
+                    else feedparser_distinct_entries(doc))
+        if refreshed.stored[doc.name] < expected:
+            lost[doc.name] = (refreshed.stored[doc.name], expected)
+    assert not lost, f"stories stored < distinct entries: {lost}"
