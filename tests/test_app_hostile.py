@@ -57,10 +57,12 @@ async def test_hostile_titles_are_plain_text(isolated_home: Path, title: str, wo
         assert squeezed(f"Body with {shown} inside.") in unnumbered
         assert squeezed(BODY_LINKS) in squeezed(text)
         assert "\x1b" not in text and "\u202e" not in text and "\u2066" not in text
-        # Clicking every line of the reading pane and list triggers nothing.
-        for y in range(2, 38, 7):
-            await pilot.click(offset=(90, y))
-            await pilot.click(offset=(20, y))
+        # Clicking every line of the reading pane, then of the list, triggers nothing. (The
+        # pane's lines first: alternating moved the focus with every click, and the footer and
+        # the styles with it, for three times the CPU; the same clicks land either way.)
+        for x in (90, 20):
+            for y in range(2, 38, 7):
+                await pilot.click(offset=(x, y))
         await settle(pilot)
         assert opened == []  # no link opened by itself
         assert app.return_code is None  # [@click=app.quit] did not quit
