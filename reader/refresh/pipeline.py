@@ -157,13 +157,20 @@ class _GroupCommits:
         job.add_done_callback(done)
 
 
+def _failure_reason(problem: BaseException) -> str:
+    """Why a feed failed, in words that stay with that feed: the cache's own (busy, disk
+    full, ...), or whatever else it was."""
+    detail = clean_line(str(problem))
+    if isinstance(problem, StoreError):
+        return detail
+    return f"could not be refreshed: {detail}" if detail \
+        else "could not be refreshed (an unexpected failure)"
+
+
 def _not_stored(outcome: FeedOutcome, problem: BaseException) -> FeedOutcome:
     """A feed's outcome when its group could not be committed."""
-    detail = clean_line(str(problem))
-    if not isinstance(problem, StoreError):
-        detail = f"could not be refreshed: {detail}" if detail \
-            else "could not be refreshed (an unexpected failure)"
-    return FeedOutcome(outcome.feed_id, outcome.name, outcome.url, "error", error=detail)
+    return FeedOutcome(outcome.feed_id, outcome.name, outcome.url, "error",
+                       error=_failure_reason(problem))
 
 
 class _Refresh:
@@ -205,12 +212,8 @@ class _Refresh:
                     return outcome("skipped", error="the refresh was cancelled"), None
                 try:
                     return await self._fetch_parse_store(state, outcome)
-                except StoreError as exc:  # the cache's own words (busy, disk full, ...)
-                    return outcome("error", error=clean_line(str(exc))), None
                 except Exception as exc:  # whatever it is, it stays with this feed, in words
-                    detail = clean_line(str(exc))
-                    return outcome("error", error=f"could not be refreshed: {detail}" if detail
-                                   else "could not be refreshed (an unexpected failure)"), None
+                    return outcome("error", error=_failure_reason(exc)), None
         finally:
             self.commits.arrived()
 
