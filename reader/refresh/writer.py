@@ -20,13 +20,15 @@ from reader.fulltext.at_refresh import FullTextCollector
 from reader.models import FeedFetched, FeedUpdate, LoadReport
 from reader.schedule import is_due
 from reader.store import Store, StoreError
+from reader.store.checkpoints import BackgroundCheckpoints
 from reader.store.connection import WRITE_WAIT
 from reader.store.errors import CacheBusy
 from reader.store.feeds import FeedState, feed_name, feed_states, record_refresh
 from reader.store.filters import show_unruled
 
 REFRESH_CHECKPOINT_PAGES = 20_000
-"""The refresh's connection copies its write-ahead log into the cache every this many pages."""
+"""The refresh's connection copies its write-ahead log into the cache every this many pages;
+meanwhile ``BackgroundCheckpoints`` copies it beside the refresh, after its commits."""
 SEARCH_BATCH_STORIES = 500
 """A refresh's new stories join the search index this many at a time (the rest as it ends)."""
 GROUP_SECONDS = 0.05
@@ -74,6 +76,9 @@ class RefreshWriter:
         self.filters = filters
         self.screen: Screen | None = None
         self.store: Store | None = None
+        self.checkpoints = BackgroundCheckpoints(database)
+        """Copies what the writer commits into the cache file beside the refresh, so its
+        close does not copy (and sync) the whole write-ahead log as its last step."""
         self._unindexed = 0
         self._groups = 0
         self._open_group: int | None = None
@@ -215,6 +220,7 @@ class RefreshWriter:
         self._open_group = None
         if self._unindexed >= SEARCH_BATCH_STORIES:
             self._index_pending(store)
+        self.checkpoints.committed()
 
     def close(self) -> None:
         """Commit the open group (a refresh stopped on the way keeps the feeds it stored),
@@ -229,6 +235,7 @@ class RefreshWriter:
                 raise StoreError(f"the new stories are stored, but search will find them only"
                                  f" after the next refresh: {exc}") from None
             finally:
+                self.checkpoints.stop()  # first: the writer's close, the last, copies the rest
                 self.store.close()
                 self.store = None
 
