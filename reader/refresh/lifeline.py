@@ -15,17 +15,45 @@ starts a refresh process, does not load what the workers use (feedparser, lxml: 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import contextlib
+import functools
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 PR_SET_PDEATHSIG = 1
 """From <linux/prctl.h>."""
 WATCHDOG_SECONDS = 1.0
+
+
+@functools.cache
+def _prctl() -> Callable[..., int]:
+    """libc's ``prctl``, looked up once in a process; a forked child inherits it
+    (``prepare_to_fork``).
+
+    Taken from the symbols the process already has loaded (``dlopen(NULL)``, libc's among
+    them). Looking libc up by name (``ctypes.util.find_library``) ran ``/sbin/ldconfig -p`` in
+    every worker: a fork and exec, and 1.6 ms of CPU (median of 15, the child's included)
+    against 0.02 ms. ctypes is imported here, not with the module: processes that import this
+    module and never call it (the app, which starts its refresh process through it) skip it."""
+    import ctypes
+
+    prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    return prctl
+
+
+def prepare_to_fork() -> None:
+    """In a process about to fork children that will call ``end_with_parent``: look ``prctl``
+    up now, once, so that each child only calls it (importing ctypes and looking ``prctl`` up
+    costs 3.3 ms of CPU, median of 15 fresh interpreters). Measured with two forked workers
+    that parse nothing (``ParseWorkers``, median of 15): the workers took 8.2 ms of CPU in
+    all against 14.6 ms with the lookup by name in each, the whole process 432 ms either way."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            _prctl()
 
 
 def _parent_death_signal() -> bool:
@@ -33,8 +61,7 @@ def _parent_death_signal() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+        return int(_prctl()(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from reader.feeds.parse import ParsedFeed, parse_feed
 from reader.filters import FilterRule, Found, screen_drafts
-from reader.refresh.lifeline import end_with_parent, start_resource_tracker
+from reader.refresh.lifeline import end_with_parent, prepare_to_fork, start_resource_tracker
 from reader.text import load_mojibake_repair
 
 PROCESS_POOL_MIN_FEEDS = 8
@@ -134,6 +134,7 @@ class ParseWorkers:
         # ftfy (mojibake repair; ~30 ms of CPU) was loaded by each worker on its first suspect
         # text, and most real refreshes meet one (an accented letter before a curly quote).
         load_mojibake_repair()
+        prepare_to_fork()  # each worker's lifeline (``_start_parse_worker``) is then one call
         # With "fork" the first task forks every worker, here, in this thread, before the
         # pool starts its own threads (its manager and the queue's feeder come after).
         # Frozen objects are left out of the workers' collections: a collection that visited
