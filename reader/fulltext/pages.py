@@ -36,6 +36,7 @@ from reader.fulltext.extract import (
     plain_text,
 )
 from reader.fulltext.progress import Cancel
+from reader.refresh.lifeline import end_with_parent
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 DEFAULT_BUDGET = 200
@@ -79,8 +80,16 @@ def describe_failure(result: FetchResult) -> str:
     return result.error or "the page could not be fetched"
 
 
-def _start_extract_worker() -> None:
-    """In an extraction worker: Ctrl-C is the parent's, and only CPU time others leave."""
+def _start_extract_worker(parent: int) -> None:
+    """In an extraction worker: it ends with the refresh process ``parent`` (``lifeline``),
+    Ctrl-C is the parent's, and it takes only CPU time others leave.
+
+    Without the lifeline, a refresh killed alone while it saved full text (``kill -9``, the
+    OOM killer) left both workers running for good: each waits on the pool's queue, whose
+    pipe it holds open itself, and they kept multiprocessing's resource tracker (and the
+    killed pool's five named semaphores in /dev/shm) alive with them. Killed at a random
+    moment of a 3.5 s refresh, 20 of 40 refreshes left them; with it, none of 80."""
+    end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(EXTRACT_WORKER_NICENESS)
@@ -95,7 +104,8 @@ def extraction_pool(pages: int) -> Executor:
         # "spawn": the refresh runs threads, and forking a threaded process is unsafe.
         return ProcessPoolExecutor(min(cpus, MAX_EXTRACT_WORKERS),
                                    mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_extract_worker)
+                                   initializer=_start_extract_worker,
+                                   initargs=(os.getpid(),))
     return ThreadPoolExecutor(1, thread_name_prefix="reader-extract")
 
 
