@@ -1,9 +1,12 @@
 """Killed processes, for real: nothing is left running, and nothing stored is lost to search.
 
-A refresh runs parse workers (and multiprocessing's resource tracker) as child processes. When
-only the refresh process is killed (a crash, the OOM killer: not its whole group), they used to
-run on for more than a minute. Each test here kills one process with SIGKILL and waits (by
-polling ``/proc``, up to 5 s) for every process of that refresh to be gone.
+A refresh runs parse workers, full-text extraction workers and multiprocessing's resource
+tracker as child processes. When only the refresh process is killed (a crash, the OOM killer: not
+its whole group), they used to run on, the extraction workers for good. Each test here starts
+the refresh (or the app) as the leader of a process group of its own, kills that one process with
+SIGKILL, and waits (by polling ``/proc``) for every process of the group to be gone: whatever it
+started, whenever, even a worker started after any snapshot of its children could see it, or
+one already handed to init.
 
 A refresh killed while new stories wait for the search index leaves them in ``search_pending``;
 the next command that opens the cache indexes them, so ``reader search`` finds them at once.
@@ -12,6 +15,7 @@ the next command that opens the cache indexes them, so ``reader search`` finds t
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -21,6 +25,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +52,20 @@ def server() -> Iterator[FeedServer]:
 # -- the process tree, from /proc ---------------------------------------------------------------
 
 
-def _stat(pid: int) -> tuple[str, int] | None:
-    """(state, parent pid) of a process, or None when it is gone."""
+def _fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command's name (state first), or None when
+    the process is gone."""
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    fields = raw[raw.rindex(")") + 2:].split()
-    return fields[0], int(fields[1])
+    return raw[raw.rindex(")") + 2:].split()
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, or None when it is gone."""
+    fields = _fields(pid)
+    return None if fields is None else (fields[0], int(fields[1]))
 
 
 def alive(pid: int) -> bool:
@@ -80,6 +91,19 @@ def descendants(pid: int) -> set[int]:
             if child not in found:
                 found.add(child)
                 pending.append(child)
+    return found
+
+
+def in_group(leader: int) -> set[int]:
+    """The running processes of the process group that ``leader`` leads (started with
+    ``start_new_session``): every process it started, and theirs, whatever their parent now
+    (none of ours leaves its group). A zombie has ended and is left out."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _fields(int(entry.name))
+            if fields is not None and int(fields[2]) == leader and fields[0] not in ("Z", "X"):
+                found.add(int(entry.name))
     return found
 
 
@@ -124,6 +148,19 @@ def assert_all_gone(pids: set[int], within: float = 5.0) -> None:
         raise AssertionError(f"still running {within} s after the kill: {left}") from None
 
 
+def assert_group_gone(leader: int, within: float = 10.0) -> None:
+    """Every process of ``leader``'s group ends within ``within`` s. A spawned worker the kill
+    caught while it started has its interpreter to load before it sees its parent is gone
+    (``lifeline``): hence more room than for the workers already running."""
+    try:
+        wait_for(lambda: not in_group(leader), within, "the killed process's group to end")
+    except AssertionError:
+        left = {p: command_line(p) for p in in_group(leader)}
+        with contextlib.suppress(ProcessLookupError):  # do not leave them to the suite
+            os.killpg(leader, signal.SIGKILL)
+        raise AssertionError(f"still running {within} s after the kill: {left}") from None
+
+
 @contextlib.contextmanager
 def ended_after(process: subprocess.Popen[Any]) -> Iterator[subprocess.Popen[Any]]:
     """``process``, killed (and waited for) on the way out if it still runs."""
@@ -136,10 +173,12 @@ def ended_after(process: subprocess.Popen[Any]) -> Iterator[subprocess.Popen[Any
 
 
 def cli_refresh(home: Path) -> subprocess.Popen[bytes]:
-    """``reader refresh`` in a subprocess, its output thrown away."""
+    """``reader refresh`` in a subprocess leading a process group of its own (``in_group``),
+    its output thrown away."""
     return subprocess.Popen(
         [sys.executable, "-m", "reader", "refresh"], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, env={**os.environ, "READER_HOME": str(home)},
+        start_new_session=True,
     )
 
 
@@ -151,11 +190,13 @@ def read_only(database: Path) -> contextlib.closing[sqlite3.Connection]:
 
 def kill_alone(process: subprocess.Popen[Any]) -> None:
     """SIGKILL ``process`` alone (not its group), then wait for every process it had started
-    to end too."""
-    tree = descendants(process.pid)
+    to end too: the whole group it leads (``in_group``), not a snapshot of its descendants
+    taken before the kill, which missed workers started after it (and so let full-text
+    extraction workers that outlived their refresh pass)."""
+    assert os.getpgid(process.pid) == process.pid, "start it with start_new_session=True"
     process.kill()
     process.wait()
-    assert_all_gone(tree)
+    assert_group_gone(process.pid)
 
 
 def slow_cache(folder: Path, server: FeedServer, fast: int = 10, slow: int = 2) -> Path:
@@ -206,7 +247,8 @@ def _start_app_stand_in(database: Path) -> tuple[subprocess.Popen[str], int, set
     """A process that refreshes as the app does (in a child process); returns it, the child
     refresh process and that child's parse workers once they run."""
     app = subprocess.Popen([sys.executable, "-c", APP_STAND_IN, str(database)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
 
     def refresh_child() -> int | None:
         for pid in children(app.pid):
@@ -240,6 +282,42 @@ def test_killing_the_refresh_process_ends_its_workers_and_the_app_says_so(
         stdout, _ = app.communicate(timeout=30)
         assert app.returncode == 3
         assert stdout.startswith("refresh failed: the refresh process ended unexpectedly")
+    assert_group_gone(app.pid)  # and nothing the killed refresh started outlives the app
+
+
+def test_killing_the_cli_refresh_while_it_extracts_pages_leaves_no_process(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """Killed while it saves full text: the extraction workers (spawned when the first page
+    comes back) end with it. The first pages answer at once; the rest trickle, so the refresh
+    is still waiting for them when it is killed."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: pages are extracted in a thread")
+    pages = 20  # from PROCESS_POOL_MIN_PAGES (16), extraction runs in worker processes
+    answered = itertools.count()
+    quick, slow = static(b"<html><body><p>A page.</p></body></html>", "text/html"), \
+        trickle(every=0.2, limit=60)
+
+    def page(handler: BaseHTTPRequestHandler) -> None:
+        (quick if next(answered) < 3 else slow)(handler)
+
+    server.routes["/page"] = page
+    server.routes["/feed"] = static(rss2("Pages", [(f"p{n}", f"Page {n}") for n in range(pages)],
+                                         link=server.url("/page?")))
+    database = tmp_path / "data" / "cache.sqlite3"
+    database.parent.mkdir(parents=True)
+    with Store.open(database) as store:
+        add_feed(store, server.url("/feed"), "Pages")
+    with_fetch_settings(tmp_path, deadline=120, host_deadline=120, refresh_deadline=120,
+                        per_host=16)
+    with ended_after(cli_refresh(tmp_path)) as refresh:
+        def extracting() -> bool:
+            if refresh.poll() is not None:
+                raise AssertionError("the refresh ended before it extracted a page")
+            return any("spawn_main" in command_line(p) for p in in_group(refresh.pid))
+
+        wait_for(extracting, 60, "the refresh to start extraction workers")
+        kill_alone(refresh)
 
 
 # -- search after a killed refresh --------------------------------------------------------------
