@@ -156,9 +156,23 @@ def assert_group_gone(leader: int, within: float = 10.0) -> None:
         wait_for(lambda: not in_group(leader), within, "the killed process's group to end")
     except AssertionError:
         left = {p: command_line(p) for p in in_group(leader)}
-        with contextlib.suppress(ProcessLookupError):  # do not leave them to the suite
-            os.killpg(leader, signal.SIGKILL)
+        _end_group(leader)
         raise AssertionError(f"still running {within} s after the kill: {left}") from None
+
+
+def _end_group(leader: int) -> None:
+    """Kill what is left of ``leader``'s group without leaking its named semaphores: the
+    workers first, so that multiprocessing's resource tracker, whose pipe they held, ends by
+    itself and unlinks the killed pools' semaphores (a tracker killed with them left five in
+    /dev/shm for each pool); then anything still there."""
+    for pid in in_group(leader):
+        if "resource_tracker" not in command_line(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(AssertionError):
+        wait_for(lambda: not in_group(leader), 10, "the resource tracker to end")
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(leader, signal.SIGKILL)
 
 
 @contextlib.contextmanager
