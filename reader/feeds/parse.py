@@ -130,7 +130,18 @@ def _detail_text(detail: Mapping[str, Any] | None, fallback: str = "") -> str:
 
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
+_ASCII_NOT_LETTERS = dict.fromkeys(i for i in range(128) if not chr(i).isalnum())
 _LINK_TARGETS = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)|\]\([^)\s]*\)")
+
+
+def _letters(text: str) -> str:
+    """The letters and digits of ``text``, case-folded. ASCII text by ``str.translate``; other
+    text loses its whitespace by ``split`` before the regex removes the rest (whitespace is
+    most of what a regex would match, one match per gap between words). Together about half
+    the machine instructions of the regex alone on the corpus's summaries and openings."""
+    if text.isascii():
+        return text.translate(_ASCII_NOT_LETTERS).casefold()
+    return _NOT_LETTERS.sub("", "".join(text.split())).casefold()
 
 
 def _repeats_opening(standfirst: str, body: str) -> bool:
@@ -144,8 +155,9 @@ def _repeats_opening(standfirst: str, body: str) -> bool:
     repeat), so a short opening is searched first. It ends after a space where no image's
     alt text is open, or after a newline: no link target or image can span that point, so
     the opening reads exactly as the start of the whole window does and a repeat found in
-    it is one in the window. 0.025 ms an entry instead of 0.036."""
-    want = _NOT_LETTERS.sub("", standfirst[:100]).casefold()
+    it is one in the window; the rest of the window is read on from there. 0.025 ms an
+    entry instead of 0.036."""
+    want = _letters(standfirst[:100])
     if not want:
         return False
     end = 4 * len(standfirst) + 4000
@@ -154,10 +166,10 @@ def _repeats_opening(standfirst: str, body: str) -> bool:
     image = body.rfind("![", 0, cut)
     if image != -1 and "]" not in body[image:cut] and "\n" not in body[image:cut]:
         cut = body.rfind("\n", 0, limit) + 1  # inside an image's alt text: a line's end
-    if cut and want in _NOT_LETTERS.sub("", _LINK_TARGETS.sub("", body[:cut])).casefold():
+    opening = _letters(_LINK_TARGETS.sub("", body[:cut])) if cut else ""
+    if want in opening:
         return True
-    window = _LINK_TARGETS.sub("", body[:end])
-    return want in _NOT_LETTERS.sub("", window).casefold()
+    return want in opening + _letters(_LINK_TARGETS.sub("", body[cut:end]))
 
 
 def _pick_content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
