@@ -586,7 +586,8 @@ class _Converter:
             return True
         top = self.stack[-1]
         self._flush(top)
-        longest = max((len(run) for run in _FENCE_RUN.findall(raw)), default=2)
+        longest = max((len(run) for run in _FENCE_RUN.findall(raw)), default=2) \
+            if "```" in raw else 2  # (the regex is tried at every character)
         fence = "`" * (longest + 1)
         top.blocks.append(f"{fence}\n{raw}\n{fence}")
         return True

@@ -524,7 +524,9 @@ class _Walker:
         if output and element in _CAN_BE_RELATIVE and (element != "id" or self.guidislink):
             output = _join(self.baseuri or "", output)
         if params:
+            # (feedparser's test needs a close tag or an entity: most texts have neither)
             if params.get("type") == "text/plain" and not self.version.startswith("atom") \
+                    and ("</" in output or "&" in output) \
                     and _FeedParserMixin.looks_like_html(output):
                 params["type"] = "text/html"
             params.pop("mode", None)
@@ -635,7 +637,7 @@ class _Walker:
             author, email = context.get(key), None
             if not author:
                 return
-            found = _EMAIL.search(author)
+            found = _EMAIL.search(author) if "@" in author else None
             if found:
                 email = found.group(0)
                 author = author.replace(email, "")
