@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -482,7 +483,12 @@ async def test_browser_from_the_environment_in_the_terminal_or_beside(
     add_stories(isolated_home, [StoryDraft(key="t", title="Some page",
                                            url="https://site.example/page")])
     context = prepared_context(isolated_home)
-    app = create_app(context.paths, context.config)  # no url_opener: the system's browser
+    # No url_opener: the system's browser. And, as ``make_app``, no refresh as the app opens:
+    # its feed's URL (port 80 of 127.0.0.1) belongs to no test server, and the refresh, at the
+    # lowest priority, outlasted the minute ``settle`` waits on a loaded machine.
+    config = replace(context.config, refresh=replace(context.config.refresh,
+                                                     refresh_on_start=False))
+    app = create_app(context.paths, config)
     messages = Messages()
     async with app.run_test(size=WIDE, message_hook=messages) as pilot:
         await open_story(app, pilot, "Some", "page")
