@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 Route = Callable[[BaseHTTPRequestHandler], None]
@@ -23,8 +24,27 @@ made every ``stop()`` wait ~0.25 s on average, ~0.5 s in a test's teardown (as i
 ``benchmarks/server.py``)."""
 
 
+class _TimedWrites:
+    """The handler's ``wfile``, noting when each write begins (``_Handler``'s in-flight count)."""
+
+    def __init__(self, wfile: BinaryIO) -> None:
+        self._wfile = wfile
+        self.last_write: float | None = None
+
+    def write(self, data: bytes) -> int:
+        self.last_write = time.monotonic()
+        return self._wfile.write(data)
+
+    def flush(self) -> None:
+        self._wfile.flush()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = self._writes = _TimedWrites(self.wfile)  # type: ignore[assignment]
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -33,16 +53,15 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             send(self, 404, b"not here", "text/plain")
             return
-        with self.server.counting:  # requests served at once: a per-host limit is checked
-            self.server.in_flight += 1
-            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
+        self._writes.last_write = None
+        started = time.monotonic()
         try:
             # The client may give up on us mid-response, as it should on a trickle.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 route(self)
         finally:
-            with self.server.counting:
-                self.server.in_flight -= 1
+            last = self._writes.last_write
+            self.server.served(started, last if last is not None else time.monotonic())
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -60,9 +79,8 @@ class FeedServer(ThreadingHTTPServer):
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
-        self.counting = threading.Lock()
-        self.in_flight = 0
-        self.max_in_flight = 0
+        self._counting = threading.Lock()
+        self._answers: list[tuple[float, float]] = []
         self.outlasted: list[str] = []
         """Paths whose slow response (``trickle``, ``slow_headers``) ran to its end: the client
         waited it out instead of giving up. A bounded fetch never lets one, and a slow route's
@@ -70,6 +88,39 @@ class FeedServer(ThreadingHTTPServer):
         without a clock in the test (a wall-time assertion failed on the loaded machine)."""
         self.thread = threading.Thread(target=self.serve_forever, args=(POLL,), daemon=True)
         self.thread.start()
+
+    def served(self, started: float, last_write: float) -> None:
+        """A route's answer: from when its request was read to when its last write began."""
+        with self._counting:
+            self._answers.append((started, last_write))
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests served at once (a per-host limit is checked against it), each
+        from when it was read to when its answer's **last write began**. Until the handler
+        returned, a client that read the whole answer (or gave up on a big one: it stops
+        reading at its limit, and the server's write fails only later) had already sent its
+        next request while this one still counted: 3 at once, on a loaded machine, from a
+        client that never sent more than 2. A request a client sends after the one before it
+        ended always begins after that one's last write did."""
+        with self._counting:
+            answers = list(self._answers)
+        # Sweep: at the same moment, an answer that ends is counted out before one that begins.
+        moments = sorted([(a, 1) for a, _ in answers] + [(b, -1) for _, b in answers],
+                         key=lambda m: (m[0], m[1]))
+        most = now = 0
+        for _, step in moments:
+            now += step
+            most = max(most, now)
+        return most
+
+    @max_in_flight.setter
+    def max_in_flight(self, value: int) -> None:
+        """Set to 0: count from now on only."""
+        if value != 0:
+            raise ValueError("max_in_flight can only be reset to 0")
+        with self._counting:
+            self._answers.clear()
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.server_address[1]}{path}"
