@@ -36,6 +36,7 @@ from reader.text import (
     escape_inline,
     escape_line_start,
     has_control_characters,
+    holds_any,
     needs_cleaning,
 )
 
@@ -155,7 +156,7 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
         return None
     if scheme != "mailto" and not rest[2:].split("/", 1)[0]:
         return None
-    if 1 not in url.encode("utf-8", "surrogatepass").translate(_URL_UNSAFE_BYTES):
+    if not holds_any(url, _URL_UNSAFE_BYTES):
         return url
     return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
 
@@ -554,7 +555,7 @@ class _Converter:
         if data.isspace():  # the newlines between tags: a third of all runs of text
             self.stack[-1].inline.append(" ")
             return
-        if "  " in data or 1 in data.encode("utf-8", "surrogatepass").translate(_TEXT_WORK):
+        if "  " in data or holds_any(data, _TEXT_WORK):
             data = _collapse_spaces(data)
             if not self.code_depth:
                 data = escape_inline(data)
