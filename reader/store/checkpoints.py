@@ -48,12 +48,12 @@ class BackgroundCheckpoints:
         """How many checkpoints ran."""
         self._ran = threading.Condition()
         self._wake = threading.Event()
-        self._stopping = False
+        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def committed(self) -> None:
         """The writer committed: copy what it wrote, soon, beside the refresh."""
-        if self._stopping:
+        if self._stop.is_set():
             return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="reader-checkpoints",
@@ -69,7 +69,7 @@ class BackgroundCheckpoints:
 
     def stop(self) -> None:
         """End the thread (after the checkpoint it may be running) and close its connection."""
-        self._stopping = True
+        self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join()
@@ -84,12 +84,9 @@ class BackgroundCheckpoints:
         try:
             while True:
                 self._wake.wait()
-                if self._stopping:
-                    return
                 # At most one checkpoint every ``min_seconds_apart``: commits that come in the
                 # meantime are copied together. Stopping cuts the wait short.
-                rest = last + self.min_seconds_apart - time.monotonic()
-                if rest > 0 and self._stop_requested_within(rest):
+                if self._stop.wait(max(0.0, last + self.min_seconds_apart - time.monotonic())):
                     return
                 self._wake.clear()
                 try:
@@ -104,14 +101,3 @@ class BackgroundCheckpoints:
         finally:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
-
-    def _stop_requested_within(self, seconds: float) -> bool:
-        """Wait ``seconds`` unless ``stop`` comes first; whether it came."""
-        deadline = time.monotonic() + seconds
-        while not self._stopping:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self._wake.clear()
-            self._wake.wait(left)
-        return True
