@@ -1,4 +1,5 @@
-"""The real captured feeds (``../shared/realfeeds/``, or the folder ``READER_REALFEEDS`` names).
+"""The real captured feeds (``../shared/realfeeds/``, or where ``READER_REALFEEDS`` or
+``READER_SHARED`` say: ``shared_data.shared_path``).
 
 Tests of defects found in a real feed read that feed. Missing data fails the test: it never
 skips, so a checkout without the shared data cannot pass by testing nothing.
@@ -6,24 +7,24 @@ skips, so a checkout without the shared data cannot pass by testing nothing.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from conftest import REPO
+from shared_data import shared_path
 
 from reader.feeds.parse import parse_feed
 from reader.models import StoryDraft
 
 
 def realfeeds_dir() -> Path:
-    named = os.environ.get("READER_REALFEEDS")
-    return Path(named) if named else REPO.parent / "shared" / "realfeeds"
+    """Found as the other shared folders are, so one ``READER_SHARED`` serves every test."""
+    return shared_path("realfeeds")
 
 
 def realfeed(name: str) -> bytes:
     """The bytes of one captured feed; an assertion error says where it was looked for."""
     path = realfeeds_dir() / name
-    assert path.is_file(), f"real feed {name} not found in {path.parent} (set READER_REALFEEDS)"
+    assert path.is_file(), \
+        f"real feed {name} not found in {path.parent} (set READER_REALFEEDS or READER_SHARED)"
     return path.read_bytes()
 
 
