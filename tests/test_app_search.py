@@ -179,3 +179,25 @@ async def test_the_list_narrows_once_typing_rests(isolated_home: Path) -> None:
         await settle(pilot)
         assert len(messages.of(SearchBar.Cancelled)) == 1
         assert main_screen(app).story_list.total == 7
+
+
+async def test_the_search_field_never_has_the_focus_before_slash(isolated_home: Path) -> None:
+    """The hidden search field never takes the focus as the app opens: for a frame the footer
+    offered "esc Cancel the search" before the list took the focus."""
+    from textual import events
+    from textual.widgets import Input
+
+    add_stories(isolated_home, STORIES)
+    app = make_app(isolated_home)
+    messages = Messages()
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.story_list.has_focus
+        assert "escape" not in footer_keys(screen)
+        focused = [m.widget for m in messages.of(events.DescendantFocus)]
+        assert not [widget for widget in focused if isinstance(widget, Input)]
+        await pilot.press("slash")
+        await settle(pilot)
+        focused = [m.widget for m in messages.of(events.DescendantFocus)]
+        assert isinstance(focused[-1], Input)

@@ -72,6 +72,10 @@ NARROW_BELOW = 100
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [*keys.bindings(keys.MAIN),
                                              *keys.bindings(keys.RELATED)]
+    AUTO_FOCUS = "StoryList"
+    """The list has the focus as the screen opens. Textual's default ("*", the first widget
+    that can take it) was the hidden search field: for one frame the footer offered "esc
+    Cancel the search", until ``on_mount`` gave the list the focus."""
 
     def __init__(self, data: UiData, database: Path, fetch: FetchSettings,
                  sync: SyncSettings | None = None, *, programs: Programs | None = None,
