@@ -47,6 +47,12 @@ def write_report(r: dict[str, Any]) -> str:
         f"every figure is the median of {r.get('runs')} runs (min–max)"
         + (f"; {r['newsboat_version']}." if r.get("newsboat_version") else "."),
     ]
+    speed = r.get("machine_speed")
+    if isinstance(speed, dict) and "start" in speed:
+        lines.append(f"Machine speed: a pure-Python loop of 3 million additions took "
+                     f"{speed['start']:.3f} s of CPU as the run began and "
+                     f"{speed.get('end', float('nan')):.3f} s as it ended (compare runs only "
+                     "where these agree).")
     notes = r.get("remeasured")
     if isinstance(notes, dict):
         for phase, when in notes.items():

@@ -775,6 +775,23 @@ PHASES = tuple(p.name for p in PHASE_LIST)
 # -- the whole run -----------------------------------------------------------------------------
 
 
+def machine_speed(tries: int) -> float:
+    """CPU seconds of a fixed pure-Python loop (3 million additions; the fastest of ``tries``).
+
+    This machine's CPU changes speed from minute to minute (0.27 s to 0.52 s for this loop on
+    1 December, and newsboat's own cold refresh 1.99 s against 2.41 s of CPU two hours apart),
+    so a run records it as it begins and as it ends: two runs compare only where these agree.
+    """
+    best = float("inf")
+    for _ in range(tries):
+        began = time.process_time()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.process_time() - began)
+    return round(best, 3)
+
+
 def start(plan: Plan) -> Run:
     """The results so far (a partial run updates the saved ones) and whether newsboat runs."""
     common.OUT.mkdir(parents=True, exist_ok=True)
@@ -791,7 +808,8 @@ def start(plan: Plan) -> Run:
         results["remeasured"] = notes
     results.update({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
                     "runs": plan.runs, "python": sys.version.split()[0],
-                    "load_at_start": os.getloadavg()[0]})
+                    "load_at_start": os.getloadavg()[0],
+                    "machine_speed": {"start": machine_speed(min(3, plan.runs))}})
     if plan.newsboat:
         results["newsboat_version"] = newsboat.require(log)
         results.pop("newsboat_skipped", None)
@@ -825,6 +843,7 @@ def run(plan: Plan) -> dict[str, Any]:
             each.measure(state)
             state.save()
     shutil.rmtree(common.OUT / "scratch", ignore_errors=True)
+    state.results["machine_speed"]["end"] = machine_speed(min(3, plan.runs))
     return state.results
 
 

@@ -85,6 +85,8 @@ def test_quick_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert set(marks["store"]["first_page"]) == {"newest", "oldest", "unread", "source"}
     assert marks["command"]["runs"] == 1 and marks["key_latency"]["runs"] >= 1
     report = write_report(results)
+    assert results["machine_speed"]["start"] > 0 and results["machine_speed"]["end"] > 0
+    assert "Machine speed: a pure-Python loop" in report
     assert "refresh 3 feeds" in report
     assert "| mark every story read" in report and "first page, sort unread" in report
     assert "reader list --json" in report and "| real feeds |" in report
