@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,18 @@ class _TimedWrites:
 
     def flush(self) -> None:
         self._wfile.flush()
+
+    # ``StreamRequestHandler.finish`` asks whether the file is closed, then closes it. Without
+    # these, every request ended in an AttributeError, printed as a traceback from the server's
+    # thread; and Python 3.11 parses source to draw a traceback's ^^^ marks, so one printed
+    # while the main thread parsed a module (pytest rewriting an import) could stop pytest with
+    # "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905).
+    @property
+    def closed(self) -> bool:
+        return bool(self._wfile.closed)
+
+    def close(self) -> None:
+        self._wfile.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,7 +94,11 @@ class FeedServer(ThreadingHTTPServer):
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
         self._counting = threading.Lock()
+        self._ended = threading.Condition(self._counting)
+        self.connections_ended = 0
         self._answers: list[tuple[float, float]] = []
+        self.errors: list[str] = []
+        """Exceptions that escaped a handler (``handle_error``)."""
         self.outlasted: list[str] = []
         """Paths whose slow response (``trickle``, ``slow_headers``) ran to its end: the client
         waited it out instead of giving up. A bounded fetch never lets one, and a slow route's
@@ -121,6 +139,26 @@ class FeedServer(ThreadingHTTPServer):
             raise ValueError("max_in_flight can only be reset to 0")
         with self._counting:
             self._answers.clear()
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        """A connection is over (its handler has finished, with or without an error)."""
+        super().shutdown_request(request)
+        with self._ended:
+            self.connections_ended += 1
+            self._ended.notify_all()
+
+    def wait_connections_ended(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait until ``count`` connections have ended; whether they have."""
+        with self._ended:
+            return self._ended.wait_for(lambda: self.connections_ended >= count, timeout)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A handler's failure is kept in ``errors`` and said in one line: socketserver's own
+        traceback, drawn in the server's thread, can race the main thread's parsing of a
+        module (see ``_TimedWrites.closed``)."""
+        error = sys.exc_info()[1]
+        self.errors.append(repr(error))
+        sys.stderr.write(f"feed server {self.host}: {client_address}: {error!r}\n")
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.server_address[1]}{path}"
