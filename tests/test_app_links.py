@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,13 @@ from ui_support import (
     find_story,
     main_screen,
     make_app,
-    prepared_context,
     settle,
     status_text,
 )
 
 from reader.feeds.parse import parse_feed
 from reader.models import Enclosure, StoryDraft
-from reader.ui.app import ReaderApp, create_app
+from reader.ui.app import ReaderApp
 from reader.ui.messages import ProgramEnded
 from reader.ui.screens.number_prompt import NumberPrompt
 from reader.ui.widgets.story_markdown import StoryMarkdown
@@ -482,13 +480,10 @@ async def test_browser_from_the_environment_in_the_terminal_or_beside(
     monkeypatch.setattr(webbrowser, "_browsers", {})
     add_stories(isolated_home, [StoryDraft(key="t", title="Some page",
                                            url="https://site.example/page")])
-    context = prepared_context(isolated_home)
-    # No url_opener: the system's browser. And, as ``make_app``, no refresh as the app opens:
-    # its feed's URL (port 80 of 127.0.0.1) belongs to no test server, and the refresh, at the
-    # lowest priority, outlasted the minute ``settle`` waits on a loaded machine.
-    config = replace(context.config, refresh=replace(context.config.refresh,
-                                                     refresh_on_start=False))
-    app = create_app(context.paths, config)
+    # No url_opener: the system's browser. And no refresh as the app opens (``make_app``'s
+    # default): it refreshed a feed at port 80 of 127.0.0.1, nobody's server, at the lowest
+    # priority, and that outlasted the minute ``settle`` waits on a loaded machine.
+    app = make_app(isolated_home, system_browser=True)
     messages = Messages()
     async with app.run_test(size=WIDE, message_hook=messages) as pilot:
         await open_story(app, pilot, "Some", "page")

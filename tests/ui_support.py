@@ -81,13 +81,17 @@ def title_repeating_pages(home: Path) -> dict[str, str]:
 
 def make_app(home: Path, seed_dirs: list[str] | None = None,
              opened: list[str] | None = None, *, refresh_on_start: bool = False,
-             **options: Any) -> ReaderApp:
+             system_browser: bool = False, **options: Any) -> ReaderApp:
     """The real app on ``home``'s cache and config. It does not refresh as it opens (so a
-    test starts no network refresh it did not ask for) unless ``refresh_on_start``."""
+    test starts no network refresh it did not ask for) unless ``refresh_on_start``. Links
+    it opens are noted in ``opened``, or with ``system_browser`` go where the app's own
+    choice of browser sends them (config, ``$BROWSER``)."""
     context = prepared_context(home, seed_dirs)
-    sink = opened if opened is not None else []
     config = replace(context.config, refresh=replace(context.config.refresh,
                                                      refresh_on_start=refresh_on_start))
+    if system_browser:
+        return create_app(context.paths, config, **options)
+    sink = opened if opened is not None else []
     return create_app(context.paths, config, url_opener=sink.append, **options)
 
 
