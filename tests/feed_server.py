@@ -37,20 +37,14 @@ class _TimedWrites:
         self.last_write = time.monotonic()
         return self._wfile.write(data)
 
-    def flush(self) -> None:
-        self._wfile.flush()
-
-    # ``StreamRequestHandler.finish`` asks whether the file is closed, then closes it. Without
-    # these, every request ended in an AttributeError, printed as a traceback from the server's
-    # thread; and Python 3.11 parses source to draw a traceback's ^^^ marks, so one printed
-    # while the main thread parsed a module (pytest rewriting an import) could stop pytest with
-    # "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905).
-    @property
-    def closed(self) -> bool:
-        return bool(self._wfile.closed)
-
-    def close(self) -> None:
-        self._wfile.close()
+    def __getattr__(self, name: str) -> object:
+        """Everything else is the wrapped file's. ``StreamRequestHandler.finish`` asks whether
+        the file is ``closed``, then closes it: when only ``write`` and ``flush`` were passed
+        on, every request ended in an AttributeError, printed as a traceback from the server's
+        thread; and Python 3.11 parses source to draw a traceback's ^^^ marks, so one printed
+        while the main thread parsed a module (pytest rewriting an import) could stop pytest
+        with "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905)."""
+        return getattr(self._wfile, name)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -155,7 +149,7 @@ class FeedServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """A handler's failure is kept in ``errors`` and said in one line: socketserver's own
         traceback, drawn in the server's thread, can race the main thread's parsing of a
-        module (see ``_TimedWrites.closed``)."""
+        module (see ``_TimedWrites.__getattr__``)."""
         error = sys.exc_info()[1]
         self.errors.append(repr(error))
         sys.stderr.write(f"feed server {self.host}: {client_address}: {error!r}\n")
