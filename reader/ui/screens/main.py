@@ -75,7 +75,8 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "StoryList"
     """The list has the focus as the screen opens. Textual's default ("*", the first widget
     that can take it) was the hidden search field: for one frame the footer offered "esc
-    Cancel the search", until ``on_mount`` gave the list the focus."""
+    Cancel the search", until ``on_mount`` gave the list the focus (a second focus, now
+    gone)."""
 
     def __init__(self, data: UiData, database: Path, fetch: FetchSettings,
                  sync: SyncSettings | None = None, *, programs: Programs | None = None,
@@ -147,7 +148,6 @@ class MainScreen(Screen[None]):
         view = self.triage.sorted_view(View())
         self.sub_title = view.describe()
         self.story_list.set_view(view)
-        self.story_list.focus()
         self.set_interval(self._tick, self._check_auto_refresh)
 
     def on_resize(self, event: events.Resize) -> None:
