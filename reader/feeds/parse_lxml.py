@@ -102,6 +102,9 @@ class _Decline(Exception):
     """The document steps outside what this module reads exactly: feedparser reads it."""
 
 
+_set = dict.__setitem__
+
+
 class _Dict(dict):  # type: ignore[type-arg]
     """A dict that stores keys as FeedParserDict does (``description`` as ``summary``…)."""
 
@@ -195,7 +198,9 @@ def _repair(output: str) -> str:
         return output
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         output = output.encode("iso-8859-1").decode("utf-8")
-    if _C1_UTF8.search(output.encode("utf-8", "surrogatepass")):
+    encoded = output.encode("utf-8", "surrogatepass")
+    # (``in`` finds the byte with memchr; the regex engine steps through every byte)
+    if 0xC2 in encoded and _C1_UTF8.search(encoded):
         output = output.translate(_cp1252)
     return output
 
@@ -248,24 +253,25 @@ class _Walker:
     def __init__(self, base: str, declaring: frozenset[str]) -> None:
         self.baseuri = base
         self.declaring = declaring
+        self.declaring_locals = {name.rpartition(":")[2] for name in declaring}
         self.feeddata = _Dict()
         self.entries: list[_Dict] = []
         self.version = ""
         self.namespaces_in_use: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
-        self.names: dict[str, tuple[str, str, bool]] = {}
+        self.names: dict[str, tuple[Any, ...]] = {}
         self.infeed = self.inentry = self.incontent = self.intextinput = self.inimage = 0
         self.inauthor = self.incontributor = self.inpublisher = self.insource = 0
         self.sourcedata = _Dict()
         self.contentparams: dict[str, Any] = {}
         self.summary_key: str | None = None
         self.elementstack: list[list[Any]] = []
-        self.basestack: list[str] = []
+        self.basestack: list[str] | None = []
         self.title_depth = -1
         self.depth = 0
         self.has_content = 0
         self.guidislink = False
-        self.property_depth_map: dict[int, dict[str, int]] = {}
+        self.depths: dict[str, int] = {}  # the depth each field of the last entry was set at
         self.decls: dict[str, str] = {}
         self.safe: dict[tuple[str, str], str] = {}
         self.fixed: dict[str, str] = {}  # the base of an element without xml:base, by its parent's
@@ -277,7 +283,13 @@ class _Walker:
     def run(self, root: Any) -> None:
         for prefix, uri in root.nsmap.items():
             self.start_prefix_mapping(prefix, uri)
-        self.element(root, root.nsmap)
+        # Every element's base is its parent's made safe (``safe_base``) unless it has an
+        # xml:base (or base) attribute. Where that step changes nothing after the root's, the
+        # base stays the same until such an attribute: the stack of bases is kept from then.
+        base = self.safe_base(self.baseuri, self.baseuri)
+        if self.safe_base(base, base) == base:
+            self.baseuri, self.basestack = base, None
+        self.element(root, root.tag, root.nsmap)
 
     def start_prefix_mapping(self, prefix: str | None, uri: str) -> None:
         if not uri:
@@ -286,10 +298,14 @@ class _Walker:
         if prefix and uri == _XLINK:
             self.decls["xmlns:" + prefix] = uri
 
-    def element(self, el: Any, nsmap: Mapping[str | None, str]) -> None:
-        """One element: its start, its text and children in document order, its end."""
-        tag = el.tag
-        if self.declaring:
+    def element(self, el: Any, tag: str, nsmap: Mapping[str | None, str]) -> None:
+        """One element: its start, its text and children in document order, its end
+        (feedparser's ``unknown_starttag`` and ``unknown_endtag``, with what they look up by
+        the element's name looked up once per name: ``kind``)."""
+        kind = self.names.get(tag)
+        if kind is None:
+            kind = self.names[tag] = self.kind(tag)
+        if kind[8]:  # its local name is one of those that declare a namespace somewhere
             prefix = el.prefix
             local = tag.rsplit("}", 1)[-1]
             if (f"{prefix}:{local}" if prefix else local) in self.declaring:
@@ -298,13 +314,42 @@ class _Walker:
                     if nsmap.get(prefix) != uri:
                         self.start_prefix_mapping(prefix, uri)
                 nsmap = own
-        kind = self.names.get(tag)
-        if kind is None:
-            kind = self.names[tag] = self.kind(tag)
+                kind = self.names.get(tag)  # (a new namespace clears the names)
+                if kind is None:
+                    kind = self.names[tag] = self.kind(tag)
+        name, handler, start, end, resets, declines_start, declines_end, xmlns, _ = kind
         items = el.items()
-        attrs = self.attributes(items, tag) if items or self.decls or tag in _MATH_OR_SVG \
-            else []
-        self.unknown_starttag(kind, attrs)
+        # -- the start tag
+        self.depth += 1
+        if items or self.decls or xmlns:
+            attrs = self.attributes(items, xmlns)
+            attrs_d = dict(attrs)
+            if self.basestack is not None:
+                self.push_base(attrs_d)
+            elif attrs_d.get("xml:base", attrs_d.get("base")) not in (None, "", self.baseuri):
+                self.basestack = [self.baseuri] * (self.depth - 1)
+                self.push_base(attrs_d)
+        else:
+            attrs, attrs_d = [], {}
+            if self.basestack is not None:
+                self.push_base(attrs_d)
+        if not self.incontent or not self.content_start(name, attrs):
+            if resets:
+                if resets & 1:
+                    self.intextinput = 0
+                if resets & 2:
+                    self.inimage = 0
+            if start is not None:
+                if self.svg_ok and handler == "title":
+                    raise _Decline("title inside SVG")
+                start(self, attrs_d)
+            elif declines_start:
+                raise _Decline(handler)
+            elif not attrs_d:
+                self.elementstack.append([handler, 1, []])
+            else:
+                self.get_context()[handler] = attrs_d
+        # -- the text and children
         stack = self.elementstack
         text = el.text
         if text and stack:
@@ -315,7 +360,7 @@ class _Walker:
         for child in el:
             child_tag = child.tag
             if child_tag.__class__ is str:
-                self.element(child, nsmap)
+                self.element(child, child_tag, nsmap)
             elif child_tag is not _COMMENT and child_tag is not _PI:
                 raise _Decline  # an entity reference
             tail = child.tail
@@ -323,19 +368,51 @@ class _Walker:
                 if self.incontent and self.contentparams.get("type") == _XHTML_TYPE:
                     tail = escape(tail)
                 stack[-1][2].append(tail)
-        self.unknown_endtag(kind)
+        # -- the end tag
+        if self.svg_ok:
+            if name.split(":", 1)[-1] == "svg":
+                self.svg_ok -= 1
+            if self.svg_ok:
+                end = None
+        if end is not None:
+            end(self)
+        elif declines_end and not self.svg_ok:
+            raise _Decline(handler)
+        else:
+            self.pop(handler)
+        if self.incontent and self.content_end(name):
+            return  # as feedparser: the base and depth of the <div> stay pushed
+        bases = self.basestack
+        if bases:
+            bases.pop()
+            if bases and bases[-1]:
+                self.baseuri = bases[-1]
+        self.depth -= 1
 
-    def kind(self, tag: str) -> tuple[str, str, bool]:
+    def kind(self, tag: str) -> tuple[Any, ...]:
         """What the handlers need of an element's name: the name feedparser gives it
         (``prefix:local``), its handler name (``prefix_local``, with the prefix feedparser
-        uses for the namespace) and whether that has no prefix."""
+        uses for the namespace), its start and end handlers, which of the image and text
+        input flags its start clears (1, 2: only an element without a prefix clears them),
+        whether its start or end declines, the ``xmlns`` feedparser gives its attributes
+        (MathML, SVG), and whether an element of that local name declares a namespace
+        somewhere in the document."""
         name = self.local_name(tag)
         if ":" in name:
             prefix, suffix = name.split(":", 1)
         else:
             prefix, suffix = "", name
         prefix = self.namespacemap.get(prefix, prefix)
-        return name, f"{prefix}_{suffix}" if prefix else suffix, not prefix
+        handler = f"{prefix}_{suffix}" if prefix else suffix
+        resets = 0
+        if not prefix:
+            if name not in ("title", "link", "description", "name"):
+                resets |= 1
+            if name not in ("title", "link", "description", "url", "href", "width", "height"):
+                resets |= 2
+        return (name, handler, _STARTS.get(handler), _ENDS.get(handler), resets,
+                handler in _NOT_PORTED or handler in _UNSAFE_UNKNOWN, handler in _NOT_PORTED,
+                _MATH_OR_SVG.get(tag), tag.rsplit("}", 1)[-1] in self.declaring_locals)
 
     def local_name(self, tag: str) -> str:
         """The name feedparser gives an element: ``prefix:local`` (lower case), where the
@@ -357,13 +434,13 @@ class _Walker:
                     return (given + ":" + local).lower()
         return local
 
-    def attributes(self, items: list[tuple[str, str]], tag: str) -> list[tuple[str, str]]:
+    def attributes(self, items: list[tuple[str, str]], xmlns: str | None) -> list[tuple[str, str]]:
         """Attributes as feedparser's strict parser hands them on: names lower-cased and
         prefixed with feedparser's prefix for a namespace it knows; ``rel`` and ``type``
         values lower-cased."""
         attrs_d, self.decls = self.decls, {}
-        if tag in _MATH_OR_SVG:
-            attrs_d["xmlns"] = _MATH_OR_SVG[tag]
+        if xmlns:
+            attrs_d["xmlns"] = xmlns
         if items:
             for key, value in items:
                 if key[0] == "{":
@@ -409,87 +486,55 @@ class _Walker:
             return str(make_safe_absolute_uri(base, given) or base)
         return str(_urljoin(base, given))
 
-    def unknown_starttag(self, kind: tuple[str, str, bool],
-                         attrs: list[tuple[str, str]]) -> None:
-        tag, name, plain = kind
-        self.depth += 1
+    def push_base(self, attrs_d: dict[str, str]) -> None:
+        """The element's base URL, from its parent's and its xml:base (or base) attribute."""
         base = self.baseuri
-        if attrs:
-            attrs_d = dict(attrs)
+        if attrs_d:
             given = attrs_d.get("xml:base", attrs_d.get("base")) or base
             found = self.safe.get((base, given))
             if found is None:
                 found = self.safe[(base, given)] = self.safe_base(base, given)
         else:
-            attrs_d = {}
             found = self.fixed.get(base)
             if found is None:
                 found = self.fixed[base] = self.safe_base(base, base)
         self.baseuri = found
+        assert self.basestack is not None
         self.basestack.append(found)
-        if self.incontent:
-            params = self.contentparams
-            if not params.get("type", "xml").endswith("xml"):
-                # markup inside text that said it was escaped: feedparser makes it XHTML
-                if tag in ("xhtml:div", "div"):
-                    return
-                params["type"] = _XHTML_TYPE
-            if params.get("type") == _XHTML_TYPE:
-                if ":" in tag:
-                    prefix, tag = tag.split(":", 1)
-                    namespace = self.namespaces_in_use.get(prefix, "")
-                    if ((tag == "math" and namespace == _MATHML)
-                            or (tag == "svg" and namespace == _SVG)):
-                        attrs = [*attrs, ("xmlns", namespace)]
-                if tag == "svg":
-                    self.svg_ok += 1
-                self.handle_data(f"<{tag}{self.strattrs(attrs)}>", escape_text=False)
-                return
-        if plain:
-            if tag not in ("title", "link", "description", "name"):
-                self.intextinput = 0
-            if tag not in ("title", "link", "description", "url", "href", "width", "height"):
-                self.inimage = 0
-        handler = _STARTS.get(name)
-        if handler is not None:
-            if self.svg_ok and name == "title":
-                raise _Decline("title inside SVG")
-            handler(self, attrs_d)
-        elif name in _NOT_PORTED or name in _UNSAFE_UNKNOWN:
-            raise _Decline(name)
-        elif not attrs_d:
-            self.elementstack.append([name, 1, []])
-        else:
-            self.get_context()[name] = attrs_d
 
-    def unknown_endtag(self, kind: tuple[str, str, bool]) -> None:
-        tag, name, _ = kind
-        if self.svg_ok:
-            if tag.split(":", 1)[-1] == "svg":
-                self.svg_ok -= 1
-            handler = None if self.svg_ok else _ENDS.get(name)
-        else:
-            handler = _ENDS.get(name)
-        if handler is not None:
-            handler(self)
-        elif not self.svg_ok and name in _NOT_PORTED:
-            raise _Decline(name)
-        else:
-            self.pop(name)
-        if self.incontent:
-            params = self.contentparams
-            if not params.get("type", "xml").endswith("xml"):
-                if tag in ("xhtml:div", "div"):
-                    return  # as feedparser: the base and depth of the <div> stay pushed
-                params["type"] = _XHTML_TYPE
-            if params.get("type") == _XHTML_TYPE:
-                self.handle_data(f"</{tag.split(':')[-1]}>", escape_text=False)
-        stack = self.basestack
-        if stack:
-            stack.pop()
-            if stack and stack[-1]:
-                self.baseuri = stack[-1]
-        self.depth -= 1
+    def content_start(self, tag: str, attrs: list[tuple[str, str]]) -> bool:
+        """The start of an element inside content: whether it is written out as markup
+        (or skipped) instead of going to its handler."""
+        params = self.contentparams
+        if not params.get("type", "xml").endswith("xml"):
+            # markup inside text that said it was escaped: feedparser makes it XHTML
+            if tag in ("xhtml:div", "div"):
+                return True
+            params["type"] = _XHTML_TYPE
+        if params.get("type") == _XHTML_TYPE:
+            if ":" in tag:
+                prefix, tag = tag.split(":", 1)
+                namespace = self.namespaces_in_use.get(prefix, "")
+                if ((tag == "math" and namespace == _MATHML)
+                        or (tag == "svg" and namespace == _SVG)):
+                    attrs = [*attrs, ("xmlns", namespace)]
+            if tag == "svg":
+                self.svg_ok += 1
+            self.handle_data(f"<{tag}{self.strattrs(attrs)}>", escape_text=False)
+            return True
+        return False
+
+    def content_end(self, tag: str) -> bool:
+        """The end of an element inside content (markup written out); True for a ``<div>``
+        in escaped content, which feedparser leaves as it is."""
+        params = self.contentparams
+        if not params.get("type", "xml").endswith("xml"):
+            if tag in ("xhtml:div", "div"):
+                return True
+            params["type"] = _XHTML_TYPE
+        if params.get("type") == _XHTML_TYPE:
+            self.handle_data(f"</{tag.split(':')[-1]}>", escape_text=False)
+        return False
 
     def handle_data(self, text: str, escape_text: bool = True) -> None:
         if not self.elementstack:
@@ -518,12 +563,14 @@ class _Walker:
             output = output.strip()
         if not expecting_text:
             return output
-        if params and params.get("base64", 0):
-            with contextlib.suppress(binascii.Error, binascii.Incomplete, UnicodeDecodeError):
-                output = base64.decodebytes(output.encode("utf8")).decode("utf8")
-        if output and element in _CAN_BE_RELATIVE and (element != "id" or self.guidislink):
-            output = _join(self.baseuri or "", output)
+        role = _ROLES.get(element, 0)
         if params:
+            if params.get("base64", 0):
+                with contextlib.suppress(binascii.Error, binascii.Incomplete,
+                                         UnicodeDecodeError):
+                    output = base64.decodebytes(output.encode("utf8")).decode("utf8")
+            if output and role & _RELATIVE and (element != "id" or self.guidislink):
+                output = _join(self.baseuri or "", output)
             # (feedparser's test needs a close tag or an entity: most texts have neither)
             if params.get("type") == "text/plain" and not self.version.startswith("atom") \
                     and ("</" in output or "&" in output) \
@@ -531,19 +578,21 @@ class _Walker:
                 params["type"] = "text/html"
             params.pop("mode", None)
             params.pop("base64", None)
+        elif output and role & _RELATIVE and (element != "id" or self.guidislink):
+            output = _join(self.baseuri or "", output)
         if not output.isascii():
             output = _repair(output)
-        if element in ("category", "tags", "itunes_keywords"):
-            return output
-        if element == "title" and -1 < self.title_depth <= self.depth:
+        if role & _OWN_END:
+            return output  # category, tags, itunes:keywords: their end handlers store them
+        if role & _TITLE and -1 < self.title_depth <= self.depth:
             return output
         if self.inentry and not self.insource:
             entry = self.entries[-1]
-            if element == "content":
+            if role & _CONTENT:
                 detail = dict(params)
                 detail["value"] = output
                 entry.setdefault("content", []).append(detail)
-            elif element == "link":
+            elif role & _LINK:
                 if not self.inimage:
                     if "&" in output:
                         output = _ENTITY_LIKE.sub(r"&\g<1>", output.replace("&amp;", "&"))
@@ -551,23 +600,23 @@ class _Walker:
                     if output:
                         entry["links"][-1]["href"] = output
             else:
-                if element == "description":
+                if role & _DESCRIPTION:
                     element = "summary"
-                depths = self.property_depth_map.setdefault(id(entry), {})
+                depths = self.depths
                 old = depths.get(element)
                 if old is None or self.depth <= old:
                     depths[element] = self.depth
-                    entry[element] = output
+                    _set(entry, _KEYMAP.get(element, element), output)
                 if self.incontent:
                     detail = dict(params)
                     detail["value"] = output
                     entry[element + "_detail"] = detail
         elif self.infeed or self.insource:
             context = self.get_context()
-            if element == "description":
+            if role & _DESCRIPTION:
                 element = "subtitle"
             context[element] = output
-            if element == "link":
+            if role & _LINK:
                 if "&" in output:
                     output = _ENTITY_LIKE.sub(r"&\g<1>", output)
                 context[element] = output
@@ -810,6 +859,7 @@ class _Walker:
 
     def start_item(self, attrs_d: dict[str, str]) -> None:
         self.entries.append(_Dict())
+        self.depths = {}
         self.push("item", 0)
         self.inentry = 1
         self.guidislink = False
@@ -1231,6 +1281,13 @@ _EMAIL = re.compile(
 _ATOM_VERSIONS = {"0.1": "atom01", "0.2": "atom02", "0.3": "atom03"}
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 _CAN_BE_RELATIVE = frozenset(_FeedParserMixin.can_be_relative_uri) if _AVAILABLE else frozenset()
+# What ``pop`` does apart for some element names, looked up once per call.
+_RELATIVE, _OWN_END, _TITLE, _CONTENT, _LINK, _DESCRIPTION = 1, 2, 4, 8, 16, 32
+_ROLES: dict[str, int] = {name: _RELATIVE for name in _CAN_BE_RELATIVE}
+for _name, _role in (("category", _OWN_END), ("tags", _OWN_END), ("itunes_keywords", _OWN_END),
+                     ("title", _TITLE), ("content", _CONTENT), ("link", _LINK),
+                     ("description", _DESCRIPTION)):
+    _ROLES[_name] = _ROLES.get(_name, 0) | _role
 
 W = _Walker
 _STARTS: dict[str, Callable[[_Walker, dict[str, str]], None]] = {
