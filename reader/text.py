@@ -107,6 +107,42 @@ def needs_cleaning(value: str) -> bool:
     return _NEEDS_CLEANING.search(value) is not None
 
 
+# The same test on the text's UTF-8, each part a search for one lead byte (the regex engine
+# finds a literal first byte with a fast scan, where a character class is tested at every
+# character): C1 controls (U+0080..U+009F), the bidi marks and separators (U+200E, U+200F,
+# U+2028..U+202E, U+2066..U+2069), and a mojibake pair, a lead character (U+00C2..U+00F4)
+# before one of ``_MOJIBAKE_NEXT`` (U+0080..U+00BF, Œœ Šš Ÿ Žž ƒ ˆ ˜ – — ‘’‚“”„ †‡• … ‰ ‹ › € ™)
+# or "Â" before a space. The byte-order mark is a plain search. UTF-8 is self-synchronising:
+# a lead byte never appears inside another character, so each match is a whole character.
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_BIDI_UTF8 = re.compile(b"\xe2(?:\x80[\x8e\x8f\xa8-\xae]|\x81[\xa6-\xa9])")
+_MOJIBAKE_UTF8 = re.compile(
+    b"\xc3(?:\x82 |[\x82-\xb4](?:\xc2[\x80-\xbf]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92"
+    b"|\xcb[\x86\x9c]|\xe2(?:\x80[\x93\x94\x98-\x9e\xa0-\xa2\xa6\xb0\xb9\xba]|\x82\xac|\x84\xa2)))"
+)
+
+
+def needs_cleaning_utf8(value: str, data: bytes) -> bool:
+    """``needs_cleaning(value)``, given ``data``, ``value.encode("utf-8", "surrogatepass")``
+    (for a caller that encodes it anyway: the HTML parser reads bytes).
+
+    For text that is not ASCII the searches over bytes cost a fifth of the one over
+    characters: on the 2,102 non-ASCII HTML bodies and titles of the real corpus (5.8 M
+    characters), 330 -> 60 M machine instructions, counted by callgrind. Checked against
+    ``needs_cleaning`` for every character alone and between letters, and for every pair of
+    a character U+00C0..U+00FF and one of the Basic Multilingual Plane."""
+    if 1 in data.translate(_ASCII_NEEDS_CLEANING):
+        return True
+    if value.isascii():
+        return False
+    return (
+        _C1_UTF8.search(data) is not None
+        or _BIDI_UTF8.search(data) is not None
+        or b"\xef\xbb\xbf" in data
+        or _MOJIBAKE_UTF8.search(data) is not None
+    )
+
+
 def has_control_characters(value: str) -> bool:
     """Whether ``value`` holds a control, bidi or separator character (no mojibake check)."""
     if value.isascii():

@@ -38,6 +38,7 @@ from reader.text import (
     has_control_characters,
     holds_any,
     needs_cleaning,
+    needs_cleaning_utf8,
 )
 
 # Elements dropped with everything inside them: active content, page furniture, form controls.
@@ -974,7 +975,8 @@ class _TooDeep(Exception):
 _PARSERS = threading.local()
 
 
-def _parse(markup: str) -> etree._Element | None:
+def _parse(data: bytes) -> etree._Element | None:
+    """The tree of a fragment's UTF-8 (``_cleaned``)."""
     # One parser per thread, reused: making one costs about as much as parsing a short body
     # (3 of 7 µs), and a parser may not be shared between threads.
     parser = getattr(_PARSERS, "html", None)
@@ -982,20 +984,32 @@ def _parse(markup: str) -> etree._Element | None:
         parser = _PARSERS.html = etree.HTMLParser(
             no_network=True, huge_tree=True, remove_comments=True, remove_pis=True,
             encoding="utf-8")
-    root = etree.fromstring(markup.encode("utf-8", "surrogatepass"), parser)
+    root = etree.fromstring(data, parser)
     last = parser.error_log.last_error
     if last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
         raise _TooDeep(last.message)
     return root
 
 
+def _cleaned(html: str) -> tuple[str, bytes]:
+    """``html`` with escape sequences and controls removed and mojibake repaired (the parser
+    would turn ESC into U+FFFD and leave the rest of the sequence as text), and its UTF-8 for
+    the parser: the test for what to clean reads the bytes the parser is given anyway."""
+    data = html.encode("utf-8", "surrogatepass")
+    if needs_cleaning_utf8(html, data):
+        html = clean_text(html)
+        data = html.encode("utf-8", "surrogatepass")
+    return html, data
+
+
 # What libxml2 drops from the start of a document (HTML5's whitespace before the first text).
 _LEADING_SPACE = " \t\n\f\r"
+_SURROGATE_UTF8 = re.compile(b"\xed[\xa0-\xbf]")  # U+D800..U+DFFF, encoded with surrogatepass
 
 
-def _plain_body(html: str) -> str | None:
-    """The text lxml's tree holds for ``html`` (already cleaned) when it is plain text, else
-    None (markup to parse).
+def _plain_body(html: str, data: bytes) -> str | None:
+    """The text lxml's tree holds for ``html`` (already cleaned; ``data`` its UTF-8) when it
+    is plain text, else None (markup to parse).
 
     With no ``<`` and no ``&`` there is neither a tag nor a character reference: the parser
     builds ``<html><body>`` around the text, dropping its leading whitespace and keeping
@@ -1006,11 +1020,8 @@ def _plain_body(html: str) -> str | None:
     titles of the real corpus are plain text."""
     if "<" in html or "&" in html or "\r" in html:
         return None
-    if not html.isascii():
-        try:
-            html.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate
-            return None
+    if not html.isascii() and _SURROGATE_UTF8.search(data) is not None:
+        return None
     return html.lstrip(_LEADING_SPACE)
 
 
@@ -1019,18 +1030,15 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
     if not html:
         return ""
     try:
-        # Escape sequences in the markup itself go first (the parser would turn ESC into
-        # U+FFFD and leave the rest of the sequence as text); mojibake is repaired here too.
-        if needs_cleaning(html):
-            html = clean_text(html)
-        plain = _plain_body(html)
+        html, data = _cleaned(html)
+        plain = _plain_body(html, data)
         if plain is not None:  # what walking <html><body>text</body></html> gives
             if not plain:
                 return ""  # the parser returns no tree
             converter = _Converter(base, check_text=False)
             converter.handle_data(plain)
             return "\n\n".join(converter.blocks())
-        root = _parse(html)
+        root = _parse(data)
         if root is None:
             return ""
         converter = _Converter(base, check_text=_CONTROL_REFERENCE.search(html) is not None)
@@ -1052,12 +1060,11 @@ def html_to_text(html: str) -> str:
     if not html:
         return ""
     try:
-        if needs_cleaning(html):
-            html = clean_text(html)
-        plain = _plain_body(html)
+        html, data = _cleaned(html)
+        plain = _plain_body(html, data)
         if plain is not None:  # <html> and <body> each add a space before and after it
             return " ".join(clean_text(f"  {plain}  ").split()) if plain else ""
-        root = _parse(html)
+        root = _parse(data)
         if root is None:
             return ""
         parts: list[str] = []
