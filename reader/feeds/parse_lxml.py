@@ -31,6 +31,7 @@ import binascii
 import contextlib
 import copy
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -78,6 +79,10 @@ _TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*")
 _PLAIN_URL = re.compile(
     r"https?://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~!$&'()*+,=:@%/\-]*)?"
     r"(?:\?[A-Za-z0-9._~!$&'()*+,=:@%/?\-]+)?(?:#[A-Za-z0-9._~!$&'()*+,=:@%/?#\-]+)?\Z")
+# A scheme and a colon not followed by "//" (urlsplit's scheme: what precedes the first colon,
+# all of it of these characters, starting with a letter).
+_OPAQUE_URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?!//)")
+_JOINED_SCHEMES = frozenset(urllib.parse.uses_relative)
 # FeedParserDict stores these keys under other names (its keymap).
 _KEYMAP = {
     "channel": "feed", "items": "entries", "guid": "id", "date": "updated",
@@ -100,9 +105,6 @@ _UNSAFE_UNKNOWN = frozenset({
 
 class _Decline(Exception):
     """The document steps outside what this module reads exactly: feedparser reads it."""
-
-
-_set = dict.__setitem__
 
 
 class _Dict(dict):  # type: ignore[type-arg]
@@ -206,9 +208,17 @@ def _repair(output: str) -> str:
 
 
 def _join(base: str, value: str) -> str:
-    """feedparser's ``_urljoin``, skipped for a plain absolute URL, which it gives back."""
-    if value.startswith(("http://", "https://")) and _PLAIN_URL.match(value):
-        return value
+    """feedparser's ``_urljoin``, skipped where it gives the value back: a plain absolute
+    http(s) URL, or a URI of a scheme ``urljoin`` never joins (``tag:``, ``urn:``: Atom ids)
+    that ``urlsplit`` reads without cleaning it or looking for a host."""
+    if value.startswith(("http://", "https://")):
+        if _PLAIN_URL.match(value):
+            return value
+    else:
+        opaque = _OPAQUE_URI.match(value)
+        if opaque and opaque.group(1).lower() not in _JOINED_SCHEMES \
+                and "\t" not in value and "\r" not in value and "\n" not in value:
+            return value
     return str(_urljoin(base, value))
 
 
@@ -254,8 +264,10 @@ class _Walker:
         self.baseuri = base
         self.declaring = declaring
         self.declaring_locals = {name.rpartition(":")[2] for name in declaring}
-        self.feeddata = _Dict()
-        self.entries: list[_Dict] = []
+        # The entries and the feed are plain dicts: a key that FeedParserDict stores under
+        # another name is mapped where it is written (a key that can be one: a handler's).
+        self.feeddata: Fields = {}
+        self.entries: list[Fields] = []
         self.version = ""
         self.namespaces_in_use: dict[str, str] = {}
         self.namespacemap: dict[str | None, str] = {}
@@ -322,18 +334,17 @@ class _Walker:
         # -- the start tag
         self.depth += 1
         if items or self.decls or xmlns:
-            attrs = self.attributes(items, xmlns)
-            attrs_d = dict(attrs)
+            attrs_d = self.attributes(items, xmlns)
             if self.basestack is not None:
                 self.push_base(attrs_d)
             elif attrs_d.get("xml:base", attrs_d.get("base")) not in (None, "", self.baseuri):
                 self.basestack = [self.baseuri] * (self.depth - 1)
                 self.push_base(attrs_d)
         else:
-            attrs, attrs_d = [], {}
+            attrs_d = {}
             if self.basestack is not None:
                 self.push_base(attrs_d)
-        if not self.incontent or not self.content_start(name, attrs):
+        if not self.incontent or not self.content_start(name, attrs_d):
             if resets:
                 if resets & 1:
                     self.intextinput = 0
@@ -348,7 +359,7 @@ class _Walker:
             elif not attrs_d:
                 self.elementstack.append([handler, 1, []])
             else:
-                self.get_context()[handler] = attrs_d
+                self.get_context()[_KEYMAP.get(handler, handler)] = attrs_d
         # -- the text and children
         stack = self.elementstack
         text = el.text
@@ -434,25 +445,23 @@ class _Walker:
                     return (given + ":" + local).lower()
         return local
 
-    def attributes(self, items: list[tuple[str, str]], xmlns: str | None) -> list[tuple[str, str]]:
+    def attributes(self, items: list[tuple[str, str]], xmlns: str | None) -> dict[str, str]:
         """Attributes as feedparser's strict parser hands them on: names lower-cased and
         prefixed with feedparser's prefix for a namespace it knows; ``rel`` and ``type``
         values lower-cased."""
         attrs_d, self.decls = self.decls, {}
         if xmlns:
             attrs_d["xmlns"] = xmlns
-        if items:
-            for key, value in items:
-                if key[0] == "{":
-                    namespace, local = key[1:].split("}", 1)
-                    prefix = _MATCH.get(namespace.lower(), "")
-                    if prefix:
-                        local = prefix + ":" + local
-                    key = local
-                attrs_d[key.lower()] = value
-        if not attrs_d:
-            return []
-        return [(k, v.lower() if k in ("rel", "type") else v) for k, v in attrs_d.items()]
+        for key, value in items:
+            if key[0] == "{":
+                namespace, local = key[1:].split("}", 1)
+                prefix = _MATCH.get(namespace.lower(), "")
+                if prefix:
+                    local = prefix + ":" + local
+                key = local
+            key = key.lower()
+            attrs_d[key] = value.lower() if key in ("rel", "type") else value
+        return attrs_d
 
     # -- feedparser's mixin ------------------------------------------------------------------
 
@@ -502,7 +511,7 @@ class _Walker:
         assert self.basestack is not None
         self.basestack.append(found)
 
-    def content_start(self, tag: str, attrs: list[tuple[str, str]]) -> bool:
+    def content_start(self, tag: str, attrs_d: dict[str, str]) -> bool:
         """The start of an element inside content: whether it is written out as markup
         (or skipped) instead of going to its handler."""
         params = self.contentparams
@@ -512,6 +521,7 @@ class _Walker:
                 return True
             params["type"] = _XHTML_TYPE
         if params.get("type") == _XHTML_TYPE:
+            attrs = list(attrs_d.items())
             if ":" in tag:
                 prefix, tag = tag.split(":", 1)
                 namespace = self.namespaces_in_use.get(prefix, "")
@@ -546,9 +556,6 @@ class _Walker:
     @staticmethod
     def strattrs(attrs: list[tuple[str, str]]) -> str:
         return "".join(f' {k}="{escape(v, {chr(34): "&quot;"})}"' for k, v in attrs)
-
-    def push(self, element: str, expecting_text: int) -> None:
-        self.elementstack.append([element, expecting_text, []])
 
     def pop(self, element: str, strip_whitespace: int = 1) -> str | None:
         stack = self.elementstack
@@ -606,16 +613,17 @@ class _Walker:
                 old = depths.get(element)
                 if old is None or self.depth <= old:
                     depths[element] = self.depth
-                    _set(entry, _KEYMAP.get(element, element), output)
+                    entry[_KEYMAP.get(element, element)] = output
                 if self.incontent:
                     detail = dict(params)
                     detail["value"] = output
-                    entry[element + "_detail"] = detail
+                    key = element + "_detail"
+                    entry[_KEYMAP.get(key, key)] = detail
         elif self.infeed or self.insource:
             context = self.get_context()
             if role & _DESCRIPTION:
                 element = "subtitle"
-            context[element] = output
+            context[_KEYMAP.get(element, element)] = output
             if role & _LINK:
                 if "&" in output:
                     output = _ENTITY_LIKE.sub(r"&\g<1>", output)
@@ -624,17 +632,22 @@ class _Walker:
             elif self.incontent:
                 detail = dict(params)
                 detail["value"] = output
-                context[element + "_detail"] = detail
+                key = element + "_detail"
+                context[_KEYMAP.get(key, key)] = detail
         return output
 
     def push_content(self, tag: str, attrs_d: dict[str, str], default_content_type: str,
                      expecting_text: int) -> None:
         self.incontent += 1
-        kind = _map_content_type(attrs_d.get("type", default_content_type))
-        self.contentparams = {"type": kind, "language": None, "base": self.baseuri}
-        self.contentparams["base64"] = int(attrs_d.get("mode", "") == "base64" or not (
-            kind.startswith("text/") or kind.endswith("+xml") or kind.endswith("/xml")))
-        self.push(tag, expecting_text)
+        if attrs_d:
+            kind = _map_content_type(attrs_d.get("type", default_content_type))
+            encoded = int(attrs_d.get("mode", "") == "base64" or not (
+                kind.startswith("text/") or kind.endswith("+xml") or kind.endswith("/xml")))
+        else:  # (each default type is its own mapping, and none is base64)
+            kind, encoded = default_content_type, 0
+        self.contentparams = {"type": kind, "language": None, "base": self.baseuri,
+                              "base64": encoded}
+        self.elementstack.append([tag, expecting_text, []])
 
     def pop_content(self, tag: str) -> str | None:
         value = self.pop(tag)
@@ -642,7 +655,7 @@ class _Walker:
         self.contentparams = {}
         return value
 
-    def get_context(self) -> _Dict:
+    def get_context(self) -> Fields:
         if self.insource:
             return self.sourcedata
         if self.inimage and "image" in self.feeddata:
@@ -763,7 +776,7 @@ class _Walker:
             context.setdefault("image", _Dict())
         self.inimage = 1
         self.title_depth = -1
-        self.push("image", 0)
+        self.elementstack.append(["image", 0, []])
 
     def end_image(self) -> None:
         self.pop("image")
@@ -771,7 +784,7 @@ class _Walker:
 
     def start_author(self, attrs_d: dict[str, str]) -> None:
         self.inauthor = 1
-        self.push("author", 1)
+        self.elementstack.append(["author", 1, []])
         context = self.get_context()
         context.setdefault("authors", [])
         context["authors"].append(_Dict())
@@ -786,14 +799,14 @@ class _Walker:
         context = self.get_context()
         context.setdefault("contributors", [])
         context["contributors"].append(_Dict())
-        self.push("contributor", 0)
+        self.elementstack.append(["contributor", 0, []])
 
     def end_contributor(self) -> None:
         self.pop("contributor")
         self.incontributor = 0
 
     def start_name(self, attrs_d: dict[str, str]) -> None:
-        self.push("name", 0)
+        self.elementstack.append(["name", 0, []])
 
     def end_name(self) -> None:
         value = self.pop("name")
@@ -812,19 +825,19 @@ class _Walker:
         context["contributors"][-1][key] = value
 
     def start_width(self, attrs_d: dict[str, str]) -> None:
-        self.push("width", 0)
+        self.elementstack.append(["width", 0, []])
 
     def end_width(self) -> None:
         self.pop("width")
 
     def start_height(self, attrs_d: dict[str, str]) -> None:
-        self.push("height", 0)
+        self.elementstack.append(["height", 0, []])
 
     def end_height(self) -> None:
         self.pop("height")
 
     def start_url(self, attrs_d: dict[str, str]) -> None:
-        self.push("href", 1)
+        self.elementstack.append(["href", 1, []])
 
     def end_url(self) -> None:
         value = self.pop("href")
@@ -834,7 +847,7 @@ class _Walker:
             self.save_contributor("href", value)
 
     def start_email(self, attrs_d: dict[str, str]) -> None:
-        self.push("email", 0)
+        self.elementstack.append(["email", 0, []])
 
     def end_email(self) -> None:
         value = self.pop("email")
@@ -858,9 +871,9 @@ class _Walker:
         self.pop_content("rights")
 
     def start_item(self, attrs_d: dict[str, str]) -> None:
-        self.entries.append(_Dict())
+        self.entries.append({})
         self.depths = {}
-        self.push("item", 0)
+        self.elementstack.append(["item", 0, []])
         self.inentry = 1
         self.guidislink = False
         self.title_depth = -1
@@ -875,27 +888,27 @@ class _Walker:
         self.has_content = 0
 
     def start_language(self, attrs_d: dict[str, str]) -> None:
-        self.push("language", 1)
+        self.elementstack.append(["language", 1, []])
 
     def end_language(self) -> None:
         self.pop("language")
 
     def start_webmaster(self, attrs_d: dict[str, str]) -> None:
-        self.push("publisher", 1)
+        self.elementstack.append(["publisher", 1, []])
 
     def end_webmaster(self) -> None:
         self.pop("publisher")
         self.sync_author_detail("publisher")
 
     def start_published(self, attrs_d: dict[str, str]) -> None:
-        self.push("published", 1)
+        self.elementstack.append(["published", 1, []])
 
     def end_published(self) -> None:
         value = self.pop("published")
         self.save("published_parsed", _parse_date(value), overwrite=True)
 
     def start_updated(self, attrs_d: dict[str, str]) -> None:
-        self.push("updated", 1)
+        self.elementstack.append(["updated", 1, []])
 
     def end_updated(self) -> None:
         value = self.pop("updated")
@@ -906,7 +919,7 @@ class _Walker:
         scheme = attrs_d.get("scheme", attrs_d.get("domain"))
         label = attrs_d.get("label")
         self.add_tag(term, scheme, label)
-        self.push("category", 1)
+        self.elementstack.append(["category", 1, []])
 
     def end_category(self) -> None:
         value = self.pop("category")
@@ -937,7 +950,7 @@ class _Walker:
                     _map_content_type(attrs_d.get("type", "")) in _HTML_TYPES:
                 context["link"] = attrs_d["href"]
         else:
-            self.push("link", expecting_text)
+            self.elementstack.append(["link", expecting_text, []])
 
     def end_link(self) -> None:
         self.pop("link")
@@ -953,7 +966,7 @@ class _Walker:
 
     def start_guid(self, attrs_d: dict[str, str]) -> None:
         self.guidislink = attrs_d.get("ispermalink", "true") == "true"
-        self.push("id", 1)
+        self.elementstack.append(["id", 1, []])
 
     def end_guid(self) -> None:
         value = self.pop("id")
@@ -993,7 +1006,7 @@ class _Walker:
             if "href" in attrs_d:
                 attrs_d["href"] = _join(self.baseuri or "", attrs_d["href"])
         self.get_context()["generator_detail"] = _Dict(attrs_d)
-        self.push("generator", 1)
+        self.elementstack.append(["generator", 1, []])
 
     def end_generator(self) -> None:
         value = self.pop("generator")
@@ -1026,7 +1039,7 @@ class _Walker:
     def start_source(self, attrs_d: dict[str, str]) -> None:
         if "url" in attrs_d:
             self.sourcedata["href"] = attrs_d["url"]
-        self.push("source", 1)
+        self.elementstack.append(["source", 1, []])
         self.insource = 1
         self.title_depth = -1
 
@@ -1044,7 +1057,7 @@ class _Walker:
         src = attrs_d.get("src")
         if src:
             self.contentparams["src"] = src
-        self.push("content", 1)
+        self.elementstack.append(["content", 1, []])
 
     def start_content_encoded(self, attrs_d: dict[str, str]) -> None:
         self.has_content = 1
@@ -1064,7 +1077,7 @@ class _Walker:
         self.get_context().setdefault("textinput", _Dict())
         self.intextinput = 1
         self.title_depth = -1
-        self.push("textinput", 0)
+        self.elementstack.append(["textinput", 0, []])
 
     def end_textinput(self) -> None:
         self.pop("textinput")
@@ -1081,19 +1094,19 @@ class _Walker:
                           self.infeed or self.inentry or self.insource)
 
     def start_created(self, attrs_d: dict[str, str]) -> None:
-        self.push("created", 1)
+        self.elementstack.append(["created", 1, []])
 
     def end_created(self) -> None:
         self.save("created_parsed", _parse_date(self.pop("created")), overwrite=True)
 
     def start_expirationdate(self, attrs_d: dict[str, str]) -> None:
-        self.push("expired", 1)
+        self.elementstack.append(["expired", 1, []])
 
     def end_expirationdate(self) -> None:
         self.save("expired_parsed", _parse_date(self.pop("expired")), overwrite=True)
 
     def start_newlocation(self, attrs_d: dict[str, str]) -> None:
-        self.push("newlocation", 1)
+        self.elementstack.append(["newlocation", 1, []])
 
     def end_newlocation(self) -> None:
         url = self.pop("newlocation")
@@ -1107,7 +1120,7 @@ class _Walker:
         context = self.get_context()
         context.setdefault("contributors", [])
         context["contributors"].append(_Dict())
-        self.push("name", 0)
+        self.elementstack.append(["name", 0, []])
 
     def end_dc_contributor(self) -> None:
         self.end_name()
@@ -1116,7 +1129,7 @@ class _Walker:
     def start_admin(self, attrs_d: dict[str, str], element: str) -> None:
         """admin:generatorAgent and admin:errorReportsTo push and pop at once: no net
         effect on the element stack."""
-        self.push(element, 1)
+        self.elementstack.append([element, 1, []])
         value = self.get_attribute(attrs_d, "rdf:resource")
         if value:
             self.elementstack[-1][2].append(value)
@@ -1128,7 +1141,7 @@ class _Walker:
         """media:rating, media:restriction and media:license: their attributes under
         ``key``, their text under ``element``."""
         self.get_context().setdefault(key, attrs_d)
-        self.push(element, 1)
+        self.elementstack.append([element, 1, []])
 
     def end_media_dict(self, element: str, key: str,
                        split: Callable[[str], list[str]] | None) -> None:
@@ -1138,7 +1151,7 @@ class _Walker:
                 [part.strip().lower() for part in value.split(" ")] if split else value)
 
     def start_media_player(self, attrs_d: dict[str, str]) -> None:
-        self.push("media_player", 0)
+        self.elementstack.append(["media_player", 0, []])
         self.get_context()["media_player"] = _Dict(attrs_d)
 
     def end_media_player(self) -> None:
@@ -1176,11 +1189,11 @@ class _Walker:
 
     def start_itunes_category(self, attrs_d: dict[str, str]) -> None:
         self.add_tag(attrs_d.get("text"), "http://www.itunes.com/", None)
-        self.push("category", 1)
+        self.elementstack.append(["category", 1, []])
 
     def start_itunes_owner(self, attrs_d: dict[str, str]) -> None:
         self.inpublisher = 1
-        self.push("publisher", 0)
+        self.elementstack.append(["publisher", 0, []])
 
     def end_itunes_owner(self) -> None:
         self.pop("publisher")
@@ -1188,7 +1201,7 @@ class _Walker:
         self.sync_author_detail("publisher")
 
     def start_itunes_image(self, attrs_d: dict[str, str]) -> None:
-        self.push("itunes_image", 0)
+        self.elementstack.append(["itunes_image", 0, []])
         href = attrs_d.get("href") or attrs_d.get("url")
         if href:
             self.get_context()["image"] = _Dict({"href": href})
@@ -1223,7 +1236,7 @@ class _Walker:
         context = self.get_context()
         context.setdefault("media_credit", [])
         context["media_credit"].append(attrs_d)
-        self.push("credit", 1)
+        self.elementstack.append(["credit", 1, []])
 
     def end_media_credit(self) -> None:
         credit = self.pop("credit")
@@ -1238,7 +1251,7 @@ class _Walker:
     def start_media_thumbnail(self, attrs_d: dict[str, str]) -> None:
         context = self.get_context()
         context.setdefault("media_thumbnail", [])
-        self.push("url", 1)
+        self.elementstack.append(["url", 1, []])
         context["media_thumbnail"].append(attrs_d)
 
     def end_media_thumbnail(self) -> None:
@@ -1256,7 +1269,7 @@ class _Walker:
         context.setdefault("links", []).append(link)
 
     def start_georssgeom(self, attrs_d: dict[str, str]) -> None:
-        self.push("geometry", 0)
+        self.elementstack.append(["geometry", 0, []])
         self.get_context()["where"] = _Dict()
 
     def end_georss(self, parse: Callable[[str], Any]) -> None:
@@ -1268,7 +1281,7 @@ class _Walker:
             self.get_context()["where"].update(geometry)
 
     def start_where(self, attrs_d: dict[str, str]) -> None:
-        self.push("where", 0)
+        self.elementstack.append(["where", 0, []])
         self.get_context()["where"] = _Dict()
 
     def end_where(self) -> None:
