@@ -4,12 +4,19 @@ feedparser drives a pure-Python handler through SAX: for every element it resolv
 URL again, looks its handler up by name, copies dictionaries, and maps every run of text
 through a Windows-1252 table; on the real corpus that cost 0.70 ms an entry, most of a cold
 refresh's CPU. ``read_plain_feed`` takes the steps feedparser takes before it parses (its
-own encoding detection and DOCTYPE removal, called as they are), lets lxml build the tree in C,
-and walks the tree with a port of feedparser's handlers (``_Walker``): the same element
-stack, the same rules for which title, summary, link or date wins, the same quirks (a
-permalink guid as the link, a ``<description>`` after a summary read as content, the
-mis-decoded UTF-8 repair, markup inside escaped text kept as XHTML), with the expensive steps
-done only where they can change something: 0.15 ms an entry on the same documents.
+own encoding detection and DOCTYPE removal, called as they are but for their last steps where
+those give the document back unchanged), lets lxml build the tree in C, and walks the tree
+with a port of feedparser's handlers (``_Walker``): the same element stack, the same rules
+for which title, summary, link or date wins, the same quirks (a permalink guid as the link, a
+``<description>`` after a summary read as content, the mis-decoded UTF-8 repair, markup
+inside escaped text kept as XHTML), with the expensive steps done only where they can change
+something, and what depends only on an element's name looked up once per name.
+
+On the real corpus's 186 documents (it reads 178 of them, 3,312 entries) it costs 3,375 M
+instructions (callgrind; 37 % of the parse, 0.21 ms an entry on session 10's machine). Of
+that, libxml2's parse is 730 M, chardet (which feedparser asks about the 2 documents that do
+not decode as they declare) 337 M, lxml's element access 370 M, feedparser's date parsing
+187 M; most of the rest is the walker's Python, for ~48,000 elements.
 
 It ports the handlers of every namespace feedparser knows but GML (RSS 0.9x/1.0/2.0, Atom
 0.3/1.0, CDF attributes, Dublin Core, content, iTunes, Media RSS, Creative Commons' RDF
@@ -115,7 +122,9 @@ class _Decline(Exception):
 
 
 class _Dict(dict):  # type: ignore[type-arg]
-    """A dict that stores keys as FeedParserDict does (``description`` as ``summary``…)."""
+    """A dict that stores keys as FeedParserDict does (``description`` as ``summary``…): the
+    nested ones (details, links, the source, which is deep-copied through it). The entries and
+    the feed are plain dicts, each write 2,000 instructions cheaper."""
 
     __slots__ = ()
 
@@ -428,11 +437,12 @@ class _Walker:
                 self.element(child, child_tag, nsmap)
             elif child_tag is not _COMMENT and child_tag is not _PI:
                 raise _Decline  # an entity reference
-            tail = child.tail
-            if tail and stack:
-                if self.incontent and self.contentparams.get("type") == _XHTML_TYPE:
-                    tail = escape(tail)
-                stack[-1][2].append(tail)
+            if stack:  # (the tail is read only where it has somewhere to go)
+                tail = child.tail
+                if tail:
+                    if self.incontent and self.contentparams.get("type") == _XHTML_TYPE:
+                        tail = escape(tail)
+                    stack[-1][2].append(tail)
         # -- the end tag
         if self.svg_ok:
             if name.split(":", 1)[-1] == "svg":
@@ -643,10 +653,11 @@ class _Walker:
             output = _join(self.baseuri or "", output)
         if not output.isascii():
             output = _repair(output)
-        if role & _OWN_END:
-            return output  # category, tags, itunes:keywords: their end handlers store them
-        if role & _TITLE and -1 < self.title_depth <= self.depth:
-            return output
+        if role:
+            if role & _OWN_END:
+                return output  # category, tags, itunes:keywords: their end handlers store them
+            if role & _TITLE and -1 < self.title_depth <= self.depth:
+                return output
         if self.inentry and not self.insource:
             entry = self.entries[-1]
             if role & _CONTENT:
