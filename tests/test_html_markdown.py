@@ -53,6 +53,10 @@ FEEDS = Path(__file__).parent / "feeds"
         ("<p>unclosed <b>bold", "unclosed **bold**"),
         ("<div><script>never closed", ""),
         ("text \x1b[31mred\x1b[0m \x1b]8;;http://evil\x07link \u202eflip", "text red link flip"),
+        # Character references to controls, escapes and bidi marks are removed as well.
+        ("a&#27;[31mred&#x1b;[0m &#x202E;flip &#8217;q &#X9B;c", "ared flip ’q ›c"),
+        ("left&lrm;to", "leftto"),
+        ("right&rlm;to", "rightto"),
     ],
 )
 def test_html_to_markdown(html: str, markdown: str) -> None:

@@ -975,7 +975,7 @@ _ENDS_DEEP = {**_ENDS, "table": _Converter._end_block}
 # Character references that can make a control character: numeric ones, and the only two named
 # ones that do (&lrm; and &rlm;, from html.entities.html5). Text from the markup itself was
 # cleaned before parsing, so runs of text are searched only when the markup has one of these.
-_CONTROL_REFERENCE = re.compile(r"&#|&[lr]lm;")
+_CONTROL_REFERENCE = re.compile(r"&#|&(?:lrm|rlm);")
 
 
 class _TooDeep(Exception):
