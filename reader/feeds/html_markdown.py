@@ -16,6 +16,14 @@ this replaced, 0.184 ms now (lxml's parse is 0.03 ms of it; bodies without table
 MathML cost the same as before, those with them pay for what used to be dropped). It never
 raises: markup that defeats the parser (nesting deeper than libxml2's limit of 2,048)
 degrades to plain text, with every word kept.
+
+What costs, counted by callgrind over the 4,302 conversions of a parse of the real corpus
+(bodies and titles): 4,241 M machine instructions at 09c4063, 3,700 M with the shortcuts that
+give the same output: plain text (no ``<``, no ``&``) skips the parser; the test for what
+to clean reads the UTF-8 given to the parser; most links are absolute and plain
+(``resolve_url``); runs of text are searched for controls only when a character reference
+can make one. Of what is left, the parser is about a quarter and Python's own work on the
+tree (one handler call per element, one ``handle_data`` per run of text) most of the rest.
 """
 
 from __future__ import annotations
