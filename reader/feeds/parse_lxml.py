@@ -575,40 +575,43 @@ class _Walker:
         assert self.basestack is not None
         self.basestack.append(found)
 
+    def markup_in_content(self, tag: str) -> bool | None:
+        """How feedparser treats the start or end of an element inside content: None for a
+        ``<div>`` in content that said it was escaped (left as it is), True where the tag
+        is written out as XHTML markup (escaped content becomes XHTML at its first other
+        element), False where the element's handler reads it."""
+        params = self.contentparams
+        if not params.get("type", "xml").endswith("xml"):
+            if tag in ("xhtml:div", "div"):
+                return None
+            params["type"] = _XHTML_TYPE
+        return params.get("type") == _XHTML_TYPE
+
     def content_start(self, tag: str, attrs_d: dict[str, str]) -> bool:
         """The start of an element inside content: whether it is written out as markup
         (or skipped) instead of going to its handler."""
-        params = self.contentparams
-        if not params.get("type", "xml").endswith("xml"):
-            # markup inside text that said it was escaped: feedparser makes it XHTML
-            if tag in ("xhtml:div", "div"):
-                return True
-            params["type"] = _XHTML_TYPE
-        if params.get("type") == _XHTML_TYPE:
-            attrs = list(attrs_d.items())
-            if ":" in tag:
-                prefix, tag = tag.split(":", 1)
-                namespace = self.namespaces_in_use.get(prefix, "")
-                if ((tag == "math" and namespace == _MATHML)
-                        or (tag == "svg" and namespace == _SVG)):
-                    attrs = [*attrs, ("xmlns", namespace)]
-            if tag == "svg":
-                self.svg_ok += 1
-            self.handle_data(f"<{tag}{self.strattrs(attrs)}>", escape_text=False)
-            return True
-        return False
+        markup = self.markup_in_content(tag)
+        if not markup:
+            return markup is None
+        attrs = list(attrs_d.items())
+        if ":" in tag:
+            prefix, tag = tag.split(":", 1)
+            namespace = self.namespaces_in_use.get(prefix, "")
+            if ((tag == "math" and namespace == _MATHML)
+                    or (tag == "svg" and namespace == _SVG)):
+                attrs = [*attrs, ("xmlns", namespace)]
+        if tag == "svg":
+            self.svg_ok += 1
+        self.handle_data(f"<{tag}{self.strattrs(attrs)}>", escape_text=False)
+        return True
 
     def content_end(self, tag: str) -> bool:
         """The end of an element inside content (markup written out); True for a ``<div>``
         in escaped content, which feedparser leaves as it is."""
-        params = self.contentparams
-        if not params.get("type", "xml").endswith("xml"):
-            if tag in ("xhtml:div", "div"):
-                return True
-            params["type"] = _XHTML_TYPE
-        if params.get("type") == _XHTML_TYPE:
+        markup = self.markup_in_content(tag)
+        if markup:
             self.handle_data(f"</{tag.split(':')[-1]}>", escape_text=False)
-        return False
+        return markup is None
 
     def handle_data(self, text: str, escape_text: bool = True) -> None:
         if not self.elementstack:
