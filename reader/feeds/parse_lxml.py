@@ -46,6 +46,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from reader.text import C1_UTF8
+
 try:
     from feedparser.datetimes import _parse_date
     from feedparser.encodings import convert_to_utf8
@@ -76,10 +78,6 @@ _MATH_OR_SVG = {f"{{{_MATHML}}}math": _MATHML, f"{{{_SVG}}}svg": _SVG}
 _XHTML_TYPE = "application/xhtml+xml"
 _COMMENT, _PI = etree.Comment, etree.PI
 _HTML_TYPES = frozenset({_XHTML_TYPE, "text/html"})
-# A C1 character (U+0080..U+009F) is 0xC2 and one byte of 0x80..0x9F in UTF-8: a search for
-# that from the literal byte costs a third of the regex engine's test of the class "[\x80-\x9f]"
-# on every character (on the real corpus's 2,843 non-ASCII texts).
-_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 # feedparser's XML declaration pattern and the declaration it writes (``convert_to_utf8``); in
 # valid UTF-8 a ">" byte is a ">" character, so the pattern matches the same text in the bytes.
 _XML_DECLARATION = re.compile(rb"<\?xml[^>]*?>")
@@ -265,7 +263,7 @@ def _repair(output: str) -> str:
         output = output.encode("iso-8859-1").decode("utf-8")
     encoded = output.encode("utf-8", "surrogatepass")
     # (``in`` finds the byte with memchr; the regex engine steps through every byte)
-    if 0xC2 in encoded and _C1_UTF8.search(encoded):
+    if 0xC2 in encoded and C1_UTF8.search(encoded):
         output = output.translate(_cp1252)
     return output
 
@@ -638,13 +636,12 @@ class _Walker:
         if not expecting_text:
             return output
         role = _ROLES.get(element, 0)
+        if params and params.get("base64", 0):
+            with contextlib.suppress(binascii.Error, binascii.Incomplete, UnicodeDecodeError):
+                output = base64.decodebytes(output.encode("utf8")).decode("utf8")
+        if output and role & _RELATIVE and (element != "id" or self.guidislink):
+            output = _join(self.baseuri or "", output)
         if params:
-            if params.get("base64", 0):
-                with contextlib.suppress(binascii.Error, binascii.Incomplete,
-                                         UnicodeDecodeError):
-                    output = base64.decodebytes(output.encode("utf8")).decode("utf8")
-            if output and role & _RELATIVE and (element != "id" or self.guidislink):
-                output = _join(self.baseuri or "", output)
             # (feedparser's test needs a close tag or an entity: most texts have neither)
             if params.get("type") == "text/plain" and not self.version.startswith("atom") \
                     and ("</" in output or "&" in output) \
@@ -652,8 +649,6 @@ class _Walker:
                 params["type"] = "text/html"
             params.pop("mode", None)
             params.pop("base64", None)
-        elif output and role & _RELATIVE and (element != "id" or self.guidislink):
-            output = _join(self.baseuri or "", output)
         if not output.isascii():
             output = _repair(output)
         if role:
