@@ -56,6 +56,48 @@ def _values(draft: StoryDraft, norm_title: str, digest: str) -> tuple[object, ..
     )
 
 
+_CHUNKS = (32, 16, 8, 4, 2, 1)
+"""Rows per INSERT statement: a batch is written largest chunk first, so a source's new rows
+take a few statements of at most six shapes, each prepared once per connection (32 rows of
+18 values stay under the 999 variables of older SQLite builds)."""
+
+
+def _multi_row(head: str, width: int) -> dict[int, str]:
+    """``head`` (``INSERT INTO t (columns) VALUES ``) for each size of ``_CHUNKS``."""
+    row = "(" + ",".join("?" * width) + ")"
+    return {size: head + ",".join([row] * size) for size in _CHUNKS}
+
+
+_NEW_STORIES = _multi_row(
+    "INSERT INTO stories (rowid, title, standfirst, body, url, author, published, updated,"
+    " teaser, tags, enclosures, norm_title, content_hash, id, source_id, key, added, sort_ts)"
+    " VALUES ", 18)
+_NEW_STATES = _multi_row("INSERT INTO story_state (story, read, read_at, sort_ts) VALUES ", 4)
+
+
+def _first_rowid(conn: sqlite3.Connection, count: int) -> int | None:
+    """The row number SQLite itself gives the next story (one past the largest: the table has
+    no AUTOINCREMENT), if ``count`` stories from there fit below 2**63; None otherwise, where
+    SQLite picks row numbers at random and each story must be inserted alone to learn its."""
+    last = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0])
+    return last + 1 if last + count < 2**63 else None
+
+
+def _insert_rows(conn: sqlite3.Connection, statements: dict[int, str],
+                 rows: Sequence[tuple[object, ...]]) -> None:
+    """Insert ``rows`` with a few multi-row statements instead of one statement a row.
+
+    Inside a transaction SQLite keeps a statement journal of each page an INSERT with
+    triggers and unique keys changes, so that the statement alone can be undone: a row at a
+    time, every index leaf and trigger-written page was copied for every row. The real
+    corpus's 3,682 stories, stored as a refresh does: 2,786 -> 2,470 M instructions."""
+    start = 0
+    for size in _CHUNKS:
+        while len(rows) - start >= size:
+            conn.execute(statements[size], [v for row in rows[start:start + size] for v in row])
+            start += size
+
+
 def save_stories(
     db: Database, source_id: int, drafts: Sequence[StoryDraft],
     links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
@@ -71,6 +113,8 @@ def save_stories(
     feeds' stories at once; see schema migration 6). ``verdict`` says which filters
     (``reader.filters``) each *new* story matches: it is stored read, or hidden, from the
     start, in this same transaction (an update never changes what a filter decided).
+    New stories are written after the updates, a chunk of rows per statement
+    (``_insert_rows``), with the row numbers SQLite would have given them one by one.
     """
     # Imported here, as only writes decide: the app's first frame reads, and the decisions'
     # seven frozen dataclasses took ~3 ms of it.
@@ -103,19 +147,24 @@ def save_stories(
         }
         rowids: dict[str, int] = {}
         added: list[int] = []
+        new_rows: list[tuple[object, ...]] = []
+        state_rows: list[tuple[object, ...]] = []
+        next_rowid: int | None = 0
         for intent in decide_stories(key, stored, drafts, now):
             draft = intent.draft
             if isinstance(intent, NewStory):
-                cur = conn.execute(
-                    "INSERT INTO stories (title, standfirst, body, url, author, published,"
-                    " updated, teaser, tags, enclosures, norm_title, content_hash, id,"
-                    " source_id, key, added, sort_ts)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*_values(draft, intent.norm_title, intent.content_hash), intent.public_id,
-                     source_id, draft.key, now, intent.sort_ts),
-                )
-                rowid = int(cur.lastrowid or 0)
+                values = (*_values(draft, intent.norm_title, intent.content_hash),
+                          intent.public_id, source_id, draft.key, now, intent.sort_ts)
+                if not added:  # the first new story
+                    next_rowid = _first_rowid(conn, len(drafts))
+                if next_rowid is None:
+                    rowid = int(conn.execute(_NEW_STORIES[1], (None, *values)).lastrowid or 0)
+                else:
+                    rowid = next_rowid
+                    next_rowid += 1
+                    new_rows.append((rowid, *values))
                 matched = verdict(draft) if verdict is not None else ()
+                read = False
                 if matched:
                     hits += [(rule.label, rowid) for rule in matched]
                     read = any(rule.action == "read" for rule in matched)
@@ -123,12 +172,7 @@ def save_stories(
                         hidden.append((rowid,))
                     elif read:
                         auto_read += 1
-                    conn.execute("INSERT INTO story_state (story, read, read_at, sort_ts)"
-                                 " VALUES (?, ?, ?, ?)",
-                                 (rowid, int(read), now if read else None, intent.sort_ts))
-                else:
-                    conn.execute("INSERT INTO story_state (story, sort_ts) VALUES (?, ?)",
-                                 (rowid, intent.sort_ts))
+                state_rows.append((rowid, int(read), now if read else None, intent.sort_ts))
                 added.append(rowid)
                 new += 1
             elif isinstance(intent, UpdatedStory):
@@ -150,6 +194,8 @@ def save_stories(
                 rowid = intent.rowid
                 unchanged += 1
             rowids[draft.key] = rowid
+        _insert_rows(conn, _NEW_STORIES, new_rows)
+        _insert_rows(conn, _NEW_STATES, state_rows)
         if added:
             _index_new(conn, added, later=index_later)
         if hits:
