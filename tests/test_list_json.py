@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import stories
+from reader.cli import output
 from reader.cli.main import main
 from reader.cli.output import json_line, story_to_json
 from reader.models import Enclosure, StoryDraft, View
@@ -160,7 +160,7 @@ def test_without_json_quote_agreeing_the_python_path_prints_the_same(
     _cache(isolated_home, first_run)
     fast = _listed(isolated_home)
     monkeypatch.setattr(story_json, "_agrees", False)
-    monkeypatch.setattr(stories, "story_json_lines", None)  # not reached
+    monkeypatch.setattr(output, "story_json_lines", None)  # not reached
     assert main(["--home", str(isolated_home), "list", "--json"]) == 0
     sys.stdout.flush()
     assert capsysbinary.readouterr().out == fast

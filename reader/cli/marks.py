@@ -19,7 +19,6 @@ from reader.cli.output import MARK_JSON_IDS, mark_line, mark_to_json, write_json
 from reader.models import MarkField
 from reader.store import Store
 from reader.store.marks import Selection, mark_selection, selection_to_mark, story_ids
-from reader.store.searches import checked_query
 
 ACTIONS: dict[str, tuple[MarkField, bool]] = {
     "read": ("read", True), "unread": ("read", False),
@@ -85,6 +84,8 @@ def selection_of(store: Store, args: argparse.Namespace) -> Selection:
                                f"{', '.join(groups) or 'none'})")
         source_ids = members if source_ids is None else source_ids & members
     if args.query is not None:
+        from reader.store.searches import checked_query  # loaded for --query only
+
         query = checked_query(store, args.query)
         if query.errors:
             raise CommandError(f"--query: {'; '.join(query.errors)}")

@@ -5,6 +5,10 @@ JSON line goes through ``json_line``, so each is valid JSON that round-trips eve
 whatever stdout's encoding (``PYTHONIOENCODING=ascii``, a Latin-1 terminal): non-ASCII is kept
 as UTF-8 where stdout takes it, else written as ``\\u`` escapes, never replaced by ``?``.
 Text is cleaned of control characters and escapes on the way out (``clean_line``).
+
+Every command imports this module (``write_json``), ``reader refresh`` included: what only a
+whole story's output needs (its links, its title heading, SQLite's JSON rows) is imported by
+the functions that print one.
 """
 
 from __future__ import annotations
@@ -17,19 +21,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from reader.fulltext.title import without_title_heading
-from reader.links import Link, story_links
 from reader.models import Enclosure, RelatedStory, Source, Story, StoryRow
 from reader.schedule import format_duration
 from reader.search import SavedSearch, match_spans, plain_text
-from reader.store import story_json
 from reader.store.rows import enclosures
-from reader.store.searches import SearchHit
 from reader.text import clean_line, clean_text, markdown_to_plain
 from reader.titles import shown_title, terminal_line
 
 if TYPE_CHECKING:  # the app imports this module (byline) and must start without refresh/
+    from reader.links import Link
     from reader.refresh.outcomes import FeedOutcome
+    from reader.store.searches import SearchHit
 
 
 # -- JSON lines -------------------------------------------------------------------------------
@@ -117,6 +119,8 @@ def story_json_lines(batch: Sequence[Any],
     """``list --json``'s lines for rows of ``reader.store.story_json`` (SQLite wrote the JSON of
     their columns), ``related`` by rowid: the bytes ``json_line(story_to_json(...))`` gives on
     a UTF-8 stdout (``tests/test_list_json.py``), at a third of the cost."""
+    from reader.store import story_json
+
     encode = _ENCODERS[False].encode
     for row in batch:
         links = related.get(story_json.rowid(row))
@@ -308,6 +312,9 @@ def story_as_text(story: Story, related: Sequence[RelatedStory], width: int | No
 
     ``also_in`` names other sources carrying the same story. An untitled story (or related
     story) shows the first words of its text instead, dimmed when ``dim``."""
+    from reader.fulltext.title import without_title_heading
+    from reader.links import story_links
+
     if width is None:
         width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     out: list[str] = [terminal_line(shown_title(story.title, f"{story.standfirst} {story.body}"),

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from reader.cli.context import CommandError, Context
 from reader.paths import save_dir
-from reader.saving import save_story
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_save(context: Context, args: argparse.Namespace) -> int:
     """``reader save ID [DIR]``: prints the new file's path."""
+    from reader.saving import save_story  # only this command writes files
+
     story = context.store().get_story(args.id)
     folder = Path(args.dir).expanduser() if args.dir else save_dir(
         context.paths, context.config.programs.save_dir)

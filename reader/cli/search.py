@@ -3,6 +3,9 @@
 A query a person mistyped is not a crash: what the parser had to repair is one ``note`` line on
 stderr; what it could not use at all (an unknown filter, a source that does not exist, nothing
 left to search for) is one ``error`` line and exit status 2.
+
+What only these commands use (searching, related stories, the story output) is imported inside
+them: every command line registers them, ``reader refresh`` included.
 """
 
 from __future__ import annotations
@@ -11,24 +14,6 @@ import argparse
 import sys
 
 from reader.cli.context import CommandError, Context
-from reader.cli.output import (
-    hit_to_json,
-    related_as_text,
-    related_to_json,
-    row_line,
-    saved_search_line,
-    saved_search_to_json,
-    snippet_line,
-    write_json,
-)
-from reader.related import also_in, related_stories
-from reader.store.searches import (
-    remove_saved_search,
-    save_search,
-    saved_searches,
-    search_stories,
-)
-from reader.titles import dims_stand_ins
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,6 +47,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
     """``reader search``: one page of a search, best match first, with snippets."""
+    from reader.cli.output import hit_to_json, row_line, snippet_line, write_json
+    from reader.store.searches import save_search, search_stories
+    from reader.titles import dims_stand_ins
+
     store = context.store()
     text = " ".join(args.query)
     if args.limit < 0:
@@ -99,6 +88,9 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_searches(context: Context, args: argparse.Namespace) -> int:
     """``reader searches``: the saved searches with their counts, or forget one."""
+    from reader.cli.output import saved_search_line, saved_search_to_json, write_json
+    from reader.store.searches import remove_saved_search, saved_searches
+
     store = context.store()
     if args.remove:
         if not remove_saved_search(store, args.remove):
@@ -114,6 +106,10 @@ def cmd_searches(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_related(context: Context, args: argparse.Namespace) -> int:
     """``reader related ID``: a story's related list and why each is there."""
+    from reader.cli.output import related_as_text, related_to_json, write_json
+    from reader.related import also_in, related_stories
+    from reader.titles import dims_stand_ins
+
     store = context.store()
     story = store.get_story(args.id)
     items = related_stories(store, story)
