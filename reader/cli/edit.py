@@ -20,7 +20,6 @@ from reader.models import FULL_TEXT_MODES, Source
 from reader.schedule import DAY, MINUTE, DurationError, check_duration, format_duration
 from reader.store import Store
 from reader.store.feeds import find_feed, rename_feed, set_group, set_interval
-from reader.store.fulltext import set_full_text_mode
 from reader.text import clean_line
 
 MIN_INTERVAL = MINUTE
@@ -98,6 +97,8 @@ def _add_full_text(parser: argparse.ArgumentParser) -> None:
 
 
 def _apply_full_text(store: Store, feed: Source, mode: Any) -> str:
+    from reader.store.fulltext import set_full_text_mode  # not loaded by the other commands
+
     set_full_text_mode(store, feed.id, mode)
     return f"full text: {mode}"
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from reader.fulltext.progress import FullTextReport
+if TYPE_CHECKING:
+    from reader.fulltext.progress import FullTextReport
 
 OutcomeStatus = Literal["ok", "not_modified", "error", "skipped"]
 """How one feed's refresh ended; ``skipped`` feeds were not fetched this time."""

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from reader import collector
@@ -31,9 +31,6 @@ from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
 from reader.filters import Found, Rules
-from reader.fulltext.at_refresh import FullTextCollector, save_at_refresh
-from reader.fulltext.options import FullTextOptions
-from reader.fulltext.progress import FullTextProgress, FullTextReport
 from reader.models import FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
 from reader.refresh.outcomes import (
     FeedOutcome,
@@ -48,6 +45,11 @@ from reader.store import StoreError
 from reader.store.connection import WRITE_WAIT
 from reader.store.feeds import FeedState
 from reader.text import clean_line
+
+if TYPE_CHECKING:
+    from reader.fulltext.at_refresh import FullTextCollector
+    from reader.fulltext.options import FullTextOptions
+    from reader.fulltext.progress import FullTextProgress, FullTextReport
 
 
 class CancelFlag(Protocol):
@@ -286,8 +288,14 @@ async def refresh_feeds_async(
     """``refresh_feeds`` on an already running event loop. ``parsers``: workers the caller
     started (and closes); by default the refresh starts its own."""
     loop = asyncio.get_running_loop()
-    collector = FullTextCollector() if full_text is not None and full_text.saves_anything \
-        else None
+    collector: FullTextCollector | None = None
+    if full_text is not None and full_text.saves_anything:
+        # Loaded only by a refresh that saves pages or images (its page fetching and text
+        # extraction: ~25 M instructions of imports), and after the parse workers are forked,
+        # which never use it.
+        from reader.fulltext.at_refresh import FullTextCollector
+
+        collector = FullTextCollector()
     writer = RefreshWriter(Path(database), settings.retention_days, collector,
                            write_wait=write_wait, filters=filters)
     writer_pool = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
@@ -332,6 +340,8 @@ async def refresh_feeds_async(
             feeds_done(feeds_summary)
         report: FullTextReport | None = None
         if full_text is not None and collector is not None:
+            from reader.fulltext.at_refresh import save_at_refresh
+
             # Every feed is reported by now: the pages never delay a feed's result.
             report = await save_at_refresh(collector, settings, full_text, writer_pool,
                                            writer.open_store, progress=full_text_progress,

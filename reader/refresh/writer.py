@@ -14,9 +14,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.filters import Found, Rules, Screen, SourceScreen
-from reader.fulltext.at_refresh import FullTextCollector
 from reader.models import FeedFetched, FeedUpdate, LoadReport
 from reader.schedule import is_due
 from reader.store import Store, StoreError
@@ -25,6 +25,9 @@ from reader.store.connection import WRITE_WAIT
 from reader.store.errors import CacheBusy
 from reader.store.feeds import FeedState, feed_name, feed_states, record_refresh
 from reader.store.filters import show_unruled
+
+if TYPE_CHECKING:  # loaded by a refresh that saves full text (``pipeline``)
+    from reader.fulltext.at_refresh import FullTextCollector
 
 REFRESH_CHECKPOINT_PAGES = 20_000
 """The refresh's connection copies its write-ahead log into the cache every this many pages;
