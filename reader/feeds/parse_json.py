@@ -25,8 +25,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
+
+from reader.feeds.feed_dates import parse_date
 
 Fields = dict[str, Any]
 
@@ -131,7 +132,7 @@ def _date(entry: Fields, key: str, value: Any) -> None:
     text = _string(value).strip()
     if text:
         entry[key] = text
-        entry[key + "_parsed"] = _parse_date(text)
+        entry[key + "_parsed"] = parse_date(text)
 
 
 def _detail(kind: str, value: str) -> Fields:

@@ -49,7 +49,6 @@ from lxml import etree
 from reader.text import C1_UTF8
 
 try:
-    from feedparser.datetimes import _parse_date
     from feedparser.encodings import convert_to_utf8
     from feedparser.exceptions import NonXMLContentType, ThingsNobodyCaresAboutButMe
     from feedparser.html import _cp1252
@@ -62,6 +61,8 @@ try:
     )
     from feedparser.sanitizer import replace_doctype
     from feedparser.urls import _urljoin, make_safe_absolute_uri
+
+    from reader.feeds.feed_dates import parse_date
 except ImportError:  # pragma: no cover - a feedparser release that moved its internals
     _AVAILABLE = False
 else:
@@ -968,14 +969,14 @@ class _Walker:
 
     def end_published(self) -> None:
         value = self.pop("published")
-        self.save("published_parsed", _parse_date(value), overwrite=True)
+        self.save("published_parsed", parse_date(value), overwrite=True)
 
     def start_updated(self, attrs_d: dict[str, str]) -> None:
         self.elementstack.append(["updated", 1, []])
 
     def end_updated(self) -> None:
         value = self.pop("updated")
-        self.save("updated_parsed", _parse_date(value), overwrite=True)
+        self.save("updated_parsed", parse_date(value), overwrite=True)
 
     def start_category(self, attrs_d: dict[str, str]) -> None:
         term = attrs_d.get("term")
@@ -1160,13 +1161,13 @@ class _Walker:
         self.elementstack.append(["created", 1, []])
 
     def end_created(self) -> None:
-        self.save("created_parsed", _parse_date(self.pop("created")), overwrite=True)
+        self.save("created_parsed", parse_date(self.pop("created")), overwrite=True)
 
     def start_expirationdate(self, attrs_d: dict[str, str]) -> None:
         self.elementstack.append(["expired", 1, []])
 
     def end_expirationdate(self) -> None:
-        self.save("expired_parsed", _parse_date(self.pop("expired")), overwrite=True)
+        self.save("expired_parsed", parse_date(self.pop("expired")), overwrite=True)
 
     def start_newlocation(self, attrs_d: dict[str, str]) -> None:
         self.elementstack.append(["newlocation", 1, []])
