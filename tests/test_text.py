@@ -80,6 +80,17 @@ def test_clean_line_joins_whitespace() -> None:
     assert clean_line(None) == ""
 
 
+def test_clean_line_is_clean_text_with_whitespace_joined() -> None:
+    """Printable ASCII skips the cleaning test (and the splitting where no space needs it):
+    the same as cleaning it, for every character alone and in context."""
+    for code in range(0x3000):
+        char = chr(code)
+        for text in (char, f"a{char}b", f" {char}", f"{char}  x", f"{char}{char} ", "x" + char):
+            assert clean_line(text) == " ".join(clean_text(text).split()), repr(text)
+    for text in ("", "a", " a", "a ", "a  b", "a b", "a\tb", "\x7f", "a\rb", "é  x"):
+        assert clean_line(text) == " ".join(clean_text(text).split()), repr(text)
+
+
 MD = MarkdownIt("gfm-like")  # the parser Textual's Markdown widget uses
 MARKDOWN_SIGNS = list("\\`*_{}[]()<>#+-.!|=~&;:/'\"0123456789 ")
 LINE = st.text(
