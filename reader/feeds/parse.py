@@ -22,7 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -286,7 +286,14 @@ def _enclosures(entry: Mapping[str, Any], base: str | None) -> tuple[Enclosure, 
     gives. The Media RSS ``<media:content>`` of the same URL fills in what the enclosure
     leaves out (its ``duration``, ``fileSize``, ``type``), and ``<itunes:duration>`` is the
     first enclosure's playing time. Media RSS content that is not an enclosure (pictures,
-    mostly) is not listed: the list, and so a story's identity, stays what it always was."""
+    mostly) is not listed: the list, and so a story's identity, stays what it always was.
+
+    An entry without enclosures (2,400 of the real corpus's 3,693) has none to fill in, so
+    its Media RSS content is not read (its URLs are the attributes' text: resolving one
+    cannot fail)."""
+    listed = entry.get("enclosures")
+    if not listed:
+        return ()
     media: dict[str, Mapping[str, Any]] = {}
     for item in entry.get("media_content") or []:
         if isinstance(item, Mapping):
@@ -294,7 +301,7 @@ def _enclosures(entry: Mapping[str, Any], base: str | None) -> tuple[Enclosure, 
             if url and url not in media:
                 media[url] = item
     found: dict[str, Enclosure] = {}
-    for enclosure in entry.get("enclosures") or []:
+    for enclosure in listed:
         url = resolve_url(enclosure.get("href"), base, _HTTP)
         if not url or url in found:
             continue
@@ -310,11 +317,14 @@ def _enclosures(entry: Mapping[str, Any], base: str | None) -> tuple[Enclosure, 
     if enclosures and enclosures[0].duration is None:
         itunes = _seconds(entry.get("itunes_duration"))
         if itunes is not None:
-            enclosures[0] = replace(enclosures[0], duration=itunes)
+            first = enclosures[0]
+            enclosures[0] = Enclosure(first.url, first.type, first.length, itunes)
     return tuple(enclosures)
 
 
 def _mime_type(value: Any) -> str | None:
+    if value is None:  # (most often: the feed says nothing)
+        return None
     text = clean_line(value if isinstance(value, str) else None).lower()
     text = text.split(";", 1)[0].strip()
     return text if _MIME_TYPE.fullmatch(text) else None
@@ -322,6 +332,8 @@ def _mime_type(value: Any) -> str | None:
 
 def _whole(value: Any) -> int | None:
     """A size in bytes; "0", "", a negative or a non-number say nothing."""
+    if value is None:
+        return None
     text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) \
         else ""
     return int(text) if text.isdigit() and 0 < int(text) < 2 ** 53 else None
@@ -329,6 +341,8 @@ def _whole(value: Any) -> int | None:
 
 def _seconds(value: Any) -> int | None:
     """A playing time: ``1:12:03``, ``54:09`` or a number of seconds (``4323``, ``4323.5``)."""
+    if value is None:
+        return None
     text = value.strip() if isinstance(value, str) else str(value) \
         if isinstance(value, int | float) and not isinstance(value, bool) else ""
     clock = _CLOCK.fullmatch(text)
