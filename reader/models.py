@@ -112,6 +112,12 @@ class StoryDraft:
         return (StoryDraft, STORY_DRAFT_VALUES(self))
 
 
+DraftColumns = tuple[str, str, str, str, float | None]
+"""What the cache stores of a draft that follows from the draft alone
+(``store.decide.draft_columns``): its content hash, normalised title, tags and enclosures as
+JSON, and the time its dates give (None: it gives none). A refresh's parse workers work them
+out beside the parsing (``FeedFetched.columns``), so its one writer thread only writes them."""
+
 STORY_DRAFT_FIELDS = tuple(f.name for f in fields(StoryDraft))
 STORY_DRAFT_VALUES = attrgetter(*STORY_DRAFT_FIELDS)
 """A draft's field values, in the order ``StoryDraft`` takes them as positional arguments."""
@@ -341,7 +347,9 @@ class FeedFetched:
     ``last_modified`` are the validators of this document (none: the server gave none).
     ``asks_every`` is how often the document asks to be fetched at most (seconds, from its
     ttl or sy: elements) and ``fresh_until`` until when the HTTP answer says it stays fresh
-    (``reader.schedule`` turns both into the feed's next due time).
+    (``reader.schedule`` turns both into the feed's next due time). ``columns``, when the
+    parse worked them out, are ``drafts``' ``DraftColumns`` in the same order (else the store
+    works them out).
     """
 
     status: ClassVar[FeedStatus] = "ok"
@@ -353,6 +361,7 @@ class FeedFetched:
     last_modified: str | None = None
     asks_every: float | None = None
     fresh_until: float | None = None
+    columns: tuple[DraftColumns, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

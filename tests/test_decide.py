@@ -17,6 +17,7 @@ from reader.store.decide import (
     decide_feed,
     decide_links,
     decide_stories,
+    draft_columns,
     sort_time,
 )
 
@@ -53,9 +54,11 @@ def test_any_shown_field_makes_a_story_updated() -> None:
 
 
 def test_sort_time_is_published_else_updated_else_first_seen() -> None:
-    assert sort_time(draft("a", published="2024-01-02T00:00:00+00:00"), NOW) == 1704153600.0
-    assert sort_time(draft("a", updated="2024-01-02T00:00:00Z"), NOW) == 1704153600.0
-    assert sort_time(draft("a", published="not a date"), NOW) == NOW
+    assert sort_time(draft_columns(draft("a", published="2024-01-02T00:00:00+00:00")),
+                     NOW) == 1704153600.0
+    assert sort_time(draft_columns(draft("a", updated="2024-01-02T00:00:00Z")),
+                     NOW) == 1704153600.0
+    assert sort_time(draft_columns(draft("a", published="not a date")), NOW) == NOW
     # An update without a date keeps the time the story was first seen, not now.
     [intent] = decide_stories("s", {"a": stored(draft("a"), 3, added=5.0)},
                               [draft("a", "changed")], NOW)
@@ -145,3 +148,18 @@ def test_an_alias_row_of_another_entry_is_left_alone() -> None:
     mine = draft("k\x1f1", "A", aliases=("k",), enclosures=(Enclosure("http://show/1.mp3"),),
                  published="2024-01-01T00:00:00+00:00")
     assert [type(i) for i in decide_stories("src", {"k": row}, [mine], NOW)] == [NewStory]
+
+
+def test_columns_worked_out_already_are_used_and_the_same_as_worked_out_here() -> None:
+    drafts = [draft("a", title="A, title!", tags=("x",), published="2024-01-02T00:00:00Z"),
+              draft("b", updated="2024-01-03T00:00:00Z"), draft("c")]
+    here = decide_stories("src", {"b": stored(drafts[1], 2)}, drafts, NOW)
+    given = decide_stories("src", {"b": stored(drafts[1], 2)}, drafts, NOW,
+                           [draft_columns(d) for d in drafts])
+    assert here == given
+    assert isinstance(here[0], NewStory) and here[0].norm_title == "a title"
+    assert here[0].content_hash == content_hash(drafts[0])
+    assert here[0].columns[2:] == ('["x"]', "[]", 1704153600.0)
+    marked = [("h0", "n0", "[]", "[]", 5.0), *[draft_columns(d) for d in drafts[1:]]]
+    first = decide_stories("src", {}, drafts, NOW, marked)[0]
+    assert isinstance(first, NewStory) and (first.content_hash, first.sort_ts) == ("h0", 5.0)

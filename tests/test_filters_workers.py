@@ -18,10 +18,11 @@ from reader.config import FetchSettings
 from reader.feeds.parse import parse_feed
 from reader.filters import FilterRule, Rules, Screen, read_rules, screen_drafts
 from reader.models import StoryDraft
-from reader.refresh.parse_workers import parse_and_screen
+from reader.refresh.parse_workers import parse_for_writer
 from reader.refresh.pipeline import refresh_feeds
 from reader.search import SearchQuery, fold, parse_query, tokenize
 from reader.store import Store
+from reader.store.decide import draft_columns
 from reader.store.feeds import add_feed
 
 # -- a reference: the search language read word by word ------------------------------------
@@ -218,13 +219,15 @@ def test_a_rule_of_sources_only_is_left_to_the_writer() -> None:
     assert Screen(rules[:1], NAMES).screened(HANDMADE, ()).for_source("Tech") is None
 
 
-def test_parse_and_screen_returns_the_parsed_feed_and_what_matched() -> None:
+def test_parse_for_writer_returns_the_parsed_feed_what_matched_and_the_columns() -> None:
     document = rss("Tech", [("a", "Supply chain woes", "<p>plain</p>", ["ads"]),
                             ("b", "Other", "<p>nothing</p>", [])])
     rules = usable(['"supply chain"', "tag:ads"])
-    parsed, found = parse_and_screen(document, {}, "http://127.0.0.1/feed.xml", rules)
+    parsed, found, columns = parse_for_writer(document, {}, "http://127.0.0.1/feed.xml", rules)
     assert parsed == parse_feed(document, {}, "http://127.0.0.1/feed.xml")
     assert found == ((0, (1, 2)),)
+    assert columns == tuple(draft_columns(d) for d in parsed.drafts)
+    assert parse_for_writer(document, {}, "http://127.0.0.1/feed.xml", ())[1:] == (None, columns)
 
 
 # -- through a real refresh, parsed in worker processes ------------------------------------

@@ -31,7 +31,7 @@ from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
 from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
 from reader.filters import Found, Rules
-from reader.models import FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
+from reader.models import DraftColumns, FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
 from reader.refresh.outcomes import (
     FeedOutcome,
     OutcomeStatus,
@@ -74,8 +74,10 @@ def describe_not_a_feed(exc: NotAFeedError) -> str:
     return f"the URL gives a web page, not a feed; it links to the feed {chosen.url}"
 
 
-def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | None) -> FeedUpdate:
-    """What a fetch and parse learned, as the one of three shapes the store records."""
+def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | None,
+                columns: tuple[DraftColumns, ...] = ()) -> FeedUpdate:
+    """What a fetch and parse learned, as the one of three shapes the store records
+    (``columns``: the parse's ``DraftColumns`` of its drafts)."""
     if result.status == "not_modified":
         return FeedNotModified(url=result.permanent_url, etag=result.etag,
                                last_modified=result.last_modified,
@@ -86,7 +88,7 @@ def _update_for(result: FetchResult, parsed: ParsedFeed | None, error: str | Non
     return FeedFetched(
         title=parsed.title or None, site_url=parsed.site_url, url=result.permanent_url,
         etag=result.etag, last_modified=result.last_modified, drafts=parsed.drafts,
-        asks_every=parsed.asks_every, fresh_until=result.fresh_until,
+        asks_every=parsed.asks_every, fresh_until=result.fresh_until, columns=columns,
     )
 
 
@@ -230,15 +232,12 @@ class _Refresh:
             return outcome("skipped", error=result.error), None
         parsed: ParsedFeed | None = None
         found: Found | None = None
+        columns: tuple[DraftColumns, ...] = ()
         error: str | None = None
         if result.status == "ok":
             try:
-                if self.rules:
-                    parsed, found = await self.parsers.parse_screened(
-                        result.body, dict(result.headers), result.url, self.rules)
-                else:
-                    parsed = await self.parsers.parse(result.body, dict(result.headers),
-                                                      result.url)
+                parsed, found, columns = await self.parsers.parse_for_writer(
+                    result.body, dict(result.headers), result.url, self.rules)
             except NotAFeedError as exc:
                 error = describe_not_a_feed(exc)
             except FeedParseError as exc:
@@ -246,7 +245,7 @@ class _Refresh:
             except Exception as exc:  # a parser bug: recorded on this feed like a bad document
                 detail = clean_line(str(exc))
                 error = f"could not parse: {detail}" if detail else "could not parse the document"
-        update = _update_for(result, parsed, error)
+        update = _update_for(result, parsed, error, columns)
         report, pruned, name, group = await loop.run_in_executor(
             self.writer_pool, self.writer.record, state.id, update, found
         )

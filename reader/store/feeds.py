@@ -205,7 +205,7 @@ def record_refresh(
         if isinstance(update, FeedFetched):
             verdict = None if screen is None else screen.for_source(intent.rename_to or row[0])
             report = save_stories(db, feed_id, update.drafts, index_later=index_later,
-                                  verdict=verdict)
+                                  verdict=verdict, columns=update.columns)
             name = row[0]
             if intent.rename_to is not None:
                 name = unique_name(db, intent.rename_to, exclude_id=feed_id)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.models import (
     BulkMark,
+    DraftColumns,
     LoadReport,
     Mark,
     MarkField,
@@ -48,11 +49,11 @@ def _index_new(conn: sqlite3.Connection, added: list[int], *, later: bool) -> No
                      (json.dumps(added),))
 
 
-def _values(draft: StoryDraft, norm_title: str, digest: str) -> tuple[object, ...]:
+def _values(draft: StoryDraft, columns: DraftColumns) -> tuple[object, ...]:
     return (
         draft.title, draft.standfirst, draft.body, draft.url, draft.author,
-        draft.published, draft.updated, int(draft.teaser),
-        json.dumps(list(draft.tags)), rows.enclosures_json(draft.enclosures), norm_title, digest,
+        draft.published, draft.updated, int(draft.teaser), columns[2], columns[3], columns[1],
+        columns[0],
     )
 
 
@@ -102,6 +103,7 @@ def save_stories(
     db: Database, source_id: int, drafts: Sequence[StoryDraft],
     links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
     index_later: bool = False, verdict: Verdict | None = None,
+    columns: Sequence[DraftColumns] = (),
 ) -> LoadReport:
     """Insert new stories and update changed ones of one source, in one transaction.
 
@@ -113,6 +115,7 @@ def save_stories(
     feeds' stories at once; see schema migration 6). ``verdict`` says which filters
     (``reader.filters``) each *new* story matches: it is stored read, or hidden, from the
     start, in this same transaction (an update never changes what a filter decided).
+    ``columns``: the drafts' ``DraftColumns`` if worked out already (``decide_stories``).
     New stories are written after the updates, a chunk of rows per statement
     (``_insert_rows``), with the row numbers SQLite would have given them one by one.
     """
@@ -150,10 +153,10 @@ def save_stories(
         new_rows: list[tuple[object, ...]] = []
         state_rows: list[tuple[object, ...]] = []
         next_rowid: int | None = 0
-        for intent in decide_stories(key, stored, drafts, now):
+        for intent in decide_stories(key, stored, drafts, now, columns):
             draft = intent.draft
             if isinstance(intent, NewStory):
-                values = (*_values(draft, intent.norm_title, intent.content_hash),
+                values = (*_values(draft, intent.columns),
                           intent.public_id, source_id, draft.key, now, intent.sort_ts)
                 if not added:  # the first new story
                     next_rowid = _first_rowid(conn, len(drafts))
@@ -186,7 +189,7 @@ def save_stories(
                     " author = ?, published = ?, updated = ?, teaser = ?, tags = ?,"
                     " enclosures = ?, norm_title = ?, content_hash = ?, sort_ts = ?,"
                     " key = ? WHERE rowid = ?",
-                    (*_values(draft, intent.norm_title, intent.content_hash), intent.sort_ts,
+                    (*_values(draft, intent.columns), intent.sort_ts,
                      draft.key, rowid),
                 )
                 updated += 1
