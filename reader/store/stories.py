@@ -31,6 +31,7 @@ from reader.store.sources import source_key
 
 if TYPE_CHECKING:
     from reader.filters import Verdict
+    from reader.store.decide import StoredStory
 
 
 def _index_new(conn: sqlite3.Connection, added: list[int], *, later: bool) -> None:
@@ -99,6 +100,21 @@ def _insert_rows(conn: sqlite3.Connection, statements: dict[int, str],
             start += size
 
 
+def _stored(conn: sqlite3.Connection, source_id: int, keys: list[str]) -> dict[str, StoredStory]:
+    """What the store knows of the source's stories stored under ``keys``, by key."""
+    from reader.store.decide import StoredStory  # as in ``save_stories``
+
+    return {
+        story_key: StoredStory(rowid, digest, when,
+                                tuple(e.url for e in rows.enclosures(enclosures)), published)
+        for story_key, rowid, digest, when, enclosures, published in conn.execute(
+            "SELECT key, rowid, content_hash, added, enclosures, published FROM stories"
+            " WHERE source_id = ? AND key IN (SELECT value FROM json_each(?))",
+            (source_id, json.dumps(keys)),
+        )
+    }
+
+
 def save_stories(
     db: Database, source_id: int, drafts: Sequence[StoryDraft],
     links: Sequence[tuple[str, str]] = (), *, replace_links: bool = False,
@@ -123,7 +139,6 @@ def save_stories(
     # seven frozen dataclasses took ~3 ms of it.
     from reader.store.decide import (
         NewStory,
-        StoredStory,
         UpdatedStory,
         decide_links,
         decide_stories,
@@ -135,26 +150,21 @@ def save_stories(
     hits: list[tuple[str, int]] = []
     hidden: list[tuple[int]] = []
     with db.transaction() as conn:
-        # The stored rows of these keys, in one query rather than one per draft.
-        # Aliases are other keys a draft's story may be stored under (``decide_stories``).
-        # A source with no story yet (a feed's first refresh: every feed of a cold refresh)
-        # has none to look up: for the real corpus the keys' JSON was 1.3 MB, and writing it
-        # and SQLite reading it 146 M of the writer's 1,946 M instructions.
+        # The stored rows of the drafts' keys, in one query rather than one per draft; then
+        # those of the aliases (other keys a draft's story may be stored under:
+        # ``decide_stories``) of the drafts whose own key is not stored, the only ones it
+        # looks them up for. A source with no story yet (a feed's first refresh: every feed of
+        # a cold refresh) has nothing to look up. For the real corpus all keys and aliases
+        # were 1.3 MB of JSON; writing it and SQLite reading it took 146 M of the writer's
+        # 1,946 M instructions in a cold refresh.
         stored: dict[str, StoredStory] = {}
         if conn.execute("SELECT 1 FROM stories WHERE source_id = ? LIMIT 1",
                         (source_id,)).fetchone() is not None:
-            keys = [draft.key for draft in drafts]
-            keys += [alias for draft in drafts for alias in draft.aliases]
-            stored = {
-                story_key: StoredStory(rowid, digest, when,
-                                       tuple(e.url for e in rows.enclosures(enclosures)),
-                                       published)
-                for story_key, rowid, digest, when, enclosures, published in conn.execute(
-                    "SELECT key, rowid, content_hash, added, enclosures, published FROM stories"
-                    " WHERE source_id = ? AND key IN (SELECT value FROM json_each(?))",
-                    (source_id, json.dumps(keys)),
-                )
-            }
+            stored = _stored(conn, source_id, [draft.key for draft in drafts])
+            aliases = [alias for draft in drafts if draft.key not in stored
+                       for alias in draft.aliases]
+            if aliases:
+                stored.update(_stored(conn, source_id, aliases))
         rowids: dict[str, int] = {}
         added: list[int] = []
         new_rows: list[tuple[object, ...]] = []
