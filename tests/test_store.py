@@ -129,6 +129,26 @@ def test_saving_the_same_drafts_again_changes_nothing(store: Store) -> None:
     assert store.count() == 1 and store.page(View(), 0, 1)[0].id == story_id
 
 
+def test_a_draft_takes_over_the_row_stored_under_its_alias(store: Store) -> None:
+    """Aliases are looked up only for drafts whose own key is not stored: the row stored
+    under an alias is taken over (its id and state kept), a stored key keeps its own row."""
+    source_id = store.ensure_source("feed", "key", "Example")
+    store.save_stories(source_id, [StoryDraft(key="old", title="Entry"),
+                                   StoryDraft(key="same", title="Same")])
+    by_title = {row.title: row.id for row in store.page(View(), 0, 10)}
+    store.set_read(by_title["Entry"], True)
+    report = store.save_stories(source_id, [
+        StoryDraft(key="new", title="Entry", aliases=("old",)),
+        StoryDraft(key="same", title="Same", aliases=("missing",)),
+        StoryDraft(key="fresh", title="Fresh", aliases=("absent",)),
+    ])
+    assert (report.new, report.updated, report.unchanged) == (1, 1, 1)
+    entry = store.get_story(by_title["Entry"])
+    assert entry.read and store.count() == 3
+    keys = store.conn.execute("SELECT key FROM stories ORDER BY rowid").fetchall()
+    assert keys == [("new",), ("same",), ("fresh",)]
+
+
 def test_read_and_starred_persist_across_connections(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
     with Store.open(path) as store:
