@@ -69,9 +69,13 @@ def enclosures_json(items: Sequence[Enclosure]) -> str:
 
 def enclosures(text: str | None) -> tuple[Enclosure, ...]:
     """The ``enclosures`` column read back. Rows stored before enclosures had details hold
-    plain URL strings, and read as enclosures with only a URL; anything else is skipped."""
+    plain URL strings, and read as enclosures with only a URL; anything else is skipped.
+    Most stories have none (``[]``), read without parsing: a warm refresh reads the column of
+    every stored story its feeds still carry."""
+    if not text or text == "[]":
+        return ()
     try:
-        items = json.loads(text or "[]")
+        items = json.loads(text)
     except ValueError:
         return ()
     found: list[Enclosure] = []
