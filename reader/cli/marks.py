@@ -13,12 +13,15 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from typing import TYPE_CHECKING
 
 from reader.cli.context import CommandError, Context
 from reader.cli.output import MARK_JSON_IDS, mark_line, mark_to_json, write_json
 from reader.models import MarkField
 from reader.store import Store
-from reader.store.marks import Selection, mark_selection, selection_to_mark, story_ids
+
+if TYPE_CHECKING:
+    from reader.store.marks import Selection
 
 ACTIONS: dict[str, tuple[MarkField, bool]] = {
     "read": ("read", True), "unread": ("read", False),
@@ -61,6 +64,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def selection_of(store: Store, args: argparse.Namespace) -> Selection:
     """The stories the arguments name, every selector checked first (``CommandError``)."""
+    from reader.store.marks import Selection  # the list's modules: only ``mark`` loads them
+
     if not (args.ids or args.source or args.group or args.query or args.older_than is not None
             or args.all):
         raise CommandError("say which stories: IDs, --source, --group, --query, --older-than,"
@@ -99,6 +104,8 @@ def selection_of(store: Store, args: argparse.Namespace) -> Selection:
 
 def cmd_mark(context: Context, args: argparse.Namespace) -> int:
     """``reader mark``: one statement marks every selected story; prints how many changed."""
+    from reader.store.marks import mark_selection, selection_to_mark, story_ids
+
     store = context.store()
     selection = selection_of(store, args)
     field, value = ACTIONS[args.action]

@@ -2,13 +2,15 @@
 
 A thin facade: each method is one call into ``sources``, ``stories`` or ``views``, which hold
 the SQL. ``Store`` is a ``Database``, so every module function (``reader.store.feeds``,
-``reader.store.searches``) accepts a ``Store`` as its first argument too.
+``reader.store.searches``) accepts a ``Store`` as its first argument too. The list's modules
+(``views`` with ``orders``, ``marks``) are imported by the methods that use them: a command
+that only writes or lists feeds (``reader refresh``, ``reader feeds``) never loads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.models import (
     BulkMark,
@@ -23,8 +25,11 @@ from reader.models import (
     StoryRow,
     View,
 )
-from reader.store import marks, sources, stories, views
+from reader.store import sources, stories
 from reader.store.connection import Database
+
+if TYPE_CHECKING:
+    from reader.store import marks
 
 ALL_STORIES = View()
 
@@ -91,6 +96,8 @@ class Store(Database):
     def mark_view(self, view: View, field: MarkField, value: bool) -> BulkMark:
         """Mark every story of a view in one statement; returns the stories it changed (the
         bulk form of ``mark``, for ``A`` and ``reader mark``: see ``marks``)."""
+        from reader.store import marks
+
         return marks.mark_view(self, view, field, value)
 
     def unmark(self, marked: BulkMark) -> int:
@@ -99,11 +106,15 @@ class Store(Database):
 
     def count_to_mark(self, view: View, field: MarkField, value: bool) -> int:
         """How many stories of a view ``mark_view`` would change."""
+        from reader.store import marks
+
         return marks.count_to_mark(self, view, field, value)
 
     def next_unread(self, view: View, after: StoryRow | None, *, backwards: bool = False,
                     from_here: bool = False) -> marks.NextUnread | None:
         """The next (previous) unread story of a view after a row, wrapping around."""
+        from reader.store import marks
+
         return marks.next_unread(self, view, after, backwards=backwards, from_here=from_here)
 
     def set_read(self, story_id: str, read: bool) -> None:
@@ -136,32 +147,46 @@ class Store(Database):
 
     def count(self, view: View = ALL_STORIES) -> int:
         """How many stories the view holds."""
+        from reader.store import views
+
         return views.count(self, view)
 
     def page(self, view: View, offset: int, limit: int, total: int | None = None) -> list[StoryRow]:
         """Rows ``offset`` .. ``offset + limit`` of the view, in its order."""
+        from reader.store import views
+
         return views.page(self, view, offset, limit, total)
 
     def page_next_to(self, view: View, row: StoryRow, limit: int, *,
                      before: bool = False) -> list[StoryRow]:
         """The ``limit`` rows right after (or before) ``row`` in a view without a query."""
+        from reader.store import views
+
         return views.page_next_to(self, view, row, limit, before=before)
 
     def index_of(self, view: View, story_id: str) -> int | None:
         """The position of a story in the view, or None if the view does not hold it."""
+        from reader.store import views
+
         return views.index_of(self, view, story_id)
 
     def iter_view(self, view: View, batch: int = 500) -> Iterator[Story]:
         """Every story of the view as whole ``Story`` objects, read a batch at a time."""
+        from reader.store import views
+
         for stories_batch in views.iter_stories(self, view, batch):
             yield from stories_batch
 
     def iter_batches(self, view: View, batch: int = 500) -> Iterator[list[Story]]:
         """Every story of the view, ``batch`` at a time, memory flat (``views.iter_stories``)."""
+        from reader.store import views
+
         return views.iter_stories(self, view, batch)
 
     def iter_rows(self, view: View, batch: int = 500) -> Iterator[list[StoryRow]]:
         """Every list row of the view, ``batch`` at a time, memory flat."""
+        from reader.store import views
+
         return views.iter_rows(self, view, batch)
 
     def explicit_related_many(self, stories_: Sequence[Story]) -> dict[str, list[RelatedStory]]:
