@@ -17,13 +17,14 @@ import math
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import Field, dataclass, field, fields, replace
+from dataclasses import Field, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.files import LocalFileError, format_size, read_bounded_text
 from reader.filters import Rules, read_rules
 from reader.models import SORT_ORDERS
+from reader.records import record
 from reader.schedule import DurationError, check_duration
 
 if TYPE_CHECKING:  # the programs module loads only when a config names an opener
@@ -199,7 +200,7 @@ def openers() -> Any:
 # -- the settings -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchSettings:
     """How refresh talks to servers; the defaults are polite to them and quick for us.
 
@@ -221,7 +222,7 @@ class FetchSettings:
     retention_days: int | None = number(None, 1, 36500, "days")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CacheSettings:
     """How a write to the cache waits for another reader process writing to it (a refresh in
     another terminal): up to ``write_wait``, then one clear line and nothing changed."""
@@ -231,7 +232,7 @@ class CacheSettings:
 
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FullTextSettings:
     """What a refresh saves beyond the feeds (issue 17): the pages of summary-only stories
     (at most ``pages_per_refresh`` a refresh) and up to ``images_per_story`` images of each
@@ -250,7 +251,7 @@ table (``[sync]``, ...) as a frozen dataclass of ``number`` fields (or fields wi
 one field on ``Config``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReadingSettings:
     """Top-level keys about reading in the app.
 
@@ -262,7 +263,7 @@ class ReadingSettings:
     mark_read_on: str = choice("open", ("open", "preview"))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RefreshSettings:
     """Top-level keys about the app's automatic refresh (issue 15).
 
@@ -278,7 +279,7 @@ class RefreshSettings:
     notify_command: tuple[str, ...] = argv()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProgramSettings:
     """Top-level keys naming the programs a story's links, enclosures and text go to (issue 16;
     ``reader.programs`` says how they are run).
@@ -304,7 +305,7 @@ into the ``Config`` field of its name, checked like ``SECTIONS``: a key is one l
 SYNC_SERVICES = ("fever", "ttrss")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncSettings:
     """``[sync]``: the feed server this reader is a client of (see ``reader.sync``).
 
@@ -320,7 +321,7 @@ class SyncSettings:
     timeout: float = 30.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     """The whole config as loaded. ``problems`` holds the lines about values that were
     replaced by their defaults (only when loaded leniently, for the app to show)."""

@@ -24,10 +24,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from reader.models import StoryDraft
+from reader.records import record
 from reader.search import SearchQuery, Term, fold, parse_query, tokenize
 from reader.text import clean_line
 
@@ -36,7 +36,7 @@ ACTIONS: tuple[FilterAction, ...] = ("read", "hide")
 RULE_KEYS = frozenset({"query", "action", "name"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FilterRule:
     """One ``[[filters]]`` table: its place in the file (1-based), query, action and name."""
 
@@ -65,7 +65,7 @@ def describe_rule(number: int, name: str | None, query: str | None) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BadRule:
     """A ``[[filters]]`` table that cannot be used, and why (one line)."""
 
@@ -78,7 +78,7 @@ class BadRule:
         return f"{describe_rule(self.number, self.name, self.query)}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rules:
     """The usable rules of a config, and the tables that could not be used."""
 
@@ -151,7 +151,7 @@ _BETWEEN = r"[\W_]+"
 """What separates two tokens: one or more characters that are not token characters."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Phrase:
     """A term as FTS5 reads a quoted string: its tokens in a row within one column, the last
     one a prefix when the term was ``word*``.
@@ -184,7 +184,7 @@ class _Phrase:
         return any(search(column) is not None for column in columns)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Compiled:
     """A rule ready to match: its sources and tags folded, its phrases compiled."""
 

@@ -39,9 +39,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reader.records import record
 from reader.text import escape_inline
 
 if TYPE_CHECKING:  # markdown-it loads when a story's links are first read (~30 ms of imports
@@ -61,7 +61,7 @@ _SPAN = "reader_span"
 _SCHEME_BEFORE = re.compile(r"(?:^|[^a-z0-9.+-])([a-z][a-z0-9.+-]*)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Link:
     """Link number ``n`` of a story (from 1): its text as shown (may be empty) and its URL."""
 
@@ -75,7 +75,7 @@ class Link:
         return self.text or self.url
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoryLinks:
     """A story's links, and its Markdown rewritten for plain text (see the module's text)."""
 

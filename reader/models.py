@@ -6,10 +6,11 @@ Keeping them immutable means a row handed to a widget cannot be changed behind t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from operator import attrgetter
 from typing import Any, ClassVar, Literal
 
+from reader.records import record
 from reader.search import SearchQuery, parse_query
 
 SourceKind = Literal["seed", "feed"]
@@ -32,7 +33,7 @@ SORT_NAMES: dict[SortOrder, str] = {"newest": "newest first", "oldest": "oldest 
                                     "unread": "unread first", "source": "by source"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enclosure:
     """A file attached to a story (a podcast episode, a video), as the feed describes it.
 
@@ -79,7 +80,7 @@ def _duration(seconds: int) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoryDraft:
     """A story as an ingest path (seed file, feed entry) produces it, before it has a cache id.
 
@@ -123,7 +124,7 @@ STORY_DRAFT_VALUES = attrgetter(*STORY_DRAFT_FIELDS)
 """A draft's field values, in the order ``StoryDraft`` takes them as positional arguments."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """A place stories come from: a folder of seed articles or a subscribed feed."""
 
@@ -147,7 +148,7 @@ class Source:
     """A feed's full-text mode: ``auto``, ``always`` or ``never`` (``reader edit``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RelatedStory:
     """One entry of a story's related list, with the reason it is there.
 
@@ -176,7 +177,7 @@ class RelatedStory:
         return "similar content"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Story:
     """A whole story as stored in the cache, ready to read offline."""
 
@@ -207,7 +208,7 @@ class Story:
         return self.full_text_at is not None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoryRow:
     """The few fields the story list shows: cheap to page in from SQLite a screenful at a time."""
 
@@ -235,7 +236,7 @@ class StoryRow:
         return self.published or self.updated
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class View:
     """Which stories a list shows. Combined freely: e.g. unread stories of one source.
 
@@ -295,7 +296,7 @@ class View:
         return "all"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mark:
     """One change of a story's mark: ``field`` became ``value`` (``Store.mark`` returns these,
     so undo can reverse exactly them and sync can send exactly them)."""
@@ -305,7 +306,7 @@ class Mark:
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BulkMark:
     """What one bulk mark changed (``Store.mark_view``): ``field`` became ``value`` on the
     stories of these row numbers, stamped with the time ``at`` (``read_at``/``starred_at``;
@@ -322,7 +323,7 @@ class BulkMark:
         return len(self.rows)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadReport:
     """What loading a set of stories into the cache did, for summaries and tests."""
 
@@ -339,7 +340,7 @@ class LoadReport:
 # -- what one refresh learned about a feed: exactly one of three shapes ---------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedFetched:
     """The feed gave a document and it parsed: ``drafts`` are its entries.
 
@@ -364,7 +365,7 @@ class FeedFetched:
     columns: tuple[DraftColumns, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedNotModified:
     """The server answered 304: nothing changed since the validators it was sent.
 
@@ -379,7 +380,7 @@ class FeedNotModified:
     fresh_until: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedFailed:
     """Fetching or parsing failed: ``error`` says why in one line.
 

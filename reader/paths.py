@@ -9,13 +9,14 @@ module, ~9 M instructions of a command's start.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from reader.records import record
 
 APP_NAME = "reader-tui"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Paths:
     """The folders and files one run of the reader uses."""
 

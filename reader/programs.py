@@ -32,12 +32,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import IO
 from urllib.parse import urlsplit
 
 from reader.models import Enclosure
+from reader.records import record
 from reader.text import has_control_characters
 
 URL_PLACEHOLDER = "{url}"
@@ -125,7 +125,7 @@ def system_browser(url: str) -> list[str] | None:
 # -- openers ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Opener:
     """``[[openers]]``: run ``command`` for enclosures whose type matches the MIME pattern
     ``match`` (``audio/*``), or whose URL the regular expression ``match_url`` finds a match
@@ -153,7 +153,7 @@ STDERR_TAIL = 2000
 """Bytes of a failed program's error output kept to say why it failed (its last line)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ended:
     """How a launched program ended: ``failure`` is one line (None: it exited with 0)."""
 

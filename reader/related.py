@@ -27,11 +27,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from reader.function_words import FUNCTION_WORDS
 from reader.identity import normalise_title
 from reader.models import RelatedStory, Story
+from reader.records import record
 from reader.search import iter_tokens
 from reader.store import Store
 from reader.store import related as sql
@@ -72,7 +72,7 @@ _LINK_TARGET = re.compile(r"\]\([^)]*\)|https?://\S+")
 _CACHE: ContentCache[tuple[RelatedStory, ...]] = ContentCache(256)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyTerm:
     """A distinctive term of a story: ``term`` as indexed, ``shown`` as the story spells it."""
 
@@ -196,7 +196,7 @@ def key_terms(store: Store, story: Story) -> list[KeyTerm]:
     return [t for t in terms if t.term not in generic]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pick:
     """A candidate chosen for the list, with the distinctive terms it shares."""
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from reader.records import record
 from reader.text import CELL_EDGE, TABLE_DELIMITER, clean_text, unescape_markdown
 
 BM25_WEIGHTS = (8.0, 3.0, 1.0)
@@ -74,7 +74,7 @@ def fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Term:
     """One word or phrase of a query. ``prefix`` matches words starting with the last token."""
 
@@ -93,7 +93,7 @@ class Term:
         return ("-" if self.exclude else "") + shown + ("*" if self.prefix else "")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchQuery:
     """A parsed query: text terms, filters, and what the parser had to say about the input.
 
@@ -185,7 +185,7 @@ class SearchQuery:
         return _merge(pieces)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SavedSearch:
     """A search kept as a view beside the sources; counts are taken when listed."""
 

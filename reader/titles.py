@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
 
+from reader.records import record
 from reader.text import clean_line, markdown_to_plain
 
 STAND_IN_WORDS = 12
@@ -34,7 +34,7 @@ _LINE_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|^[\s|:=-]*$
 _EMPHASIS = re.compile(r"(?<![\w\\])[*_]{1,3}|[*_]{1,3}(?!\w)|`+|(?<!\\)\|")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShownTitle:
     """``text`` to show; ``stand_in`` when it is not the story's title (show it dimmed)."""
 

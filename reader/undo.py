@@ -11,16 +11,16 @@ leaves the 200 read (``Store.unmark``).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
 from reader.models import BulkMark, MarkField
+from reader.records import record
 
 UNDO_DEPTH = 100
 """Changes kept; the oldest is forgotten past this (the issue asks for at least 20). A
 change of 100,000 stories holds 100,000 row numbers (about 4 MB), so the depth is bounded."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """``field`` of the stories ``story_ids`` (or, for a whole view, of ``bulk``'s rows) was
     set to ``value``; ``label`` says what the reader did, for the status line ("marked

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from reader.cli.context import CommandError, Context
 from reader.models import FULL_TEXT_MODES, Source
+from reader.records import record
 from reader.schedule import DAY, MINUTE, DurationError, check_duration, format_duration
 from reader.store import Store
 from reader.store.feeds import find_feed, rename_feed, set_group, set_interval
@@ -27,7 +27,7 @@ MAX_INTERVAL = 30 * DAY
 """A feed's own interval: from a minute to a month (``0`` removes it)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedEdit:
     """One ``reader edit`` option: how to declare it and how to apply a given value.
 

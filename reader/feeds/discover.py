@@ -8,10 +8,10 @@ strings; ``reader add`` fetches the chosen link.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from reader.feeds.html_markdown import resolve_url
+from reader.records import record
 from reader.text import clean_line
 
 FEED_TYPES = {
@@ -32,7 +32,7 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedLink:
     """One feed a page links to."""
 

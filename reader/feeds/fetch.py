@@ -38,6 +38,7 @@ from urllib.parse import urljoin, urlsplit
 from reader import __version__
 from reader.config import FetchSettings
 from reader.files import format_size
+from reader.records import record
 from reader.schedule import http_fresh_until
 from reader.text import clean_line
 
@@ -65,7 +66,7 @@ class FetchError(Exception):
     """A fetch that failed for a reason worth one line to the user."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchRequest:
     """What to fetch, with the validators stored from the last successful fetch."""
 
@@ -74,7 +75,7 @@ class FetchRequest:
     last_modified: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchResult:
     """What one fetch came to.
 

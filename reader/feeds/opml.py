@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 
 from reader.feeds.html_markdown import resolve_url
 from reader.files import LocalFileError, read_bounded
+from reader.records import record
 from reader.text import clean_line
 
 _HTTP = frozenset({"http", "https"})
@@ -27,7 +27,7 @@ class OpmlError(Exception):
     """The file is not an OPML subscription list we can read; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpmlFeed:
     """One subscription: its feed URL, the title the list gives it, its site and folder."""
 

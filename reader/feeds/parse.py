@@ -22,7 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +36,7 @@ from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_u
 from reader.feeds.parse_json import NotJsonFeedError, looks_like_json, read_json_feed
 from reader.feeds.parse_lxml import read_plain_feed
 from reader.models import Enclosure, StoryDraft
+from reader.records import record
 from reader.schedule import feed_asks_every, ttl_minutes, update_frequency, update_period
 from reader.text import clean_line
 
@@ -59,7 +60,7 @@ class NotAFeedError(FeedParseError):
         return (type(self), (str(self), self.links))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParsedFeed:
     """What a feed document says: its title, its site and its entries as story drafts.
 

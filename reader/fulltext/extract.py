@@ -16,9 +16,9 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from dataclasses import dataclass
 
 from reader.feeds.html_markdown import html_to_markdown, parse_attrs
+from reader.records import record
 from reader.text import markdown_to_plain
 
 MIN_ARTICLE_WORDS = 40
@@ -51,7 +51,7 @@ class ExtractionError(Exception):
     """The page has no article text to save; the message says why, for the reading pane."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Article:
     """A page's main text: sanitised Markdown, and how many words it has."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from reader.config import FetchSettings
@@ -20,11 +19,12 @@ from reader.fulltext.options import FullTextOptions
 from reader.fulltext.pages import PageJob, PageText, fetch_page_texts
 from reader.fulltext.progress import FullTextProgress
 from reader.images.save import ImagesSaved, run_in, save_images
+from reader.records import record
 from reader.store import Store
 from reader.store import fulltext as stored
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FetchedNow:
     """What fetching some stories' full text now came to: each page's outcome, and images."""
 

@@ -6,12 +6,12 @@ builds it from the ``[full_text]`` table of the config and the run's folders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from reader.config import Config
 from reader.images import images_available
 from reader.paths import Paths
+from reader.records import record
 
 DEFAULT_PAGES = 200
 """Pages fetched in one refresh at most, unless the config says otherwise."""
@@ -20,7 +20,7 @@ IMAGE_STORIES_PER_REFRESH = 200
 hundreds of feeds must not turn into thousands of downloads."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FullTextOptions:
     """What a refresh saves beyond the feeds: page texts (at most ``pages`` a refresh) and
     up to ``images_per_story`` images of each new story into ``images_dir`` (None: none),

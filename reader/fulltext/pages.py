@@ -22,7 +22,6 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 
 from reader.config import FetchSettings
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
@@ -36,6 +35,7 @@ from reader.fulltext.extract import (
     plain_text,
 )
 from reader.fulltext.progress import Cancel
+from reader.records import record
 from reader.refresh.lifeline import end_with_parent
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
@@ -48,7 +48,7 @@ MAX_EXTRACT_WORKERS = 4
 EXTRACT_WORKER_NICENESS = 10
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PageJob:
     """One story whose page to fetch: its id, link and the summary the feed gave."""
 
@@ -57,7 +57,7 @@ class PageJob:
     summary: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PageText:
     """How one page ended: ``markdown`` (the article's main text) or ``error`` (why not, as
     the reading pane shows it after "full text: ")."""

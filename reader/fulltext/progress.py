@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from reader.records import record
+
 
 class Cancel(Protocol):
     """What the page phase reads to know the refresh was cancelled: a ``threading.Event``,
@@ -16,7 +18,7 @@ class Cancel(Protocol):
     def is_set(self) -> bool: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FullTextProgress:
     """One page done: ``done`` of ``total``; ``saved`` of them had an article."""
 

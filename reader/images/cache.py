@@ -17,10 +17,10 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from reader.images.process import Processed
+from reader.records import record
 
 DEFAULT_CAP_BYTES = 200 * 1024 * 1024
 
@@ -30,7 +30,7 @@ def file_name(url: str, suffix: str) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest() + suffix
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SavedImage:
     """One saved image of a story: where its file is, its alt text's URL and pixel size."""
 
@@ -40,7 +40,7 @@ class SavedImage:
     height: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CacheStats:
     """What ``reader images`` reports."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from reader.config import FetchSettings
 from reader.feeds.fetch import Fetcher, FetchRequest
@@ -19,6 +19,7 @@ from reader.files import format_size
 from reader.fulltext.pages import describe_failure
 from reader.images.process import ImageRefused, Processed, process_image
 from reader.images.refs import ImageRef
+from reader.records import record
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMAGE_ACCEPT = "image/jpeg, image/png, image/gif, image/webp;q=0.9"
@@ -26,7 +27,7 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", 
                          "image/webp"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImageResult:
     """One image of a story: ``image`` when kept, else ``error`` says why not."""
 

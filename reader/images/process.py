@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+
+from reader.records import record
 
 FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 MAX_PIXELS = 40_000_000
@@ -26,7 +27,7 @@ class ImageRefused(Exception):
     """The image is not kept; the message says why (for ``reader images`` and the tests)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Processed:
     """An image ready to save: re-encoded bytes, their format and size in pixels."""
 

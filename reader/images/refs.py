@@ -7,7 +7,8 @@ drops tracking pixels it can recognise by their size), so the Markdown is all th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from reader.records import record
 
 MAX_PER_STORY = 5
 
@@ -15,7 +16,7 @@ _IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\((https?://[^)\s]+)\)")
 _ESCAPE = re.compile(r"\\(.)")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImageRef:
     """One image of a story: where it is and its alt text (unescaped plain text)."""
 

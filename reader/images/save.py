@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -20,6 +19,7 @@ from reader.images import images_available
 from reader.images.cache import ImageCache
 from reader.images.download import ImageResult, download_images, image_fetcher
 from reader.images.refs import ImageRef, image_refs
+from reader.records import record
 from reader.store import Store
 
 T = TypeVar("T")
@@ -31,7 +31,7 @@ class StoreCall(Protocol):
     def __call__(self, fn: Callable[[Store], T]) -> Awaitable[T]: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImagesSaved:
     """How many images were saved and refused."""
 

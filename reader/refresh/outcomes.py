@@ -7,8 +7,10 @@ them (and a child process can send them over a queue) without loading httpx or f
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
+
+from reader.records import record
 
 if TYPE_CHECKING:
     from reader.fulltext.progress import FullTextReport
@@ -17,7 +19,7 @@ OutcomeStatus = Literal["ok", "not_modified", "error", "skipped"]
 """How one feed's refresh ended; ``skipped`` feeds were not fetched this time."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedOutcome:
     """How one feed's refresh ended.
 
@@ -41,7 +43,7 @@ class FeedOutcome:
     """New stories a filter marked read (counted in ``new``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RefreshProgress:
     """One feed finished: ``done`` of ``total`` so far."""
 
@@ -53,7 +55,7 @@ class RefreshProgress:
 ProgressCallback = Callable[[RefreshProgress], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RefreshSummary:
     """Every feed's outcome, in feed-name order; ``not_due``: feeds an automatic refresh
     left alone because they asked not to be fetched so soon (``reader.schedule``)."""

@@ -11,12 +11,12 @@ runs, same run: 0.20 s, 0.11 s without them, as ``reader list``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reader.config import FetchSettings, SyncSettings
 from reader.filters import Rules, Screen
 from reader.models import FeedFetched
+from reader.records import record
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh, remove_feed, set_group, subscribed_as
 
@@ -30,7 +30,7 @@ class SubscribeError(Exception):
     """Subscribing failed; nothing was stored. The message is one line for the user."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Subscribed:
     """A new subscription: its id, name, feed URL and first stories.
 
@@ -141,7 +141,7 @@ class ServerError(SubscribeError):
     """The feed server (``[sync]``) refused or could not be reached; nothing was stored."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Added:
     """A subscription made by ``add_subscription``, and what to tell the person about it,
     line by line (the command line prints them, the app shows them)."""

@@ -22,8 +22,8 @@ all parse the same; nothing is invented for fields the text does not hold.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from reader.records import record
 from reader.text import clean_text
 
 RELATED_HEADING = "other stories you might like"
@@ -36,7 +36,7 @@ class SeedFormatError(ValueError):
     """The text is not an article in the seed format (e.g. it is empty)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeedTeaser:
     """One item of "Other stories you might like"."""
 
@@ -46,7 +46,7 @@ class SeedTeaser:
     teaser: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeedArticle:
     headline: str
     standfirst: str

@@ -23,12 +23,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.files import LocalFileError, describe_mode, describe_os_error, read_bounded
 from reader.models import LoadReport, StoryDraft
+from reader.records import record
 from reader.store import Store
 from reader.text import escape_markdown
 
@@ -45,7 +45,7 @@ class SeedDirError(Exception):
     """A seed folder that cannot be read at all (the command stops before writing)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeedDir:
     path: Path
     key: str
@@ -92,7 +92,7 @@ def user_seed_dir(path: str | os.PathLike[str]) -> SeedDir:
     return SeedDir(resolved, "seed:" + str(resolved), resolved.name or str(resolved))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArticleFile:
     """One article file found in a folder: its path, relative name and signature (its
     modification time and size, which say whether it changed since the last load)."""

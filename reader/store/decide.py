@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from reader.identity import content_hash, iso_to_epoch, normalise_title, story_public_id
 from reader.models import DraftColumns, FeedFailed, FeedFetched, FeedStatus, FeedUpdate, StoryDraft
+from reader.records import record
 from reader.store.rows import enclosures_json
 
 # -- stories ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoredStory:
     """What the store knows of a story already there, enough to decide without its text.
 
@@ -34,7 +34,7 @@ class StoredStory:
     published: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewStory:
     """Insert ``draft`` as a new story with ``public_id`` (``columns``: its
     ``DraftColumns``)."""
@@ -55,7 +55,7 @@ class NewStory:
         return self.columns[1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UpdatedStory:
     """Overwrite the stored story ``rowid`` with ``draft`` (its read/starred state stays).
 
@@ -79,7 +79,7 @@ class UpdatedStory:
         return self.columns[1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnchangedStory:
     """The stored story ``rowid`` already says what ``draft`` says."""
 
@@ -163,7 +163,7 @@ def decide_stories(
     return list(intents.values())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinkChanges:
     """Explicit related-story links to write: ``delete`` maps a story's row to the links it
     keeps (every other link leaving it goes); ``upsert`` are (from, to, position)."""
@@ -195,7 +195,7 @@ def decide_links(
 # -- feeds -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoredFeed:
     """What a refresh needs of a feed's row to decide what its outcome changes."""
 
@@ -204,7 +204,7 @@ class StoredFeed:
     disabled: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedIntent:
     """The columns one refresh writes on its feed's row.
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from reader.models import FeedFailed, FeedFetched, FeedUpdate, LoadReport, Source, SourceKind
+from reader.records import record
 from reader.schedule import is_due, next_due
 from reader.store.connection import Database
 from reader.store.decide import StoredFeed, decide_feed
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedState:
     """What a refresh needs to know of one feed before fetching it."""
 
@@ -56,7 +56,7 @@ class FeedState:
     """When an automatic refresh may fetch it again (``reader.schedule``; None: at once)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Subscription:
     """A feed as a subscription list (OPML) describes it."""
 

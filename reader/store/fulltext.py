@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import cast
 
 from reader.models import FULL_TEXT_MODES, FullTextMode
+from reader.records import record
 from reader.store.connection import Database
 from reader.store.errors import StoreError
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoryLink:
     """A story whose page may be fetched: its id, link, the feed's text and the feed's mode."""
 

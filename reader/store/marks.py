@@ -11,10 +11,11 @@ that was read already stays read), and the sync outbox triggers see every change
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from reader.models import BulkMark, MarkField, StoryRow, View
+from reader.records import record
 from reader.store import views
 from reader.store.connection import Database
 from reader.store.filters import has_hidden, hidden_clause
@@ -51,7 +52,7 @@ def story_ids(db: Database, rows: tuple[int, ...]) -> list[str]:
     return [found[row] for row in rows if row in found]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Selection:
     """Which stories ``reader mark`` marks. Every condition given must hold; none given is
     every story (the command asks for ``--all`` to say so)."""
@@ -120,7 +121,7 @@ def mark_selection(db: Database, selection: Selection, field: MarkField,
 # -- triage ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NextUnread:
     """The unread story ``n``/``p`` goes to: its row, its position in the view, and whether
     the search for it went past the end of the view (or its start) and on from the other."""

@@ -32,10 +32,11 @@ first, without its index, 460 ms for the first page.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from reader.models import SortOrder, Story, StoryRow, View
+from reader.records import record
 from reader.store import rows
 from reader.store.connection import Database
 from reader.store.filters import Hidden, hidden_clause, hidden_filter
@@ -45,7 +46,7 @@ _SOURCE = " CROSS JOIN sources src ON src.id = s.source_id"
 _STORY = " CROSS JOIN stories s ON s.rowid = st.story"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Key:
     """One column of an order: its SQL (over ``s``, ``st``, ``src``) and its direction."""
 
@@ -60,7 +61,7 @@ class Key:
         return "<" if self.descending != reverse else ">"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Walk:
     """How one view is listed in one order.
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from reader.identity import normalise_title
 from reader.models import Story
+from reader.records import record
 from reader.search import fts_string
 from reader.store.connection import Database
 from reader.store.views import RANK
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candidate:
     """A story that shares terms with the one asked about, in rank order, with what grouping
     copies of one story needs (its link and normalised title) and its source."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from reader.models import StoryRow, View
+from reader.records import record
 from reader.search import (
     MATCH_END,
     MATCH_START,
@@ -31,7 +32,7 @@ SNIPPET_TOKENS = 14
 """Words of context ``snippet()`` shows around a match: about one line of a terminal."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchHit:
     """One ranked result with its highlighted snippet."""
 
@@ -39,7 +40,7 @@ class SearchHit:
     snippet: tuple[Piece, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchResults:
     """One page of a search: the parsed query (with its notes and errors), how many stories
     match in all, and the page's hits."""

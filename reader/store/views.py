@@ -25,10 +25,11 @@ Every plan pages with LIMIT/OFFSET, so memory never grows with the number of row
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from reader.models import Story, StoryRow, View
+from reader.records import record
 from reader.search import BM25_WEIGHTS, SearchQuery
 from reader.store import orders, rows
 from reader.store.connection import Database
@@ -58,7 +59,7 @@ def group_source_ids(db: Database, group: str) -> tuple[int, ...]:
         "SELECT id FROM sources WHERE group_name = ? ORDER BY id", (group,)))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Filters:
     """The non-text conditions of a view and its query, combined."""
 
@@ -104,7 +105,7 @@ class Filters:
         return clauses, params
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ViewPlan:
     """How one view is answered: see the module docstring for ``kind``."""
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from reader.feeds.parse import default_title
 from reader.models import StoryDraft
+from reader.records import record
 from reader.store import Store
 from reader.sync.items import ITEM_KEY_PREFIX, StoredStory, item_to_draft, matches
 from reader.sync.service import Mark, MarkState, RemoteFeed, RemoteItem
@@ -93,7 +94,7 @@ def server_sources(store: Store) -> dict[int, str]:
 
 # -- the outbox ------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class PendingMark:
     """A mark to send, standing for every outbox entry of its item and flag up to ``upto``."""
 
@@ -131,7 +132,7 @@ def remove_sent(store: Store, sent: Sequence[PendingMark]) -> None:
 
 # -- subscriptions ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedsReport:
     added: int = 0
     adopted: int = 0
@@ -225,7 +226,7 @@ def _listed_feeds(store: Store) -> list[RemoteFeed]:
 
 # -- items -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class ItemsReport:
     new: int = 0
     matched: int = 0
@@ -328,7 +329,7 @@ def _json_list(values: Iterable[str]) -> str:
 
 # -- marks -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class MarksReport:
     read: int = 0
     unread: int = 0

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from reader.config import SyncSettings
+from reader.records import record
 from reader.store import Store
 from reader.sync import cache
 from reader.sync.credentials import sync_password
@@ -26,7 +27,7 @@ MARK_BATCH = 200
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncReport:
     """What one sync did: the summary line and ``reader sync --json`` say it."""
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from reader.feeds.parse import entry_to_draft
 from reader.models import StoryDraft
+from reader.records import record
 from reader.sync.service import RemoteItem
 
 ITEM_KEY_PREFIX = "server-item:"
@@ -68,7 +68,7 @@ def item_to_draft(item: RemoteItem) -> StoryDraft:
     return entry_to_draft(entry, item.url)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StoredStory:
     """A story of the same source not yet tied to a server item: a candidate for a match."""
 

@@ -8,8 +8,9 @@ the engine that writes the cache never sees a protocol's quirks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from reader.records import record
 
 Flag = Literal["read", "starred"]
 
@@ -30,7 +31,7 @@ class NotSupported(SyncError):
     """The protocol cannot do this (e.g. subscribe through the Fever API)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerInfo:
     """What ``reader sync --check`` reports: the server, and how much it holds."""
 
@@ -40,7 +41,7 @@ class ServerInfo:
     unread: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RemoteFeed:
     """A subscription on the server; ``group`` is its folder/category, if any."""
 
@@ -51,7 +52,7 @@ class RemoteFeed:
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RemoteItem:
     """One item (article) on the server, as the protocol gave it.
 
@@ -73,7 +74,7 @@ class RemoteItem:
     enclosures: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ItemPage:
     """Items after a cursor: ``cursor`` is where the next page starts; ``more`` says whether
     to ask for one."""
@@ -83,7 +84,7 @@ class ItemPage:
     more: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MarkState:
     """The ids of every unread and every starred item on the server."""
 
@@ -91,7 +92,7 @@ class MarkState:
     starred: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mark:
     """One local mark to send: item ``item_id``'s ``flag`` set to ``value``."""
 

@@ -25,7 +25,6 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -41,6 +40,7 @@ from reader.models import (
     StoryRow,
     View,
 )
+from reader.records import record
 from reader.store import Store
 from reader.store.local import StoreThread
 from reader.store.marks import NextUnread
@@ -60,7 +60,7 @@ WRITE_WAIT = 10.0
 """Seconds a mark waits for another process's write lock before it is reported as failed."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Related:
     """The full related list of a story (explicit links, then similar ones) and the other
     sources carrying the same story."""

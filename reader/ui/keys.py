@@ -8,12 +8,12 @@ command-palette entry all come from this one line, so they cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.binding import Binding, BindingType
 
+from reader.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Key:
     """One action a person can take, and everything that names it.
 

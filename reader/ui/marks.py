@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from reader.models import Story, StoryRow
+from reader.records import record
 from reader.store import StoreError
 from reader.text import clean_line
 from reader.titles import shown_title
@@ -54,7 +55,7 @@ def story_name(story: Story | StoryRow) -> str:
     return f"“{title[:40] + '…' if len(title) > 40 else title}”"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mark:
     """Set ``field`` of one story to ``value``."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from reader.cli.context import index_left_pending_at
 from reader.config import FetchSettings, SyncSettings
 from reader.filters import Rules
 from reader.fulltext.options import FullTextOptions
+from reader.records import record
 from reader.store import StoreError
 from reader.ui.data import UiData
 from reader.ui.messages import (
@@ -109,7 +109,7 @@ def refresh_in_background(target: MessagePump, database: Path, settings: FetchSe
     target.post_message(RefreshFinished(summary, automatic=job.automatic))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RefreshJob:
     """What one refresh in the app is for: every feed (``R``), some feeds (the sources
     screen's ``R`` on a feed or a folder: ``feed_ids``), or an ``automatic`` one (on start,

@@ -9,10 +9,11 @@ to, and which feeds ``R`` (refresh) and ``d`` (remove) act on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Literal
 
 from reader.models import Source, View
+from reader.records import record
 from reader.search import SavedSearch
 
 EntryKind = Literal["all", "folder", "feed", "seed", "search", "heading"]
@@ -21,7 +22,7 @@ SEEDS_HEADING = "Seed folders"
 SEARCHES_HEADING = "Saved searches"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """One line of the tree. ``children`` for a folder or a heading."""
 

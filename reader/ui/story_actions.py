@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -26,6 +26,7 @@ from textual.screen import Screen
 
 from reader.config import ProgramSettings
 from reader.models import Enclosure, Story, StoryRow
+from reader.records import record
 from reader.store import StoreError
 from reader.ui.data import UiData
 from reader.ui.messages import ProgramEnded
@@ -43,7 +44,7 @@ def _system_opener(url: str) -> object:
     return webbrowser.open(url, new=2)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Programs:
     """What the app hands links, enclosures and stories to: the config's programs, the
     folder stories are saved in, and how a link opens when the config names no browser

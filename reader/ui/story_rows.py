@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from reader.models import StoryRow, View
+from reader.records import record
 from reader.store import Store
 
 PAGE_SIZE = 64
@@ -25,7 +26,7 @@ Highlighter = Callable[[str], tuple[tuple[str, bool], ...]]
 """Splits a title into (text, is a match) pieces for a search view."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpenedView:
     """A view as the list shows it after a change: read in one go on the list thread."""
 

@@ -17,7 +17,6 @@ reached the list first still end up here instead of following related story 1 an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
@@ -28,13 +27,14 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.records import record
 from reader.text import clean_line
 from reader.ui import keys
 
 MAX_DIGITS = 4
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Choice:
     """One numbered entry: what it is called and the URL it stands for."""
 
@@ -43,7 +43,7 @@ class Choice:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Picked:
     """The prompt's answer: entry ``choice``, to ``open`` or to ``copy``."""
 
