@@ -2,7 +2,7 @@
 
 What only these commands use (the story output, related stories, links) is imported inside
 them: every command line registers them, ``reader refresh`` included, and would load it all
-(~45 M instructions of a refresh's start) for nothing.
+(with the search commands' own, ~40 M instructions of a refresh's start) for nothing.
 """
 
 from __future__ import annotations

@@ -290,7 +290,7 @@ async def refresh_feeds_async(
     collector: FullTextCollector | None = None
     if full_text is not None and full_text.saves_anything:
         # Loaded only by a refresh that saves pages or images (its page fetching and text
-        # extraction: ~25 M instructions of imports), and after the parse workers are forked,
+        # extraction: ~30 M instructions of imports), and after the parse workers are forked,
         # which never use it.
         from reader.fulltext.at_refresh import FullTextCollector
 
