@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from reader.models import STORY_DRAFT_FIELDS, STORY_DRAFT_VALUES, StoryDraft
+from reader.models import STORY_DRAFT_FIELDS, STORY_DRAFT_VALUES, StoryDraft, story_draft
 
 SEPARATOR = "\x1f"
 """Between a base key and its discriminator: a control character, so never part of a guid,
@@ -58,12 +58,13 @@ _KEY, _ALIASES = STORY_DRAFT_FIELDS.index("key"), STORY_DRAFT_FIELDS.index("alia
 
 
 def _keyed(draft: StoryDraft, key: str, aliases: tuple[str, ...]) -> StoryDraft:
-    """``dataclasses.replace(draft, key=key, aliases=aliases)`` at less than half the cost
-    (every draft of every document comes through here: ~9 -> ~4 µs a draft)."""
+    """``dataclasses.replace(draft, key=key, aliases=aliases)`` at a fraction of the cost
+    (every draft of every document comes through here: ~9 -> ~4 µs a draft, then built by
+    ``story_draft`` instead of ``StoryDraft``: 19,000 -> 3,400 instructions)."""
     values = list(STORY_DRAFT_VALUES(draft))
     values[_KEY] = key
     values[_ALIASES] = aliases
-    return StoryDraft(*values)
+    return story_draft(*values)
 
 
 def assign_keys(drafts: Sequence[StoryDraft]) -> tuple[list[StoryDraft], int]:

@@ -35,7 +35,7 @@ from reader.feeds.entry_identity import assign_keys
 from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_url, text_to_markdown
 from reader.feeds.parse_json import NotJsonFeedError, looks_like_json, read_json_feed
 from reader.feeds.parse_lxml import read_plain_feed
-from reader.models import Enclosure, StoryDraft
+from reader.models import Enclosure, StoryDraft, story_draft
 from reader.records import record
 from reader.schedule import feed_asks_every, ttl_minutes, update_frequency, update_period
 from reader.text import clean_line
@@ -259,7 +259,7 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         term = clean_line(tag.get("term") or tag.get("label"))
         if term and term not in tags:
             tags.append(term)
-    return StoryDraft(
+    return story_draft(  # StoryDraft(...) without its frozen __init__'s cost
         key=key,
         title=title,
         standfirst=standfirst,
@@ -268,8 +268,10 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         author=author or None,
         published=_iso(_own(entry, "published_parsed")),
         updated=_iso(_own(entry, "updated_parsed")),
+        teaser=False,
         tags=tuple(tags),
         enclosures=_enclosures(entry, base),
+        aliases=(),
         from_summary=from_summary,
     )
 
