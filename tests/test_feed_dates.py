@@ -90,3 +90,12 @@ def test_generated_dates() -> None:
             at = rng.randrange(len(text) + 1)
             text = text[:at] + rng.choice(odd) + text[at + rng.randint(0, 1):]
         same(text)
+
+
+def test_a_month_past_twelve_is_no_other_months_date() -> None:
+    """The months it has read are remembered by ``year * 16 + month``: month 17 of 2020 must
+    not be taken for January 2021 (feedparser's W3C-DTF handler refuses it; the next one
+    reads a different date)."""
+    for text in ("2021-01-05T00:00:00Z", "2020-17-12T12:55:38+02:30", "2007-82-19T14:28:49Z",
+                 "2020-00-12T00:00:00Z", "Mon, 12 Jan 2021 10:00:00 GMT"):
+        same(text)
