@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.feeds.parse import FeedParseError, NotAFeedError, parse_feed
+from reader.feeds.parse import FeedParseError, NotAFeedError, _letters, parse_feed
 from reader.models import Enclosure
 
 FEEDS = Path(__file__).parent / "feeds"
@@ -200,3 +200,17 @@ def test_json_feed_fields_of_the_wrong_type_are_left_out() -> None:
     with pytest.raises(FeedParseError, match="a JSON Feed without a list of items"):
         parse_feed(b'{"version": "https://jsonfeed.org/version/1", "items": null}',
                    {"Content-Type": "application/json"}, "https://j.example/f")
+
+
+def test_letters_are_what_isalnum_keeps_case_folded() -> None:
+    """``_letters`` reads the UTF-8 (deleting ASCII marks, then common marks, then the regex
+    for anything else): the same as keeping what ``str.isalnum`` keeps and case-folding, for
+    every character of the first planes alone and among letters, marks and a lone surrogate."""
+    def letters(text: str) -> str:
+        return "".join(char for char in text if char.isalnum()).casefold()
+
+    for code in [*range(0x3100), *range(0xD7F0, 0xE010), *range(0xFB00, 0x10000, 3),
+                 *range(0x10000, 0x110000, 97)]:
+        char = chr(code)
+        for text in (char, f"Ab{char}Z9", f"{char} \u2019x{char}\u00a0", f"\ud800{char}ß"):
+            assert _letters(text) == letters(text), repr(text)
