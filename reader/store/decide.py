@@ -34,15 +34,11 @@ class StoredStory:
     published: str | None = None
 
 
-@record
-class NewStory:
-    """Insert ``draft`` as a new story with ``public_id`` (``columns``: its
-    ``DraftColumns``)."""
+class _Columns:
+    """What a story to write reads of its draft's ``DraftColumns`` (``draft_columns``)."""
 
-    draft: StoryDraft
-    public_id: str
+    __slots__ = ()
     columns: DraftColumns
-    sort_ts: float
 
     @property
     def content_hash(self) -> str:
@@ -56,7 +52,18 @@ class NewStory:
 
 
 @record
-class UpdatedStory:
+class NewStory(_Columns):
+    """Insert ``draft`` as a new story with ``public_id`` (``columns``: its
+    ``DraftColumns``)."""
+
+    draft: StoryDraft
+    public_id: str
+    columns: DraftColumns
+    sort_ts: float
+
+
+@record
+class UpdatedStory(_Columns):
     """Overwrite the stored story ``rowid`` with ``draft`` (its read/starred state stays).
 
     ``rekey``: the row is stored under one of the draft's aliases; its key becomes the
@@ -67,16 +74,6 @@ class UpdatedStory:
     columns: DraftColumns
     sort_ts: float
     rekey: bool = False
-
-    @property
-    def content_hash(self) -> str:
-        """The draft's content hash (``identity.content_hash``)."""
-        return self.columns[0]
-
-    @property
-    def norm_title(self) -> str:
-        """The draft's normalised title (``identity.normalise_title``)."""
-        return self.columns[1]
 
 
 @record
