@@ -78,8 +78,7 @@ def assign_keys(drafts: Sequence[StoryDraft]) -> tuple[list[StoryDraft], int]:
     for base, members in groups.items():
         if len(members) == 1:
             draft = drafts[members[0]]
-            first = _level(draft, base, 1)  # level 2 is level 1 and the title
-            aliases: tuple[str, ...] = (first, first + SEPARATOR + draft.title)
+            aliases: tuple[str, ...] = (_level(draft, base, 1), _level(draft, base, 2))
             keyed[members[0]] = _keyed(draft, base, aliases)
             continue
         pending = members

@@ -22,7 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import field
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -337,8 +337,7 @@ def _enclosures(entry: Mapping[str, Any], base: str | None) -> tuple[Enclosure, 
     if enclosures and enclosures[0].duration is None:
         itunes = _seconds(entry.get("itunes_duration"))
         if itunes is not None:
-            first = enclosures[0]
-            enclosures[0] = Enclosure(first.url, first.type, first.length, itunes)
+            enclosures[0] = replace(enclosures[0], duration=itunes)
     return tuple(enclosures)
 
 

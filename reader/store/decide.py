@@ -125,7 +125,7 @@ def decide_stories(
     parse workers); otherwise they are worked out here.
     """
     drafts = list(drafts)
-    if len(columns) != len(drafts):
+    if not columns:
         columns = [draft_columns(draft) for draft in drafts]
     own = {draft.key for draft in drafts}
     taken: set[str] = set()
