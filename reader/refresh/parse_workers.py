@@ -17,6 +17,11 @@ core, never blocking the fetch loop). How the workers start matters as much as h
   system without fork): a fresh interpreter that imports the parser, ~0.16 s of CPU each,
   started only when a refresh of ``PROCESS_POOL_MIN_FEEDS`` feeds or more first needs one; a
   smaller refresh parses in a thread, since starting processes would cost more than it saves.
+
+Documents wait for a worker in order of size, the largest first, and the pool gets only one
+more than it has workers: the workers finish together, on small documents, instead of one
+parsing a big document that came last while the others have nothing to do (longest job
+first, the classic rule for keeping parallel machines busy to the end).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import heapq
+import itertools
 import multiprocessing
 import os
 import signal
@@ -133,6 +140,12 @@ class ParseWorkers:
                 else 0
             workers = workers if workers > 1 else 0
         self.start_method = "fork" if fork and workers > 0 else "spawn" if workers > 0 else ""
+        # Documents wait here for their turn rather than in the pool's queue, which takes
+        # them first come first served: the largest first (``_next_turn``).
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._running = 0
+        self._room = max(workers, 1) + 1
         self.pool: Executor
         if not workers:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
@@ -169,7 +182,7 @@ class ParseWorkers:
 
     async def parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         """Parse one document off the event loop; a dead worker pool falls back to a thread."""
-        parsed: ParsedFeed = await self._run(parse_feed, body, headers, url)
+        parsed: ParsedFeed = await self._run(len(body), parse_feed, body, headers, url)
         return parsed
 
     async def parse_for_writer(
@@ -178,11 +191,23 @@ class ParseWorkers:
         """``parse``, which of the document's stories match which ``rules`` (their tags and
         words), and the stories' ``DraftColumns`` (``parse_for_writer``)."""
         result: tuple[ParsedFeed, Found | None, tuple[DraftColumns, ...]] = await self._run(
-            parse_for_writer, body, headers, url, rules)
+            len(body), parse_for_writer, body, headers, url, rules)
         return result
 
-    async def _run(self, function: Callable[..., Any], *args: Any) -> Any:
+    async def _run(self, size: int, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in the pool, the largest waiting document (``size`` bytes)
+        first."""
         loop = asyncio.get_running_loop()
+        turn: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._waiting, (-size, next(self._order), turn))
+        self._next_turn()
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # its turn came: let the next one go
+                self._running -= 1
+                self._next_turn()
+            raise
         try:
             return await loop.run_in_executor(self.pool, function, *args)
         except BrokenProcessPool:
@@ -191,6 +216,18 @@ class ParseWorkers:
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
             return await loop.run_in_executor(self.pool, function, *args)
+        finally:
+            self._running -= 1
+            self._next_turn()
+
+    def _next_turn(self) -> None:
+        """Send the largest waiting documents to the pool while it has room: one for each
+        worker and one more, so a worker that finishes finds its next document there."""
+        while self._running < self._room and self._waiting:
+            turn = heapq.heappop(self._waiting)[2]
+            if not turn.done():  # (its caller was cancelled meanwhile)
+                self._running += 1
+                turn.set_result(None)
 
     def close(self) -> None:
         """Stop the workers (pending parses are cancelled)."""
