@@ -363,12 +363,18 @@ def _media_title(element: etree._Element, url: str) -> str:
 # -- MathML ------------------------------------------------------------------------------------
 
 _MATH_SKIP = frozenset({"annotation", "annotation-xml", "none", "mprescripts"})
-_ELEMENTS = etree.Element  # as a tag filter: elements only, not comments or instructions
+# The elements that are more than their text and their children's, one after another.
+_MATH_SHAPED = frozenset({"semantics", "msup", "msub", "msubsup", "munderover", "mover", "munder",
+                          "mfrac", "msqrt", "mroot", "mspace"})
 
 
 def _math_text(node: etree._Element, depth: int = 0) -> str:
     """The text a MathML formula shows, with powers and indices as ``script_text`` writes them."""
-    tag = node.tag
+    return _math_of(node, node.tag, depth)
+
+
+def _math_of(node: etree._Element, tag: Any, depth: int) -> str:
+    """``_math_text`` of ``node``, its ``tag`` read already (each read decodes it anew)."""
     if tag.__class__ is not str:
         tag = ""
     elif "}" in tag or ":" in tag:
@@ -377,7 +383,14 @@ def _math_text(node: etree._Element, depth: int = 0) -> str:
         return ""
     if depth > 40:  # deeper than any real formula: its words, in order
         return " ".join("".join(str(text) for text in node.itertext()).split())
-    parts = [_math_text(k, depth + 1) for k in node.iterchildren(_ELEMENTS)] if len(node) else []
+    parts = []
+    if len(node):
+        for child in node:  # the elements among the children (none is anything else)
+            name = child.tag
+            if name.__class__ is str:
+                parts.append(_math_of(child, name, depth + 1))
+    if tag not in _MATH_SHAPED:  # (most: mn, mi, mo, mrow)
+        return (node.text or "").strip() + "".join(parts)
     if tag == "semantics":
         return parts[0] if parts else ""
     if tag in ("msup", "msub", "msubsup", "munderover", "mover", "munder") and len(parts) >= 2:
@@ -476,16 +489,28 @@ class _Converter:
 
         Each tag's handler is found with one dict lookup (``_STARTS``, ``_ENDS``): most
         elements are ones with no handler (``span``, ``font``…) or a block, and the chain
-        of set tests this replaced tried a dozen sets before it gave up on a ``span``."""
+        of set tests this replaced tried a dozen sets before it gave up on a ``span``. The
+        commonest work is done here, not in a handler: a block's start and end (a paragraph
+        ended when text is pending) and a run of text that needs no work, whitespace between
+        tags (a third of all runs) or prose without a sign to escape."""
         walker = etree.iterwalk(root, events=("start", "end"))
-        handle_data = self.handle_data
+        stack = self.stack
+        text_work = self._text_work
+        flush = self._flush
+        check = self.check_text
+        work = _TEXT_WORK
+        block = _Converter._start_block
         starts, ends = (_STARTS_DEEP, _ENDS_DEEP) if self.table_depth >= _MAX_TABLE_DEPTH \
             else (_STARTS, _ENDS)
         for event, element in walker:
-            tag = element.tag
             if event == "start":
+                tag = element.tag
                 handler = starts.get(tag)
-                if handler is not None:
+                if handler is block:
+                    top = stack[-1]
+                    if top.inline:  # (most blocks start and end with nothing pending)
+                        flush(top)
+                elif handler is not None:
                     if handler(self, tag, element):
                         walker.skip_subtree()
                         continue
@@ -493,15 +518,32 @@ class _Converter:
                     walker.skip_subtree()
                     continue
                 text = element.text  # each read of .text or .tail decodes it anew
-                if text:
-                    handle_data(text)
+                if not text:
+                    continue
             else:
+                tag = element.tag
                 end = ends.get(tag)
                 if end is not None:
-                    end(self, tag)
+                    top = stack[-1]
+                    if end is _END_BLOCK:
+                        if top.inline:
+                            flush(top)
+                    elif end is _END_WRAP:
+                        self._close_wrap(top, tag)
+                    else:
+                        end(self, tag)
                 text = element.tail
-                if text and (tail or element is not root):
-                    handle_data(text)
+                if not text or (not tail and element is root):
+                    continue
+            # ``handle_data`` written out for the runs that need nothing done
+            if check:
+                text_work(text)
+            elif text.isspace():  # the newlines between tags: a third of all runs of text
+                stack[-1].inline.append(" ")
+            elif "  " in text or 1 in text.encode("utf-8", "surrogatepass").translate(work):
+                text_work(text)
+            else:
+                stack[-1].inline.append(text)
 
     # -- markup events -------------------------------------------------------------------------
 
@@ -586,6 +628,10 @@ class _Converter:
             if not self.code_depth:
                 data = escape_inline(data)
         self.stack[-1].inline.append(data)
+
+    def _text_work(self, data: str) -> None:
+        """``handle_data`` for a run that ``walk`` has not found to need nothing."""
+        self.handle_data(data)
 
     # -- elements converted whole --------------------------------------------------------------
 
@@ -716,12 +762,18 @@ class _Converter:
     def _cell(self, cell: etree._Element) -> _TableCell:
         if len(cell):
             blocks = self._blocks_of(cell)
-        else:  # text only (two cells in five): what walking it would give, without the walk
-            sub = _Converter(self.base, self.check_text, self.media, self.table_depth + 1)
+        else:  # text only (two cells in five): what converting it alone gives, done directly
+            blocks = []
             text = cell.text
             if text:
-                sub.handle_data(text)
-            blocks = sub.blocks()
+                if self.check_text and has_control_characters(text):
+                    text = clean_text(text)
+                if not text.isspace():
+                    if "  " in text or holds_any(text, _TEXT_WORK):
+                        text = escape_inline(_collapse_spaces(text))
+                    block = _paragraph(text)
+                    if block:
+                        blocks.append(block)
         line = _one_line(blocks)
         structured = any(map(_has_structure, blocks)) or len(
             _LINK_TARGET.sub("]", line) if "](" in line else line) > _MAX_CELL
@@ -802,12 +854,13 @@ class _Converter:
 
     def _close_wrap(self, top: _Container, tag: str) -> None:
         wraps = top.wraps
-        last = len(wraps) - 1
-        if last < 0:
+        if not wraps:
             return
-        index = last
-        if wraps[last][0] != tag:  # not the innermost (nearly always it is)
-            for index in range(last - 1, -1, -1):
+        wrap = wraps[-1]
+        if wrap[0] == tag:  # the innermost (nearly always)
+            wraps.pop()
+        else:
+            for index in range(len(wraps) - 2, -1, -1):
                 if wraps[index][0] == tag:
                     break
             else:
@@ -815,31 +868,42 @@ class _Converter:
             for inner in wraps[index + 1:]:
                 if inner[0] in _CODE:
                     self.code_depth -= 1
-        _, marker, position = top.wraps[index]
-        del top.wraps[index:]
+            wrap = wraps[index]
+            del wraps[index:]
+        marker, position = wrap[1], wrap[2]
         position = position if isinstance(position, int) else 0
-        content = "".join(top.inline[position:])
-        del top.inline[position:]
+        inline = top.inline
+        if position == len(inline) - 1:  # one run inside (most links and emphasis): no join
+            content = inline.pop()
+        else:
+            content = "".join(inline[position:])
+            del inline[position:]
         if tag in _CODE:
             self.code_depth -= 1
-            top.inline.append(_code_span(content))
+            inline.append(_code_span(content))
             return
         if tag in _SCRIPTS:
-            before = top.inline[-1] if top.inline else ""
-            top.inline.append(script_text(content.replace(_BREAK, " "), str(marker), before,
-                                          markdown=not self.code_depth))
+            before = inline[-1] if inline else ""
+            inline.append(script_text(content.replace(_BREAK, " "), str(marker), before,
+                                      markdown=not self.code_depth))
             return
         text = content.strip(" ")
-        if not text.replace(_BREAK, "").strip():
+        # (whether ``text`` is only whitespace and line breaks: it is not, when its first
+        # character is neither, and the test of that spares two new strings)
+        if not text or ((text[0] == _BREAK or text[0].isspace())
+                        and not text.replace(_BREAK, "").strip()):
             if tag != "a":
-                top.inline.append(content)
+                inline.append(content)
             return
-        lead = " " if content.startswith(" ") else ""
-        trail = " " if content.endswith(" ") else ""
-        if tag == "a":
-            top.inline.append(f"{lead}[{text}]({marker}){trail}" if marker else content)
+        if text is content:  # nothing stripped: no space to keep outside the markers
+            lead = trail = ""
         else:
-            top.inline.append(f"{lead}{marker}{text}{marker}{trail}")
+            lead = " " if content[0] == " " else ""
+            trail = " " if content[-1] == " " else ""
+        if tag == "a":
+            inline.append(f"{lead}[{text}]({marker}){trail}" if marker else content)
+        else:
+            inline.append(f"{lead}{marker}{text}{marker}{trail}")
 
     def _close_open_wraps(self, box: _Container) -> None:
         """Close what the markup left open (``<b>bold`` at the end of a paragraph)."""
@@ -849,24 +913,16 @@ class _Converter:
 
     def _flush(self, top: _Container) -> None:
         """End the current paragraph of ``top``; open inline wrappers carry on in the next."""
-        if not top.inline:
+        inline = top.inline
+        if not inline:
             return
-        text = "".join(top.inline)
-        top.inline.clear()
+        text = "".join(inline)
+        inline.clear()
         for wrap in top.wraps:
             wrap[2] = 0
-        if _BREAK not in text:  # one line, the common case
-            line = (_single_spaces(text) if "  " in text else text).strip()
-            if line:
-                top.blocks.append(escape_line_start(line))
-            return
-        lines = []
-        for raw in text.split(_BREAK):
-            line = (_single_spaces(raw) if "  " in raw else raw).strip()
-            if line:
-                lines.append(escape_line_start(line))
-        if lines:
-            top.blocks.append("  \n".join(lines))
+        block = _paragraph(text)
+        if block:
+            top.blocks.append(block)
 
     def _close_container(self) -> None:
         box = self.stack.pop()
@@ -908,6 +964,19 @@ class _Converter:
         self._close_open_wraps(root)
         self._flush(root)
         return root.blocks
+
+
+def _paragraph(text: str) -> str:
+    """The block a paragraph's inline text (``_Container.inline`` joined) makes, or ""."""
+    if _BREAK not in text:  # one line, the common case
+        line = (_single_spaces(text) if "  " in text else text).strip()
+        return escape_line_start(line) if line else ""
+    lines = []
+    for raw in text.split(_BREAK):
+        line = (_single_spaces(raw) if "  " in raw else raw).strip()
+        if line:
+            lines.append(escape_line_start(line))
+    return "  \n".join(lines)
 
 
 def _grid(rows: list[tuple[list[_TableCell], bool]]) -> list[tuple[list[_TableCell | None], bool]]:
@@ -981,6 +1050,8 @@ _STARTS: dict[Any, _Start] = {
     "a": _Converter._start_link,
     **_SPECIAL,
 }
+_END_BLOCK = _Converter._end_block  # (``walk`` does these two itself)
+_END_WRAP = _Converter._end_wrap
 _ENDS: dict[Any, Callable[[_Converter, str], None]] = {
     **dict.fromkeys(_CONTAINERS, _Converter._end_container),
     **dict.fromkeys(_WRAPPERS, _Converter._end_wrap),
