@@ -22,8 +22,13 @@ What costs, counted by callgrind over the 4,302 conversions of a parse of the re
 give the same output: plain text (no ``<``, no ``&``) skips the parser; the test for what
 to clean reads the UTF-8 given to the parser; most links are absolute and plain
 (``resolve_url``); runs of text are searched for controls only when a character reference
-can make one. Of what is left, the parser is about a quarter and Python's own work on the
-tree (one handler call per element, one ``handle_data`` per run of text) most of the rest.
+can make one. 3,584 M now (counted alone, without the rest of the parse), with the commonest
+work done in the walk itself instead of a handler call (a block's start and end, text that needs
+nothing done), and without a sub-converter for a table cell of text only. Of that, cleaning the
+input is about 510 M (ftfy's repair of 77 texts 280 M of it), lxml's parse about 780 M, and
+the walk of the trees and what it builds about 2,100 M: the bare ``iterwalk`` with each
+element's tag, text and tail about 480 M, tables 570 M (183 tables, 6,732 cells each converted
+on its own), links 170 M, MathML 90 M, images 100 M.
 """
 
 from __future__ import annotations
