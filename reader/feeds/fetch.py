@@ -59,7 +59,6 @@ ACCEPT = (
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})
 MAX_RETRY_AFTER = 7 * 24 * 3600  # a server cannot park a feed for longer than a week
-_CHUNK = 64 * 1024
 
 
 class FetchError(Exception):
@@ -591,7 +590,7 @@ class Fetcher:
         decoder = _BoundedDecoder(encoding)
         parts: list[bytes] = []
         total = 0
-        async for chunk in response.aiter_raw(_CHUNK):
+        async for chunk in response.aiter_raw():
             data = decoder.decode(chunk, cap - total + 1)
             total += len(data)
             if total > cap:
