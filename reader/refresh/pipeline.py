@@ -397,6 +397,25 @@ async def refresh_feeds_async(
         writer_pool.shutdown(wait=True)
 
 
+def event_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop for a refresh: uvloop's (libuv, its loop written in C) where it is
+    installed, else asyncio's own.
+
+    A refresh's main thread is its event loop: every request, every read of a body, every
+    parse and store handed to another thread and every result coming back is a turn of it.
+    Fetching the real corpus (198 feeds over loopback, callgrind, the main thread after the
+    first connect) took 987 M instructions on asyncio's loop and 882 M on uvloop's (-11 %);
+    importing uvloop costs ~6 ms at the start (after the parse workers are forked, which never
+    need it). uvloop has no Windows build: there the refresh runs on asyncio's loop.
+    """
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 def refresh_feeds(
     database: Path, settings: FetchSettings, feed_ids: Sequence[int] | None = None, *,
     progress: ProgressCallback | None = None, cancel: CancelFlag | None = None,
@@ -431,12 +450,13 @@ def refresh_feeds(
                if parse_workers != 0 and can_fork() else None)
     collector.end_start_up()  # ``reader refresh`` kept it paused until the workers are forked
     try:
-        return asyncio.run(refresh_feeds_async(
-            database, settings, feed_ids, progress=progress, cancel=cancel,
-            parse_workers=parse_workers, write_wait=write_wait, due_only=due_only,
-            filters=filters, parsers=parsers, background=background, full_text=full_text,
-            full_text_progress=full_text_progress, feeds_done=feeds_done,
-        ))
+        with asyncio.Runner(loop_factory=event_loop) as runner:
+            return runner.run(refresh_feeds_async(
+                database, settings, feed_ids, progress=progress, cancel=cancel,
+                parse_workers=parse_workers, write_wait=write_wait, due_only=due_only,
+                filters=filters, parsers=parsers, background=background, full_text=full_text,
+                full_text_progress=full_text_progress, feeds_done=feeds_done,
+            ))
     finally:
         if parsers is not None:
             parsers.close()
