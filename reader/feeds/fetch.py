@@ -169,6 +169,13 @@ def check_url(url: str, *, redirect: bool = False) -> str:
     traceback; ``:abc`` as httpx's ``InvalidURL``, which is not an ``httpx.HTTPError``. The
     reason does not repeat the URL, which the caller shows, except for a redirect's target.
     """
+    _usable_url(url, redirect=redirect)
+    return url
+
+
+def _usable_url(url: str, *, redirect: bool = False) -> httpx.URL:
+    """``check_url``, giving the URL as httpx parsed it: the request is built from this one
+    (httpx parses a URL given as a string character by character, and it was parsed twice)."""
     where = f"redirected to {clean_line(url)[:200]!r}, " if redirect else ""
     try:
         parts = urlsplit(url)
@@ -187,10 +194,9 @@ def check_url(url: str, *, redirect: bool = False) -> str:
         raise FetchError(f"{where}bad port {port!r} (a port is a number from 1 to 65535)"
                          ) from None
     try:
-        httpx.URL(url)
+        return httpx.URL(url)
     except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
         raise FetchError(f"{where}not a usable URL ({_lower(exc)})") from None
-    return url
 
 
 def _lower(exc: BaseException | str) -> str:
@@ -432,13 +438,13 @@ class Fetcher:
         """Fetch one feed; every failure comes back as an ``error`` result with its reason,
         and a feed its host's budget or the refresh's deadline left out as ``skipped``."""
         try:
-            check_url(request.url)
+            parsed = _usable_url(request.url)
         except FetchError as exc:
             return FetchResult("error", request.url, error=str(exc))
         attempt = _Attempt((urlsplit(request.url).hostname or "").lower())
         try:
             async with asyncio.timeout_at(self._stop_at) as overall:
-                return await self._fetch(request, attempt)
+                return await self._fetch(request, parsed, attempt)
         except _Skip as exc:
             return FetchResult("skipped", request.url, error=str(exc))
         except TimeoutError:
@@ -462,9 +468,13 @@ class Fetcher:
             return f"host {attempt.host} too slow this time ({bound})"
         return f"not reached this time ({bound})"
 
-    async def _fetch(self, request: FetchRequest, attempt: _Attempt) -> FetchResult:
+    async def _fetch(self, request: FetchRequest, parsed: httpx.URL, attempt: _Attempt
+                     ) -> FetchResult:
+        """``parsed``: ``request.url`` as httpx parsed it (a redirect's target is parsed
+        where it is sent)."""
         loop = asyncio.get_running_loop()
         url = request.url
+        send: httpx.URL | str = parsed
         seen = {url}
         permanent_url: str | None = None
         all_permanent = True
@@ -487,7 +497,7 @@ class Fetcher:
                     host.start(now)
                     try:
                         async with asyncio.timeout_at(min(deadline, host_end)) as cut:
-                            response = await self._send(url, request)
+                            response = await self._send(send, request)
                             try:
                                 target = self._redirect(response, url, seen)
                                 if target is None:
@@ -505,10 +515,10 @@ class Fetcher:
             all_permanent = all_permanent and response.status_code in PERMANENT
             if all_permanent:
                 permanent_url = target
-            url = target
+            url = send = target
         raise FetchError(f"more than {settings.max_redirects} redirects")
 
-    async def _send(self, url: str, request: FetchRequest) -> httpx.Response:
+    async def _send(self, url: httpx.URL | str, request: FetchRequest) -> httpx.Response:
         """The response with its headers read; the body is still to come.
 
         The headers must be complete within the read timeout of the request being sent: a
