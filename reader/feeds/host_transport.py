@@ -45,9 +45,11 @@ _Origin = tuple[str, str, int | None]
 
 KEPT_HOSTS = 32
 """Hosts whose idle connections are kept for their next request (at most ``per_host`` each).
-A refresh takes each host's feeds in turn with up to 32 other documents in flight (twice the
-default concurrency), so a host's next feed comes after up to 32 other hosts' requests: with
-16 kept (as many connections as httpx's one pool had), the real corpus's 32 hosts opened 198
+A refresh runs up to 32 lanes at once (twice the default concurrency), each fetching one
+host's feeds one after another (``refresh.pipeline``), so at most 32 hosts have feeds in
+progress and each keeps its connections for its next feed. When the lanes waited for each
+document's parse and store, a host's next feed came after up to 32 other documents: with 16
+kept (as many connections as httpx's one pool had), the real corpus's 32 hosts opened 198
 connections for 198 feeds, with 32 it opens 64. A bound, not a multiple of the concurrency
 (up to 256): idle sockets stay well under the usual limit of 1,024 open files."""
 

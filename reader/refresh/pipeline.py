@@ -14,7 +14,8 @@ slow host's lanes, and the whole refresh, on time: what is left is reported as s
 since a skipped feed keeps its older check time it goes first next time.
 
 A lane hands each fetched document on to be parsed and stored, and fetches its host's next
-feed meanwhile; only the bytes waiting for a parse are bounded (``backlog``). Fetching, which
+feed meanwhile; only the bytes waiting for a parse are bounded (``backlog``), and the lanes
+running at once (twice the concurrency), each to the end of its host's queue. Fetching, which
 is mostly waiting, so runs ahead of parsing, the slower stage, and the parse workers take the
 largest waiting document first (``parse_workers``): a refresh no longer ends on its one big
 document parsed last, one worker busy while the other has nothing left. The real corpus (198
@@ -215,6 +216,10 @@ class _Refresh:
             else ()
         # Fetched documents waiting for their parse are bounded by their bytes.
         self.backlog = Backlog()
+        # Lanes running at once, each to the end of its queue: so at most this many hosts
+        # have feeds in progress, and each host's next request follows its last at once, on
+        # the connection that one left idle (``host_transport.KEPT_HOSTS``).
+        self.lanes = asyncio.Semaphore(max(2, 2 * settings.concurrency))
         self.commits = _GroupCommits(writer, writer_pool)
 
     async def fetch(self, state: FeedState) -> FeedOutcome | _Fetched:
@@ -363,10 +368,11 @@ async def refresh_feeds_async(
                     progress(RefreshProgress(len(by_id), len(states), result))
 
             async def lane(queue: deque[FeedState]) -> None:
-                while queue:
-                    fetched = await run.fetch(queue.popleft())
-                    # The lane goes on to its next feed while this one is parsed and stored.
-                    reports.append(asyncio.create_task(reported(fetched)))
+                async with run.lanes:
+                    while queue:
+                        fetched = await run.fetch(queue.popleft())
+                        # The lane goes on to its next feed while this one is parsed and stored.
+                        reports.append(asyncio.create_task(reported(fetched)))
 
             tasks = [asyncio.create_task(lane(queue))
                      for queue in host_lanes(states, settings.per_host)]
