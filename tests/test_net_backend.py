@@ -34,7 +34,9 @@ async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                          % (len(BODY), BODY))
             await writer.drain()
             continue
-        if path == "/chunked":
+        if path == "/then-close":  # kept alive as far as the client knows, then closed
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY))
+        elif path == "/chunked":
             writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                          b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
         elif path == "/until-close":
@@ -105,6 +107,17 @@ TLS = Path(__file__).parent / "data" / "tls"
 async def test_the_same_answer_or_the_same_words_as_anyio(server: str, path: str) -> None:
     ours, anyios = await _both(server + path)
     assert ours == anyios
+
+
+async def test_a_kept_connection_the_server_closed_is_not_used_again(server: str) -> None:
+    """The server closes a connection it answered on without saying so: the next request to
+    the host opens a new one, as with anyio's streams."""
+    for transport in (HostTransport(2), httpx.AsyncHTTPTransport()):
+        async with httpx.AsyncClient(transport=transport) as client:
+            first = await client.get(server + "/then-close")
+            await asyncio.sleep(0.05)
+            second = await client.get(server + "/ok")
+        assert (first.content, second.content) == (BODY, BODY)
 
 
 async def test_a_refused_connection_in_the_same_words_as_anyio() -> None:
