@@ -137,6 +137,8 @@ def _readable(sock: Any) -> bool:
     """Whether ``sock`` has data or an end waiting (or is closed): httpcore's own test."""
     if sock is None or sock.fileno() < 0:
         return True
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([sock], [], [], 0)[0])
     poll = select.poll()
     poll.register(sock, select.POLLIN)
     return bool(poll.poll(0))
