@@ -22,12 +22,12 @@ What costs, counted by callgrind over the 4,302 conversions of a parse of the re
 give the same output: plain text (no ``<``, no ``&``) skips the parser; the test for what
 to clean reads the UTF-8 given to the parser; most links are absolute and plain
 (``resolve_url``); runs of text are searched for controls only when a character reference
-can make one. 3,584 M now (counted alone, without the rest of the parse), with the commonest
+can make one. 3,485 M now (counted alone, without the rest of the parse), with the commonest
 work done in the walk itself instead of a handler call (a block's start and end, text that needs
-nothing done), and without a sub-converter for a table cell of text only. Of that, cleaning the
-input is about 510 M (ftfy's repair of 77 texts 280 M of it), lxml's parse about 780 M, and
-the walk of the trees and what it builds about 2,100 M: the bare ``iterwalk`` with each
-element's tag, text and tail about 480 M, tables 570 M (183 tables, 6,732 cells each converted
+nothing done), and a table's cells converted without a new converter each. Of that, cleaning
+the input is about 510 M (ftfy's repair of 77 texts 280 M of it), lxml's parse about 780 M,
+and the walk of the trees and what it builds about 2,000 M: the bare ``iterwalk`` with each
+element's tag, text and tail about 480 M, tables 490 M (183 tables, 6,732 cells each converted
 on its own), links 170 M, MathML 90 M, images 100 M.
 """
 
@@ -486,6 +486,7 @@ class _Converter:
         self.check_text = check_text  # text from character references may hold controls
         self.media = media if media is not None else set()
         self.table_depth = table_depth
+        self.sub: _Converter | None = None  # converts the cells of its tables (``_blocks_of``)
 
     # -- walking -------------------------------------------------------------------------------
 
@@ -500,7 +501,7 @@ class _Converter:
         tags (a third of all runs) or prose without a sign to escape."""
         walker = etree.iterwalk(root, events=("start", "end"))
         stack = self.stack
-        text_work = self._text_work
+        handle_data = self.handle_data
         flush = self._flush
         check = self.check_text
         work = _TEXT_WORK
@@ -540,13 +541,14 @@ class _Converter:
                 text = element.tail
                 if not text or (not tail and element is root):
                     continue
-            # ``handle_data`` written out for the runs that need nothing done
+            # ``handle_data`` written out
             if check:
-                text_work(text)
+                handle_data(text)
             elif text.isspace():  # the newlines between tags: a third of all runs of text
                 stack[-1].inline.append(" ")
             elif "  " in text or 1 in text.encode("utf-8", "surrogatepass").translate(work):
-                text_work(text)
+                text = _collapse_spaces(text)
+                stack[-1].inline.append(text if self.code_depth else escape_inline(text))
             else:
                 stack[-1].inline.append(text)
 
@@ -612,6 +614,10 @@ class _Converter:
         self._close_wrap(self.stack[-1], tag)
 
     def _end_container(self, tag: str) -> None:
+        stack = self.stack
+        if stack[-1].tag == tag and len(stack) > 1:  # the innermost (nearly always)
+            self._close_container()
+            return
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
                 while len(self.stack) > depth:
@@ -633,10 +639,6 @@ class _Converter:
             if not self.code_depth:
                 data = escape_inline(data)
         self.stack[-1].inline.append(data)
-
-    def _text_work(self, data: str) -> None:
-        """``handle_data`` for a run that ``walk`` has not found to need nothing."""
-        self.handle_data(data)
 
     # -- elements converted whole --------------------------------------------------------------
 
@@ -779,16 +781,29 @@ class _Converter:
                     block = _paragraph(text)
                     if block:
                         blocks.append(block)
-        line = _one_line(blocks)
-        structured = any(map(_has_structure, blocks)) or len(
-            _LINK_TARGET.sub("]", line) if "](" in line else line) > _MAX_CELL
+        if blocks:
+            line = _one_line(blocks)
+            structured = any(map(_has_structure, blocks)) or len(
+                _LINK_TARGET.sub("]", line) if "](" in line else line) > _MAX_CELL
+        else:  # an empty cell
+            line, structured = "", False
         return _TableCell(blocks, line, cell.tag == "th", _span(cell.get("colspan"), _MAX_SPAN),
                           _span(cell.get("rowspan"), 10_000), structured)
 
     def _blocks_of(self, element: etree._Element) -> list[str]:
         """The Markdown blocks of a table cell or of stray content in a table (without the
-        text after it), converted on their own."""
-        sub = _Converter(self.base, self.check_text, self.media, self.table_depth + 1)
+        text after it), converted on their own.
+
+        By one converter, made once: ``blocks`` leaves it as it began, its stack only the
+        root, with no text pending, no wrapper open and every code span closed; the root
+        gets a new list of blocks, as the last one was handed out."""
+        sub = self.sub
+        if sub is None:
+            sub = self.sub = _Converter(self.base, self.check_text, self.media,
+                                        self.table_depth + 1)
+        else:
+            sub.stack[0].blocks = []
+            sub.code_depth = 0
         sub.walk(element, tail=False)
         return sub.blocks()
 
@@ -854,7 +869,9 @@ class _Converter:
             top.inline.append(alt)
 
     def _open(self, kind: str, tag: str, ordered: bool = False, number: int = 1) -> None:
-        self._flush(self.stack[-1])
+        top = self.stack[-1]
+        if top.inline:
+            self._flush(top)
         self.stack.append(_Container(kind, tag, ordered, number))
 
     def _close_wrap(self, top: _Container, tag: str) -> None:
@@ -931,8 +948,10 @@ class _Converter:
 
     def _close_container(self) -> None:
         box = self.stack.pop()
-        self._close_open_wraps(box)
-        self._flush(box)
+        if box.wraps:
+            self._close_open_wraps(box)
+        if box.inline:
+            self._flush(box)
         parent = self.stack[-1]
         if box.kind == "heading":
             text = " ".join(" ".join(box.blocks).replace("  \n", " ").split())
@@ -966,8 +985,10 @@ class _Converter:
         while len(self.stack) > 1:
             self._close_container()
         root = self.stack[0]
-        self._close_open_wraps(root)
-        self._flush(root)
+        if root.wraps:
+            self._close_open_wraps(root)
+        if root.inline:
+            self._flush(root)
         return root.blocks
 
 
@@ -992,6 +1013,12 @@ def _grid(rows: list[tuple[list[_TableCell], bool]]) -> list[tuple[list[_TableCe
     grid: list[tuple[list[_TableCell | None], bool]] = []
     carried: dict[int, int] = {}  # column → rows that a rowspan above still covers
     for cells, in_head in rows:
+        if not any(carried.values()) and all(
+                cell.colspan == 1 and cell.rowspan == 1 for cell in cells):
+            # Nothing spans into or out of the row (most rows): its cells are its columns,
+            # as the loop below would place them.
+            grid.append((list(cells), in_head))
+            continue
         line: list[_TableCell | None] = []
         queue = list(reversed(cells))
         while queue or any(n > 0 and c >= len(line) for c, n in carried.items()):
