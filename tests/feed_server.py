@@ -80,6 +80,11 @@ class FeedServer(ThreadingHTTPServer):
     per-host limits is a second server on 127.0.0.2)."""
 
     daemon_threads = True
+    request_queue_size = 128
+    """Connections the kernel accepts before the server's thread takes them (socketserver's
+    default, 5, is fewer than the 8 a feed's host may get at once: on a loaded machine, with
+    the accepting thread slow to run, the others' SYNs were dropped and retried after 1 s, and
+    a good feed failed "could not connect within 2 s"). Real servers listen with hundreds."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         super().__init__((host, 0), _Handler)
