@@ -269,12 +269,13 @@ def escape_inline(text: str) -> str:
 
 
 _LINE_START = re.compile(r"(\s*)(?:([#>+\-=])|(\d+)([.)]))")
-_LINE_START_CHARS = frozenset("#>+=-0123456789 \t")
+LINE_START_CHARACTERS = frozenset("#>+=-0123456789 \t")
+"""What a line that ``escape_line_start`` may change starts with (a test its callers may make)."""
 
 
 def escape_line_start(line: str) -> str:
     """Stop a line of escaped text from reading as a heading, quote, list item or underline."""
-    if line[:1] not in _LINE_START_CHARS:
+    if line[:1] not in LINE_START_CHARACTERS:
         return line  # most lines start with a letter: no pattern to try
     match = _LINE_START.match(line)
     if match is None:

@@ -22,13 +22,14 @@ What costs, counted by callgrind over the 4,302 conversions of a parse of the re
 give the same output: plain text (no ``<``, no ``&``) skips the parser; the test for what
 to clean reads the UTF-8 given to the parser; most links are absolute and plain
 (``resolve_url``); runs of text are searched for controls only when a character reference
-can make one. 3,485 M now (counted alone, without the rest of the parse), with the commonest
+can make one. 3,389 M now (counted alone, without the rest of the parse), with the commonest
 work done in the walk itself instead of a handler call (a block's start and end, text that needs
-nothing done), and a table's cells converted without a new converter each. Of that, cleaning
+nothing done), a table's cells converted without a new converter each, and one-line paragraphs,
+list items and code spans built without the general case's splits and joins. Of that, cleaning
 the input is about 510 M (ftfy's repair of 77 texts 280 M of it), lxml's parse about 780 M,
-and the walk of the trees and what it builds about 2,000 M: the bare ``iterwalk`` with each
-element's tag, text and tail about 480 M, tables 490 M (183 tables, 6,732 cells each converted
-on its own), links 170 M, MathML 90 M, images 100 M.
+and the walk of the trees and what it builds about 1,900 M: the bare ``iterwalk`` with each
+element's tag, text and tail about 480 M, tables 475 M (183 tables, 6,732 cells each converted
+on its own), links, images and MathML together about 350 M.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 from lxml import etree
 
 from reader.text import (
+    LINE_START_CHARACTERS,
     byte_class,
     clean_text,
     escape_inline,
@@ -154,7 +156,7 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
     if not href:
         return None
     if href.startswith(("https://", "http://")) and href.isascii() and "/." not in href \
-            and not holds_any(href, _URL_NOT_PLAIN):
+            and 1 not in href.encode().translate(_URL_NOT_PLAIN):  # (``holds_any`` written out)
         # Nine links in ten: nothing to clean, strip, resolve or escape. What the general
         # route below would check is left: the scheme and that a host follows "//".
         scheme, start = ("https", 8) if href[4] == "s" else ("http", 7)  # (literals: hashed)
@@ -219,6 +221,8 @@ def _code_span(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return ""
+    if "`" not in text:  # (nearly every span)
+        return f"`{text}`"
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -735,7 +739,7 @@ class _Converter:
             for child in part:
                 tag = child.tag if isinstance(child.tag, str) else ""
                 if tag in ("td", "th"):
-                    loose.append(self._cell(child))
+                    loose.append(self._cell(child, tag == "th"))
                 else:
                     if loose:
                         target.append((loose, head))
@@ -746,7 +750,9 @@ class _Converter:
                         read(child, footer if tag == "tfoot" else rows, tag == "thead")
                     elif tag and tag not in ("colgroup", "col"):
                         before.extend(self._blocks_of(child))
-                stray(child.tail)
+                text = child.tail
+                if text and not text.isspace():  # (most are the newline before the next row)
+                    stray(text)
             if loose:
                 target.append((loose, head))
 
@@ -759,14 +765,17 @@ class _Converter:
         cells = []
         stray(row.text)
         for child in row:
-            if child.tag in ("td", "th"):
-                cells.append(self._cell(child))
-            elif isinstance(child.tag, str) and child.tag not in _DROP:
+            tag = child.tag
+            if tag == "td" or tag == "th":
+                cells.append(self._cell(child, tag == "th"))
+            elif isinstance(tag, str) and tag not in _DROP:
                 stray(" ".join(str(text) for text in child.itertext()))
-            stray(child.tail)
+            text = child.tail
+            if text and not text.isspace():  # (most are the newline before the next cell)
+                stray(text)
         return cells
 
-    def _cell(self, cell: etree._Element) -> _TableCell:
+    def _cell(self, cell: etree._Element, header: bool) -> _TableCell:
         if len(cell):
             blocks = self._blocks_of(cell)
         else:  # text only (two cells in five): what converting it alone gives, done directly
@@ -787,7 +796,7 @@ class _Converter:
                 _LINK_TARGET.sub("]", line) if "](" in line else line) > _MAX_CELL
         else:  # an empty cell
             line, structured = "", False
-        return _TableCell(blocks, line, cell.tag == "th", _span(cell.get("colspan"), _MAX_SPAN),
+        return _TableCell(blocks, line, header, _span(cell.get("colspan"), _MAX_SPAN),
                           _span(cell.get("rowspan"), 10_000), structured)
 
     def _blocks_of(self, element: etree._Element) -> list[str]:
@@ -860,7 +869,8 @@ class _Converter:
     def _image(self, attrs: etree._Attrib) -> None:
         if _is_tracking_pixel(attrs):
             return
-        alt = escape_inline(" ".join(clean_text(attrs.get("alt")).split()))
+        alt = attrs.get("alt")  # (absent from half the images)
+        alt = escape_inline(" ".join(clean_text(alt).split())) if alt else ""
         src = resolve_url(attrs.get("src"), self.base, IMAGE_SCHEMES)
         top = self.stack[-1]
         if src:
@@ -942,6 +952,12 @@ class _Converter:
         inline.clear()
         for wrap in top.wraps:
             wrap[2] = 0
+        if _BREAK not in text:  # one line, the common case (``_paragraph`` written out)
+            line = (_single_spaces(text) if "  " in text else text).strip()
+            if line:  # (most lines start with a letter: no escape to look for)
+                top.blocks.append(escape_line_start(line) if line[0] in LINE_START_CHARACTERS
+                                  else line)
+            return
         block = _paragraph(text)
         if block:
             top.blocks.append(block)
@@ -975,6 +991,9 @@ class _Converter:
                 parent.number += 1
             else:
                 marker = "- "
+            if "\n" not in body:  # one line (most items)
+                parent.blocks.append(marker + body)
+                return
             pad = " " * len(marker)
             lines = body.split("\n")
             parent.blocks.append(
