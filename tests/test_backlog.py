@@ -7,7 +7,7 @@ import asyncio
 
 from benchmarks.feedgen import generate_feed
 from reader.refresh.backlog import Backlog
-from reader.refresh.parse_workers import ParseWorkers
+from reader.refresh.parse_workers import QUEUED_PER_WORKER, ParseWorkers
 
 
 def test_documents_wait_for_room_first_come_first_served() -> None:
@@ -63,16 +63,18 @@ def test_a_cancelled_wait_gives_its_place_to_the_next() -> None:
 
 
 def test_the_largest_waiting_document_is_parsed_first() -> None:
-    """One parsing thread: the first two documents go to it as they come (one parsing, one
-    ready for it), the rest wait and are taken largest first."""
-    documents = {f"http://127.0.0.1/{n}.xml": generate_feed(n, 0, n) for n in (1, 2, 3, 9, 5)}
+    """One parsing thread: the first ``QUEUED_PER_WORKER`` documents go to it as they come,
+    the rest wait and are taken largest first."""
+    first = list(range(1, QUEUED_PER_WORKER + 1))
+    sizes = [*first, 20, 40, 30]  # (items, so bytes, in this order)
+    documents = {f"http://127.0.0.1/{n}.xml": generate_feed(n, 0, n) for n in sizes}
     parsers = ParseWorkers(0, 0)
-    done: list[str] = []
+    done: list[int] = []
 
     async def run() -> None:
         async def parse(url: str, body: bytes) -> None:
             await parsers.parse(body, {}, url)
-            done.append(url.rsplit("/", 1)[1])
+            done.append(int(url.rsplit("/", 1)[1].split(".")[0]))
 
         await asyncio.gather(*(parse(url, body) for url, body in documents.items()))
 
@@ -80,4 +82,4 @@ def test_the_largest_waiting_document_is_parsed_first() -> None:
         asyncio.run(run())
     finally:
         parsers.close()
-    assert done == ["1.xml", "2.xml", "9.xml", "5.xml", "3.xml"]
+    assert done == [*first, 40, 30, 20]

@@ -18,10 +18,10 @@ core, never blocking the fetch loop). How the workers start matters as much as h
   started only when a refresh of ``PROCESS_POOL_MIN_FEEDS`` feeds or more first needs one; a
   smaller refresh parses in a thread, since starting processes would cost more than it saves.
 
-Documents wait for a worker in order of size, the largest first, and the pool gets only one
-more than it has workers: the workers finish together, on small documents, instead of one
-parsing a big document that came last while the others have nothing to do (longest job
-first, the classic rule for keeping parallel machines busy to the end).
+Documents wait for a worker in order of size, the largest first, and the pool holds only
+``QUEUED_PER_WORKER`` for each worker: the workers finish together, on small documents,
+instead of one parsing a big document that came last while the others have nothing to do
+(longest job first, the classic rule for keeping parallel machines busy to the end).
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ from reader.store.decide import draft_columns
 from reader.text import load_mojibake_repair
 
 PROCESS_POOL_MIN_FEEDS = 8
+QUEUED_PER_WORKER = 4
+"""Documents the pool holds for each worker (the rest wait, largest first). The next one is
+sent when a result comes back to the event loop, which may be busy: with one held beyond the
+workers' number, a worker that parsed two small documents (a millisecond each) while the
+loop was fetching had nothing to do. Four keep one for each worker well ahead."""
 """Below this many feeds, starting worker processes costs more than it saves."""
 MAX_PARSE_WORKERS = 8
 PARSE_WORKER_NICENESS = 10
@@ -145,7 +150,7 @@ class ParseWorkers:
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._running = 0
-        self._room = max(workers, 1) + 1
+        self._room = max(workers, 1) * QUEUED_PER_WORKER
         self.pool: Executor
         if not workers:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
@@ -221,8 +226,8 @@ class ParseWorkers:
             self._next_turn()
 
     def _next_turn(self) -> None:
-        """Send the largest waiting documents to the pool while it has room: one for each
-        worker and one more, so a worker that finishes finds its next document there."""
+        """Send the largest waiting documents to the pool while it has room
+        (``QUEUED_PER_WORKER``)."""
         while self._running < self._room and self._waiting:
             turn = heapq.heappop(self._waiting)[2]
             if not turn.done():  # (its caller was cancelled meanwhile)
