@@ -128,17 +128,21 @@ async def test_a_refused_connection_in_the_same_words_as_anyio() -> None:
         assert ours == ("ConnectError", f"{host} refused the connection (nothing listens there)")
 
 
-async def test_the_next_address_is_tried_when_one_fails(
-        server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A host name with two addresses, the first refusing: the second one answers."""
-    port = int(server.rsplit(":", 1)[1])
-    loop = asyncio.get_running_loop()
-
+def _two_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every host name resolves to two addresses: 127.0.0.3 (nothing listens there) first,
+    then 127.0.0.1."""
     async def two(host: str, port: int, **kwargs: Any) -> list[Any]:
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.3", port)),
                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
-    monkeypatch.setattr(loop, "getaddrinfo", two)
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", two)
+
+
+async def test_the_next_address_is_tried_when_one_fails(
+        server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host name with two addresses, the first refusing: the second one answers."""
+    port = int(server.rsplit(":", 1)[1])
+    _two_addresses(monkeypatch)
     outcome = await _outcome(HostTransport(2), f"http://feeds.example:{port}/ok")
     assert outcome[0] == 200 and outcome[-1] == BODY
 
@@ -146,13 +150,7 @@ async def test_the_next_address_is_tried_when_one_fails(
 async def test_all_addresses_failing_names_the_first_failure(
         monkeypatch: pytest.MonkeyPatch) -> None:
     port = _free_port()
-    loop = asyncio.get_running_loop()
-
-    async def two(host: str, port: int, **kwargs: Any) -> list[Any]:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.3", port)),
-                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
-
-    monkeypatch.setattr(loop, "getaddrinfo", two)
+    _two_addresses(monkeypatch)
     outcome = await _outcome(HostTransport(2), f"http://feeds.example:{port}/ok")
     assert outcome == ("ConnectError",
                        "feeds.example refused the connection (nothing listens there)")
