@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import ssl
 from collections import OrderedDict
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpcore
 import httpx
@@ -74,12 +75,17 @@ _ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
 the message kept, the original as the cause)."""
 
 
-def _httpx_error(exc: Exception) -> httpx.HTTPError | None:
-    for kind in type(exc).__mro__:
-        mapped = _ERRORS.get(kind)
-        if mapped is not None:
-            return mapped(str(exc))
-    return None
+@contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    """httpcore's errors raised inside as httpx's (``_ERRORS``); any other goes on as it is."""
+    try:
+        yield
+    except Exception as exc:
+        for kind in type(exc).__mro__:
+            mapped = _ERRORS.get(kind)
+            if mapped is not None:
+                raise mapped(str(exc)) from exc
+        raise
 
 
 class _HostPool:
@@ -101,14 +107,9 @@ class _Body(httpx.AsyncByteStream):
         self._pool: _HostPool | None = pool
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
+        with _as_httpx_errors():
             async for chunk in self._stream:
                 yield chunk
-        except Exception as exc:
-            mapped = _httpx_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
 
     async def aclose(self) -> None:
         pool, self._pool = self._pool, None
@@ -172,13 +173,8 @@ class HostTransport(httpx.AsyncBaseTransport):
                                  target=url.raw_path),
                 headers=request.headers.raw, content=request.stream,
                 extensions=request.extensions)
-            try:
+            with _as_httpx_errors():
                 answer = await pool.connections.handle_async_request(sent)
-            except Exception as exc:
-                mapped = _httpx_error(exc)
-                if mapped is None:
-                    raise
-                raise mapped from exc
         except BaseException:
             pool.open -= 1
             raise

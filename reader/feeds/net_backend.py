@@ -61,8 +61,9 @@ class _Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
-    def _wake(self) -> None:
-        waiter = self.waiter
+    def _wake(self, writer: bool = False) -> None:
+        """Wake what waits to read (or, with ``writer``, to write) on this connection."""
+        waiter = self.write_waiter if writer else self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
@@ -84,18 +85,14 @@ class _Protocol(asyncio.Protocol):
         if exc is not None and self.error is None:
             self.error = exc
         self._wake()
-        waiter = self.write_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._wake(writer=True)
 
     def pause_writing(self) -> None:
         self.write_paused = True
 
     def resume_writing(self) -> None:
         self.write_paused = False
-        waiter = self.write_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._wake(writer=True)
 
 
 def _expire(waiter: asyncio.Future[None]) -> None:
@@ -205,10 +202,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         except TimeoutError:
             self._transport.close()
             raise httpcore.ConnectTimeout("") from None
-        except ssl.SSLError as exc:
-            self._transport.close()
-            raise httpcore.ConnectError(str(exc)) from exc
-        except OSError as exc:
+        except OSError as exc:  # (ssl.SSLError among them)
             self._transport.close()
             raise httpcore.ConnectError(str(exc)) from exc
         tls = cast(asyncio.Transport, transport)

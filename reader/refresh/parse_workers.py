@@ -49,12 +49,12 @@ from reader.store.decide import draft_columns
 from reader.text import load_mojibake_repair
 
 PROCESS_POOL_MIN_FEEDS = 8
+"""Below this many feeds, starting worker processes costs more than it saves."""
 QUEUED_PER_WORKER = 4
 """Documents the pool holds for each worker (the rest wait, largest first). The next one is
 sent when a result comes back to the event loop, which may be busy: with one held beyond the
 workers' number, a worker that parsed two small documents (a millisecond each) while the
 loop was fetching had nothing to do. Four keep one for each worker well ahead."""
-"""Below this many feeds, starting worker processes costs more than it saves."""
 MAX_PARSE_WORKERS = 8
 PARSE_WORKER_NICENESS = 10
 """How much lower than the refreshing process background parse workers run where there is no

@@ -191,11 +191,18 @@ def _not_stored(outcome: FeedOutcome, problem: BaseException) -> FeedOutcome:
 
 @record
 class _Fetched:
-    """A feed fetched, on its way to its parse: ``size`` bytes of it held in the backlog."""
+    """A feed fetched, on its way to its parse; a document's bytes (``result.body``) are held
+    in the backlog until it is parsed."""
 
     state: FeedState
     result: FetchResult
-    size: int
+
+
+def _outcome(state: FeedState, status: OutcomeStatus, name: str | None = None,
+             **more: Any) -> FeedOutcome:
+    """A feed's outcome (under its name as stored, when that changed)."""
+    return FeedOutcome(state.id, state.name if name is None else name, state.url, status,
+                       **more)
 
 
 class _Refresh:
@@ -225,43 +232,37 @@ class _Refresh:
     async def fetch(self, state: FeedState) -> FeedOutcome | _Fetched:
         """Fetch the feed: what ``parse_store`` is to take on (while the caller's lane goes on
         to the host's next feed), or the feed's outcome if it ended before that."""
-        def outcome(status: OutcomeStatus, **more: Any) -> FeedOutcome:
-            return FeedOutcome(state.id, state.name, state.url, status, **more)
-
         if state.disabled and not self.explicit:
-            return outcome("skipped", error="disabled after HTTP 410 Gone (name it to retry)")
+            return _outcome(state, "skipped",
+                            error="disabled after HTTP 410 Gone (name it to retry)")
         if state.retry_after is not None and state.retry_after > time.time():
-            return outcome("skipped", error="the server asked to wait until "
-                           + _wait_until(state.retry_after))
+            return _outcome(state, "skipped", error="the server asked to wait until "
+                            + _wait_until(state.retry_after))
         if self.cancel is not None and self.cancel.is_set():
-            return outcome("skipped", error="the refresh was cancelled")
+            return _outcome(state, "skipped", error="the refresh was cancelled")
         self.commits.start()
         try:
             result = await self.fetcher.fetch(
                 FetchRequest(state.url, state.etag, state.last_modified)
             )
-            size = len(result.body) if result.status == "ok" else 0
-            await self.backlog.reserve(size)
+            if result.status == "ok":  # (only a document to parse waits for room)
+                await self.backlog.reserve(len(result.body))
         except Exception as exc:  # whatever it is, it stays with this feed, in words
             self.commits.arrived()
-            return outcome("error", error=_failure_reason(exc))
+            return _outcome(state, "error", error=_failure_reason(exc))
         except BaseException:
             self.commits.arrived()
             raise
-        return _Fetched(state, result, size)
+        return _Fetched(state, result)
 
     async def parse_store(self, fetched: _Fetched) -> tuple[FeedOutcome, int | None]:
         """The fetched feed parsed (its bytes held in the backlog until then) and stored: its
         outcome and the writer's group it is stored in (None: not stored); it is in the cache
         once ``commits.committed`` says so."""
-        state, result, size = fetched.state, fetched.result, fetched.size
-
-        def outcome(status: OutcomeStatus, name: str = state.name, **more: Any) -> FeedOutcome:
-            return FeedOutcome(state.id, name, state.url, status, **more)
-
+        state, result = fetched.state, fetched.result
         try:
             if result.status == "skipped":  # its host's budget or the refresh's time ran out
-                return outcome("skipped", error=result.error), None
+                return _outcome(state, "skipped", error=result.error), None
             parsed: ParsedFeed | None = None
             found: Found | None = None
             columns: tuple[DraftColumns, ...] = ()
@@ -279,24 +280,21 @@ class _Refresh:
                     error = f"could not parse: {detail}" if detail \
                         else "could not parse the document"
                 finally:
-                    self.backlog.release(size)
-                    size = 0
+                    self.backlog.release(len(result.body))
             update = _update_for(result, parsed, error, columns)
             report, pruned, name, group = await asyncio.get_running_loop().run_in_executor(
                 self.writer_pool, self.writer.record, state.id, update, found
             )
-            return outcome(
-                update.status, name=name, new=report.new, updated=report.updated,
+            return _outcome(
+                state, update.status, name=name, new=report.new, updated=report.updated,
                 hidden=report.hidden, auto_read=report.auto_read,
                 error=update.error if isinstance(update, FeedFailed) else None,
                 warnings=parsed.warnings if parsed else (),
                 moved_to=None if isinstance(update, FeedFailed) else update.url, pruned=pruned,
             ), group
         except Exception as exc:  # whatever it is, it stays with this feed, in words
-            return outcome("error", error=_failure_reason(exc)), None
+            return _outcome(state, "error", error=_failure_reason(exc)), None
         finally:
-            if size:
-                self.backlog.release(size)
             self.commits.arrived()
 
 
