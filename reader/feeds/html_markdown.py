@@ -631,18 +631,8 @@ class _Converter:
                 break
 
     def handle_data(self, data: str) -> None:
-        if self.check_text and has_control_characters(data):
-            data = clean_text(data)
-        if data.isspace():  # the newlines between tags: a third of all runs of text
-            self.stack[-1].inline.append(" ")
-            return
-        # (``holds_any`` written out: this is the converter's hottest test, 45,049 runs of
-        # text on the real corpus; the call would add 23 M instructions, 0.3 % of the parse)
-        if "  " in data or 1 in data.encode("utf-8", "surrogatepass").translate(_TEXT_WORK):
-            data = _collapse_spaces(data)
-            if not self.code_depth:
-                data = escape_inline(data)
-        self.stack[-1].inline.append(data)
+        self.stack[-1].inline.append(
+            _inline_text(data, self.check_text, code=bool(self.code_depth)))
 
     # -- elements converted whole --------------------------------------------------------------
 
@@ -782,14 +772,9 @@ class _Converter:
             blocks = []
             text = cell.text
             if text:
-                if self.check_text and has_control_characters(text):
-                    text = clean_text(text)
-                if not text.isspace():
-                    if "  " in text or holds_any(text, _TEXT_WORK):
-                        text = escape_inline(_collapse_spaces(text))
-                    block = _paragraph(text)
-                    if block:
-                        blocks.append(block)
+                block = _paragraph(_inline_text(text, self.check_text, code=False))
+                if block:
+                    blocks.append(block)
         if blocks:
             line = _one_line(blocks)
             structured = any(map(_has_structure, blocks)) or len(
@@ -1009,6 +994,23 @@ class _Converter:
         if root.inline:
             self._flush(root)
         return root.blocks
+
+
+def _inline_text(data: str, check: bool, code: bool) -> str:
+    """A run of text as inline Markdown: cleaned if ``check``, its whitespace collapsed, and
+    escaped unless it is ``code``; whitespace alone is one space. (``walk`` writes this out
+    for runs that need no cleaning, its hottest path.)"""
+    if check and has_control_characters(data):
+        data = clean_text(data)
+    if data.isspace():  # the newlines between tags: a third of all runs of text
+        return " "
+    # (``holds_any`` written out: this is the converter's hottest test, 45,049 runs of text on
+    # the real corpus; the call would add 23 M instructions, 0.3 % of the parse)
+    if "  " in data or 1 in data.encode("utf-8", "surrogatepass").translate(_TEXT_WORK):
+        data = _collapse_spaces(data)
+        if not code:
+            data = escape_inline(data)
+    return data
 
 
 def _paragraph(text: str) -> str:
