@@ -30,6 +30,14 @@ the input is about 510 M (ftfy's repair of 77 texts 280 M of it), lxml's parse a
 and the walk of the trees and what it builds about 1,900 M: the bare ``iterwalk`` with each
 element's tag, text and tail about 480 M, tables 475 M (183 tables, 6,732 cells each converted
 on its own), links, images and MathML together about 350 M.
+
+3,290 M now: a body without a table is converted from the parser's events while lxml parses
+it (``_EventConverter``, a parser target), so no tree is built, walked or freed, and no element
+proxy is made: 2,214 of the 2,356 bodies that reach the parser, 61 % of their elements. A
+parser target with empty methods costs 977 M over those bodies against 1,278 M for the tree
+and a bare walk; the events cost a Python call each where the walk's loop does not, which
+takes much of that back. Tables, MathML and media with sources of their own are converted
+from the tree (``_TREE_ONLY``). The tree's parser no longer collects ids or adds a doctype.
 """
 
 from __future__ import annotations
@@ -660,19 +668,23 @@ class _Converter:
                 text = node.tail
                 if text and node is not element:
                     parts.append(text)
-        raw = "".join(parts)
+        self._pre_block("".join(parts))
+        return True
+
+    def _pre_block(self, raw: str) -> None:
+        """The code block of a ``<pre>``'s text (``raw``: its runs of text, a newline for each
+        ``<br>``, nothing of a dropped element but its tail)."""
         if self.check_text and has_control_characters(raw):
             raw = clean_text(raw)
         raw = raw.replace("\r\n", "\n").strip("\n").rstrip()
         if not raw.strip():
-            return True
+            return
         top = self.stack[-1]
         self._flush(top)
         longest = max((len(run) for run in _FENCE_RUN.findall(raw)), default=2) \
             if "```" in raw else 2  # (the regex is tried at every character)
         fence = "`" * (longest + 1)
         top.blocks.append(f"{fence}\n{raw}\n{fence}")
-        return True
 
     def _media(self, tag: str, element: etree._Element) -> bool:
         """An iframe, video, audio, object or embed as one line: ``▶ video: [title](url)``."""
@@ -1117,6 +1129,198 @@ _STARTS_DEEP = {**_STARTS, "table": _Converter._start_block}
 _ENDS_DEEP = {**_ENDS, "table": _Converter._end_block}
 
 
+# -- converting while parsing ------------------------------------------------------------------
+
+# Elements converted from their subtree: a table's rows and cells, a formula, a media element's
+# sources, and an <embed>'s content (walked on or not by what its sources are). A document with
+# one of them is converted from its tree; the others are converted as lxml parses them.
+_TREE_ONLY = frozenset({"table", "math", "video", "audio", "object", "embed"})
+# Tables are the commonest of them by far (139 of the 142 such bodies of the real corpus): a body
+# that has one is not tried as events. (Looking for the others too costs more, at two machine
+# instructions a byte for each, than starting on the few bodies that have one: an element found
+# while parsing stops the parse.)
+_TABLE_MARK = b"<table"
+
+
+class _TreeNeeded(Exception):
+    """The document has an element of ``_TREE_ONLY`` (or its events do not make one tree)."""
+
+
+class _ElementStart:
+    """An element's start as the parser target gets it, read as the tree's element is
+    (``tag``, ``get``, ``attrib``) by the handlers written for the tree."""
+
+    __slots__ = ("attrib", "get", "tag")
+
+    def __init__(self, tag: str, attrib: dict[str, str]) -> None:
+        self.tag = tag
+        self.attrib = attrib
+        self.get = attrib.get
+
+
+class _EventConverter(_Converter):
+    """``_Converter`` as lxml's parser target: the document is converted from the parser's
+    events, so neither the tree nor an element proxy is made (``_events``).
+
+    The events are the ones libxml2 builds its tree from, so they convert to what walking
+    the tree gives, once three differences are made up for here:
+    - a run of text comes in pieces (each character reference is one), so the pieces are
+      kept (``pending``) and converted as one run at the next start or end, where the walk
+      reads an element's ``text`` or ``tail``; ``data`` is the list's own ``append``, so a
+      piece costs no Python call;
+    - what follows the root's end (a second ``<html>`` after ``</html>``) is in no tree, so
+      it is skipped, and so is text before the root;
+    - an element the walk skips (``_DROP``, an ``<iframe>`` converted from its attributes)
+      is skipped by counting its depth (``skip``; the text read meanwhile is dropped at its
+      end), and a ``<pre>``'s text is gathered as ``_pre`` gathers it from the tree.
+    An element of ``_TREE_ONLY`` raises ``_TreeNeeded``: the document is then parsed again
+    and converted from its tree."""
+
+    def __init__(self) -> None:
+        super().__init__(None, False)
+        self.pending: list[str] = []  # the pieces of the run of text being read
+        self.data = self.pending.append  # (lxml reads the target's methods once)
+        self.reset(None, False)
+
+    def reset(self, base: str | None, check_text: bool) -> None:
+        """Ready for a new document (after a finished one, or one abandoned mid-way)."""
+        _Converter.__init__(self, base, check_text)
+        self.pending.clear()  # (never another list: ``data`` appends to this one)
+        self.inside = False  # in an element skipped whole, or in a <pre>
+        self.skip = 0  # depth inside an element skipped whole (with what it holds)
+        self.skip_mark = 0  # the length of ``pending`` where it started
+        self.pre_depth = 0  # depth inside a <pre>, whose text ``pending`` gathers
+        self.html_depth = 0  # open <html> elements: 0 before the root and after its end
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.inside:
+            self._start_inside(tag)
+            return
+        if self.pending:
+            self._text()
+        handler = _EVENT_STARTS.get(tag)
+        if handler is _BLOCK:
+            top = self.stack[-1]
+            if top.inline:
+                self._flush(top)
+        elif handler is not None and handler(self, tag, attrib):
+            self.skip = 1
+            self.skip_mark = 0
+            self.inside = True
+
+    def end(self, tag: str) -> None:
+        if self.inside:
+            self._end_inside()
+            return
+        if self.pending:
+            self._text()
+        end = _EVENT_ENDS.get(tag)
+        if end is not None:
+            top = self.stack[-1]
+            if end is _END_BLOCK:
+                if top.inline:
+                    self._flush(top)
+            elif end is _END_WRAP:
+                self._close_wrap(top, tag)
+            else:
+                end(self, tag)
+
+    def _start_inside(self, tag: str) -> None:
+        if self.skip:
+            self.skip += 1
+            return
+        self.pre_depth += 1  # what ``_pre`` takes from the tree
+        if tag in _DROP:
+            self.skip = 1
+            self.skip_mark = len(self.pending)
+        elif tag == "br":
+            self.pending.append("\n")
+
+    def _end_inside(self) -> None:
+        if self.skip:
+            self.skip -= 1
+            if not self.skip:  # the end of the element skipped: what it held is dropped
+                del self.pending[self.skip_mark:]
+                if self.pre_depth:
+                    self.pre_depth -= 1
+                else:
+                    self.inside = False
+            return
+        self.pre_depth -= 1
+        if not self.pre_depth:
+            self.inside = False
+            raw = "".join(self.pending)
+            self.pending.clear()
+            self._pre_block(raw)
+
+    def close(self) -> str:
+        if self.inside and self.html_depth:
+            raise _TreeNeeded("the events left an element open")
+        if self.pending:
+            self._text()
+        return "\n\n".join(self.blocks())
+
+    def _text(self) -> None:
+        """Convert the run of text read since the last start or end (``walk``'s own copy)."""
+        pending = self.pending
+        text = pending[0] if len(pending) == 1 else "".join(pending)
+        pending.clear()
+        if not text or not self.html_depth:
+            return
+        if self.check_text:
+            self.handle_data(text)
+        elif text.isspace():
+            self.stack[-1].inline.append(" ")
+        elif "  " in text or 1 in text.encode("utf-8", "surrogatepass").translate(_TEXT_WORK):
+            text = _collapse_spaces(text)
+            self.stack[-1].inline.append(text if self.code_depth else escape_inline(text))
+        else:
+            self.stack[-1].inline.append(text)
+
+    def _start_html(self, tag: str, attrib: dict[str, str]) -> None:
+        self.html_depth += 1
+        top = self.stack[-1]
+        if top.inline:
+            self._flush(top)
+
+    def _end_html(self, tag: str) -> None:
+        top = self.stack[-1]
+        if top.inline:
+            self._flush(top)
+        self.html_depth -= 1
+        if not self.html_depth:  # the root's end: what follows is in no tree
+            self.skip = 1 << 62
+            self.skip_mark = 0
+            self.inside = True
+
+    def _start_pre(self, tag: str, attrib: dict[str, str]) -> None:
+        self.pre_depth = 1  # (``pending`` is empty: converted before the start)
+        self.inside = True
+
+    def _start_image_event(self, tag: str, attrib: dict[str, str]) -> None:
+        self._image(attrib)  # type: ignore[arg-type]
+
+    def _start_iframe(self, tag: str, attrib: dict[str, str]) -> bool:
+        return self._media(tag, _ElementStart(tag, attrib))  # type: ignore[arg-type]
+
+    def _tree_needed(self, tag: str, attrib: dict[str, str]) -> None:
+        raise _TreeNeeded(tag)
+
+
+_BLOCK = _Converter._start_block
+# The walk's handlers, which read an element only by ``get`` (a dict has it too), and the
+# parser target's own for the rest.
+_EVENT_STARTS: dict[str, Callable[[_EventConverter, str, Any], bool | None]] = {
+    **_STARTS,
+    **dict.fromkeys(_TREE_ONLY, _EventConverter._tree_needed),
+    "html": _EventConverter._start_html,
+    "pre": _EventConverter._start_pre,
+    "img": _EventConverter._start_image_event,
+    "iframe": _EventConverter._start_iframe,
+}
+_EVENT_ENDS: dict[str, Callable[[Any, str], None]] = {**_ENDS, "html": _EventConverter._end_html}
+
+
 # Character references that can make a control character (``text.CONTROL_CHARACTERS``): the
 # only two named ones that do (&lrm; and &rlm;, from html.entities.html5), and numeric ones,
 # decimal or hexadecimal, to U+0000..U+001F, U+007F..U+009F (which HTML maps mostly to
@@ -1152,12 +1356,30 @@ def _parse(data: bytes) -> etree._Element | None:
     if parser is None:
         parser = _PARSERS.html = etree.HTMLParser(
             no_network=True, huge_tree=True, remove_comments=True, remove_pis=True,
-            encoding="utf-8")
+            encoding="utf-8", collect_ids=False, default_doctype=False)
     root = etree.fromstring(data, parser)
     last = parser.error_log.last_error
     if last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
         raise _TooDeep(last.message)
     return root
+
+
+def _events(data: bytes, base: str | None, check_text: bool) -> str:
+    """The Markdown of a fragment's UTF-8, converted while it is parsed (``_EventConverter``);
+    ``_TreeNeeded`` if it has an element converted from its tree."""
+    state = getattr(_PARSERS, "events", None)
+    if state is None:
+        converter = _EventConverter()
+        state = _PARSERS.events = (etree.HTMLParser(
+            no_network=True, huge_tree=True, remove_comments=True, remove_pis=True,
+            encoding="utf-8", target=converter), converter)
+    parser, converter = state
+    converter.reset(base, check_text)
+    markdown: str = etree.fromstring(data, parser)
+    last = parser.error_log.last_error
+    if last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+        raise _TooDeep(last.message)
+    return markdown
 
 
 def _cleaned(html: str) -> tuple[str, bytes]:
@@ -1207,10 +1429,16 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
             converter = _Converter(base, check_text=False)
             converter.handle_data(plain)
             return "\n\n".join(converter.blocks())
+        check = _CONTROL_REFERENCE.search(html) is not None
+        if _TABLE_MARK not in data:  # (in lower case, as nearly all markup is)
+            try:
+                return _events(data, base, check)
+            except _TreeNeeded:
+                pass
         root = _parse(data)
         if root is None:
             return ""
-        converter = _Converter(base, check_text=_CONTROL_REFERENCE.search(html) is not None)
+        converter = _Converter(base, check_text=check)
         converter.walk(root)
         return "\n\n".join(converter.blocks())
     except Exception:  # untrusted input must never stop a refresh: keep its words
