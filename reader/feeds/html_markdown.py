@@ -52,6 +52,16 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from lxml import etree
 
+from reader.feeds.html_tables import (
+    LINK_TARGET,
+    MAX_CELL,
+    MAX_SPAN,
+    TableCell,
+    has_structure,
+    lay_out,
+    one_line,
+    span,
+)
 from reader.text import (
     LINE_START_CHARACTERS,
     byte_class,
@@ -129,7 +139,6 @@ _BACKTICKS = re.compile(r"`+")
 _FENCE_RUN = re.compile(r"`{3,}")
 _VIMEO_VIDEO = re.compile(r"/video/(\d+)")
 _HEX = re.compile(r"[0-9a-f]+")
-_CELL_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def text_to_markdown(text: str) -> str:
@@ -447,46 +456,6 @@ class _Container:
         self.number = number
 
 
-class _TableCell:
-    __slots__ = ("blocks", "colspan", "header", "line", "rowspan", "structured")
-
-    def __init__(self, blocks: list[str], line: str, header: bool, colspan: int, rowspan: int,
-                 structured: bool) -> None:
-        self.blocks = blocks
-        self.line = line  # the blocks joined into one line of a table row (``_one_line``)
-        self.header = header
-        self.colspan = colspan
-        self.rowspan = rowspan
-        self.structured = structured  # holds a list, heading, quote, code block or table
-
-
-_STRUCTURE = re.compile(r"^(?:#{1,6} |> |- |\d+\. |```|\|)", re.MULTILINE)
-
-
-def _has_structure(block: str) -> bool:
-    """Whether a line of ``block`` opens a heading, quote, list item, fence or table row."""
-    if "\n" in block:
-        return _STRUCTURE.search(block) is not None
-    # One line (most cells): only its start can match, and only after one of these.
-    first = block[:1]
-    return (first in "#>-`|" or first.isdecimal()) and _STRUCTURE.match(block) is not None
-_MAX_CELL = 240  # a cell longer than this (visible characters) is prose laid out in a table
-_LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
-_MAX_SPAN = 64
-
-
-def _span(value: str | None, limit: int) -> int:
-    if value is None:  # most cells: no colspan or rowspan
-        return 1
-    match = _SIZE.match(value)
-    return max(1, min(int(match.group(1)), limit)) if match else 1
-
-
-def _one_line(blocks: list[str]) -> str:
-    """A cell's blocks joined into one line of a Markdown table row."""
-    return " ".join(" ".join(blocks).split())
-
-
 class _Converter:
     """An lxml tree in, Markdown blocks out; ``walk`` visits it once, start and end."""
 
@@ -727,17 +696,17 @@ class _Converter:
         # What is not a row or a cell (stray text, a caption, a paragraph between rows) is shown
         # before the table, as a browser does; libxml2 leaves it where the markup put it.
         before: list[str] = []
-        rows: list[tuple[list[_TableCell], bool]] = []  # cells, whether in <thead>
-        footer: list[tuple[list[_TableCell], bool]] = []
+        rows: list[tuple[list[TableCell], bool]] = []  # cells, whether in <thead>
+        footer: list[tuple[list[TableCell], bool]] = []
 
         def stray(text: str | None) -> None:
             if text and text.strip():
                 before.append(escape_line_start(escape_inline(" ".join(text.split()))))
 
-        def read(part: etree._Element, target: list[tuple[list[_TableCell], bool]],
+        def read(part: etree._Element, target: list[tuple[list[TableCell], bool]],
                  head: bool) -> None:
             stray(part.text)
-            loose: list[_TableCell] = []  # cells outside any <tr> make a row of their own
+            loose: list[TableCell] = []  # cells outside any <tr> make a row of their own
             for child in part:
                 tag = child.tag if isinstance(child.tag, str) else ""
                 if tag in ("td", "th"):
@@ -760,10 +729,10 @@ class _Converter:
 
         read(element, rows, False)
         top.blocks.extend(before)
-        top.blocks.extend(self._lay_out(rows + footer))
+        top.blocks.extend(lay_out(rows + footer))
         return True
 
-    def _row(self, row: etree._Element, stray: Callable[[str | None], None]) -> list[_TableCell]:
+    def _row(self, row: etree._Element, stray: Callable[[str | None], None]) -> list[TableCell]:
         cells = []
         stray(row.text)
         for child in row:
@@ -777,7 +746,7 @@ class _Converter:
                 stray(text)
         return cells
 
-    def _cell(self, cell: etree._Element, header: bool) -> _TableCell:
+    def _cell(self, cell: etree._Element, header: bool) -> TableCell:
         if len(cell):
             blocks = self._blocks_of(cell)
         else:  # text only (two cells in five): what converting it alone gives, done directly
@@ -788,13 +757,13 @@ class _Converter:
                 if block:
                     blocks.append(block)
         if blocks:
-            line = _one_line(blocks)
-            structured = any(map(_has_structure, blocks)) or len(
-                _LINK_TARGET.sub("]", line) if "](" in line else line) > _MAX_CELL
+            line = one_line(blocks)
+            structured = any(map(has_structure, blocks)) or len(
+                LINK_TARGET.sub("]", line) if "](" in line else line) > MAX_CELL
         else:  # an empty cell
             line, structured = "", False
-        return _TableCell(blocks, line, header, _span(cell.get("colspan"), _MAX_SPAN),
-                          _span(cell.get("rowspan"), 10_000), structured)
+        return TableCell(blocks, line, header, span(cell.get("colspan"), MAX_SPAN),
+                          span(cell.get("rowspan"), 10_000), structured)
 
     def _blocks_of(self, element: etree._Element) -> list[str]:
         """The Markdown blocks of a table cell or of stray content in a table (without the
@@ -812,54 +781,6 @@ class _Converter:
             sub.code_depth = 0
         sub.walk(element, tail=False)
         return sub.blocks()
-
-    def _lay_out(self, rows: list[tuple[list[_TableCell], bool]]) -> list[str]:
-        """Rows of cells as a Markdown table, or as plain blocks when the table is a layout
-        (one row or one column, or cells holding lists, headings, code or long prose)."""
-        grid = _grid(rows)
-        texts = [[c.line if c else "" for c in line] for line, _ in grid]
-        kept = [i for i, row in enumerate(texts) if any(row)]  # empty rows are dropped
-        width = max((len(texts[i]) for i in kept), default=0)
-        used = [j for j in range(width) if any(j < len(texts[i]) and texts[i][j] for i in kept)]
-        if len(kept) < 2 or len(used) < 2 or any(
-            c is not None and c.structured for line, _ in grid for c in line
-        ):
-            return [block for line, _ in grid for c in line if c is not None for block in c.blocks]
-        blocks: list[str] = []
-        # A leading row with one cell across the whole table is its title, not a column's.
-        while len(kept) > 2:
-            cells = [c for c in grid[kept[0]][0] if c is not None]
-            if len(cells) != 1 or cells[0].colspan < len(used):
-                break
-            blocks.append(f"**{texts[kept[0]][grid[kept[0]][0].index(cells[0])]}**")
-            kept.pop(0)
-        # The header: the rows of <thead>, else the leading rows of <th> cells; several header
-        # rows (a group heading over sub-headings) are joined column by column.
-        heads = 0
-        while heads < len(kept) - 1:
-            line, in_head = grid[kept[heads]]
-            if not (in_head or all(c is None or c.header for c in line)):
-                break
-            heads += 1
-        header = ["" for _ in used]
-        for index in kept[:heads]:
-            spans = _header_spans(grid[index][0]) if heads > 1 else texts[index]
-            for k, j in enumerate(used):
-                text = spans[j] if j < len(spans) else ""
-                if text and text not in header[k]:
-                    header[k] = f"{header[k]} {text}".strip()
-        out = [_table_row(header), "|" + "|".join(" --- " for _ in used) + "|"]
-        for index in kept[heads:]:
-            line, row = grid[index][0], []
-            for j in used:
-                cell = line[j] if j < len(line) else None
-                text = texts[index][j] if j < len(texts[index]) else ""
-                if cell is not None and cell.header and text and "**" not in text:
-                    text = f"**{text}**"  # a row's own heading (<th> in the body)
-                row.append(text)
-            out.append(_table_row(row))
-        blocks.append("\n".join(out))
-        return blocks
 
     # -- building ------------------------------------------------------------------------------
 
@@ -1036,60 +957,6 @@ def _paragraph(text: str) -> str:
         if line:
             lines.append(escape_line_start(line))
     return "  \n".join(lines)
-
-
-def _grid(rows: list[tuple[list[_TableCell], bool]]) -> list[tuple[list[_TableCell | None], bool]]:
-    """Rows of cells placed in columns: a cell spanning columns or rows leaves ``None`` in the
-    places it covers. A colspan never widens the table past its widest row of cells (a footer
-    cell with colspan="173" spans the table's 6 columns, not 173)."""
-    natural = max((len(cells) for cells, _ in rows), default=0)
-    grid: list[tuple[list[_TableCell | None], bool]] = []
-    carried: dict[int, int] = {}  # column → rows that a rowspan above still covers
-    for cells, in_head in rows:
-        if not any(carried.values()) and all(
-                cell.colspan == 1 and cell.rowspan == 1 for cell in cells):
-            # Nothing spans into or out of the row (most rows): its cells are its columns,
-            # as the loop below would place them.
-            grid.append((list(cells), in_head))
-            continue
-        line: list[_TableCell | None] = []
-        queue = list(reversed(cells))
-        while queue or any(n > 0 and c >= len(line) for c, n in carried.items()):
-            column = len(line)
-            if carried.get(column, 0) > 0:
-                carried[column] -= 1
-                line.append(None)
-                continue
-            if not queue:
-                line.append(None)
-                continue
-            cell = queue.pop()
-            extra = min(cell.colspan - 1, max(natural - column - 1 - len(queue), 0))
-            if cell.rowspan > 1:
-                for covered in range(column, column + 1 + extra):
-                    carried[covered] = cell.rowspan - 1
-            line.append(cell)
-            line.extend([None] * extra)
-        grid.append((line, in_head))
-    return grid
-
-
-def _table_row(cells: list[str]) -> str:
-    # Outside code every "|" is escaped already; inside a code span it must be too, or it
-    # would end the cell (GFM unescapes it before the span is read).
-    return "| " + " | ".join(
-        _CELL_PIPE.sub(r"\\|", cell) if "|" in cell else cell for cell in cells) + " |"
-
-
-def _header_spans(line: list[_TableCell | None]) -> list[str]:
-    """A header row with each spanning cell's text under every column it spans."""
-    out: list[str] = []
-    current = ""
-    for cell in line:
-        if cell is not None:
-            current = cell.line
-        out.append(current)
-    return out
 
 
 _Start = Callable[[_Converter, str, etree._Element], bool | None]
