@@ -96,15 +96,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                                  -counts[item.path.name], item.path.name))
 
 
+@pytest.fixture(scope="session")
+def session_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One XDG cache folder for the session's commands (``reader.start_cache`` keeps what a
+    command's start-up compiled there: the first command writes it, the others read it)."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    session_cache_home: Path,
 ) -> Path:
-    """Point READER_HOME and the XDG folders at a fresh temporary folder for every test."""
+    """Point READER_HOME and the XDG folders at a fresh temporary folder for every test (the
+    cache folder: one for the session, never the user's)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("READER_HOME", str(home / "reader"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache_home))
     monkeypatch.setenv("NO_COLOR", "1")
     return home / "reader"
 

@@ -42,7 +42,7 @@ def test_wheel_holds_the_seed_and_the_console_script(wheel: Path) -> None:
         scripts = archive.read(entry_points).decode()
         seed = archive.read(SEED_IN_WHEEL).decode("utf-8")
     assert "[console_scripts]" in scripts
-    assert "reader = reader.cli.main:main" in scripts
+    assert "reader = reader.__main__:run" in scripts
     assert seed == (REPO / "seeds" / "register-contactpoint-memo-apology.txt").read_text(
         encoding="utf-8")
     assert {"reader/__init__.py", "reader/__main__.py", "reader/cli/main.py"} <= names

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from reader import collector
+from reader import collector, start_cache
 from reader.cli.context import EXIT_USAGE, CommandError, Context
 from reader.config import ConfigError
 from reader.seed.loader import SeedDirError
@@ -100,9 +100,11 @@ def _run(home: str | None, seeds: list[str], args: argparse.Namespace | None) ->
             from reader.ui.launch import run_app  # Textual loads only for the app
 
             collector.end_start_up()  # the app pauses it again for its own start
+            start_cache.stop()
             return run_app(context)
-        if args.command != "refresh":
+        if args.command != "refresh":  # (a refresh ends its start-up once its workers are forked)
             collector.end_start_up()
+            start_cache.stop()
         status = int(args.func(context, args) or 0)
         # Flushed here, not at exit: with stdout buffered (the default, unless
         # PYTHONUNBUFFERED is set) a closed pipe shows only when the buffer is written, and
@@ -121,6 +123,7 @@ def _run(home: str | None, seeds: list[str], args: argparse.Namespace | None) ->
         return 0
     finally:
         collector.end_start_up()
+        start_cache.stop()
         if context is not None:
             context.close()
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from reader import collector
+from reader import collector, start_cache
 from reader.config import FetchSettings
 from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
@@ -453,6 +453,7 @@ def refresh_feeds(
     parsers = (ParseWorkers(0, parse_workers, fork=True, background=background)
                if parse_workers != 0 and can_fork() else None)
     collector.end_start_up()  # ``reader refresh`` kept it paused until the workers are forked
+    start_cache.stop()  # (the workers compile with Python's own compilers)
     try:
         with asyncio.Runner(loop_factory=event_loop) as runner:
             return runner.run(refresh_feeds_async(
