@@ -23,7 +23,7 @@ from reader.store import Store, StoreError
 from reader.store.checkpoints import BackgroundCheckpoints
 from reader.store.connection import WRITE_WAIT
 from reader.store.errors import CacheBusy
-from reader.store.feeds import FeedState, feed_name, feed_states, record_refresh
+from reader.store.feeds import FeedState, feed_states, record_refresh_named
 from reader.store.filters import show_unruled
 
 if TYPE_CHECKING:  # loaded by a refresh that saves full text (``pipeline``)
@@ -155,10 +155,9 @@ class RefreshWriter:
         collected = self._collector_marks()
         store.conn.execute("SAVEPOINT feed")
         try:
-            report, pruned = record_refresh(store, feed_id, update,
-                                            retention_days=self.retention_days,
-                                            index_later=True, screen=screen)
-            name = feed_name(store, feed_id)
+            report, pruned, name = record_refresh_named(store, feed_id, update,
+                                                        retention_days=self.retention_days,
+                                                        index_later=True, screen=screen)
             if self.collector is not None and isinstance(update, FeedFetched):
                 self.collector.collect(store, feed_id, update.drafts)
         except BaseException as exc:

@@ -137,7 +137,7 @@ def decide_stories(
             intents[draft.key] = NewStory(draft, earlier.public_id, cols, sort_time(cols, now))
             continue
         row = stored.get(draft.key)
-        if row is None and earlier is None:
+        if row is None and earlier is None and stored:  # (nothing stored: no alias to take)
             for alias in draft.aliases:
                 candidate = stored.get(alias)
                 if (candidate is not None and alias not in own and alias not in taken

@@ -32,8 +32,8 @@ FEED: SourceKind = "feed"
 __all__ = [
     "AlreadySubscribed", "FeedNotFound", "FeedState", "FeedUpdate", "Subscription", "add_feed",
     "feed_name", "feed_sources", "feed_states", "find_feed", "group_feed_ids", "group_names",
-    "record_refresh", "remove_feed", "rename_feed", "rename_group", "set_group", "set_interval",
-    "subscribed_as", "subscriptions",
+    "record_refresh", "record_refresh_named", "remove_feed", "rename_feed", "rename_group",
+    "set_group", "set_interval", "subscribed_as", "subscriptions",
 ]
 
 
@@ -179,6 +179,22 @@ def record_refresh(
     a refresh of many feeds calls once for many of them. ``screen`` holds the filters new
     stories are matched against (``reader.filters``), under the feed's name after this refresh.
     """
+    report, pruned, _name = record_refresh_named(db, feed_id, update,
+                                                 retention_days=retention_days, now=now,
+                                                 index_later=index_later, screen=screen)
+    return report, pruned
+
+
+def record_refresh_named(
+    db: Database, feed_id: int, update: FeedUpdate, *, retention_days: int | None = None,
+    now: float | None = None, index_later: bool = False, screen: SourceScreen | None = None,
+) -> tuple[LoadReport, int, str]:
+    """``record_refresh``, and the feed's name after it (a refresh may rename it): the
+    refresh's writer reports it without reading the row again.
+
+    The feed's row is written by one UPDATE at the end (its columns are the ones the separate
+    statements for the schedule, the name, the validators, the address and the outcome wrote:
+    each of those statements cost a prepare-free but whole UPDATE of the row, five a feed)."""
     now = time.time() if now is None else now
     checked = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
     report = LoadReport()
@@ -198,42 +214,36 @@ def record_refresh(
         fresh = None if isinstance(update, FeedFailed) else update.fresh_until
         due = next_due(now, interval=row[3], feed_every=feed_every, fresh=fresh,
                        retry_after=intent.retry_after)
-        conn.execute(
-            "UPDATE sources SET feed_every = ?, fresh_until = ?, next_due = ? WHERE id = ?",
-            (feed_every, fresh, due, feed_id),
-        )
+        sets = "feed_every = ?, fresh_until = ?, next_due = ?"
+        values: list[object] = [feed_every, fresh, due]
+        name = row[0]
         if isinstance(update, FeedFetched):
             verdict = None if screen is None else screen.for_source(intent.rename_to or row[0])
             report = save_stories(db, feed_id, update.drafts, index_later=index_later,
                                   verdict=verdict, columns=update.columns)
-            name = row[0]
             if intent.rename_to is not None:
                 name = unique_name(db, intent.rename_to, exclude_id=feed_id)
-            conn.execute(
-                "UPDATE sources SET name = ?, site_url = coalesce(?, site_url) WHERE id = ?",
-                (name, intent.site_url, feed_id),
-            )
+            sets += ", name = ?, site_url = coalesce(?, site_url)"
+            values += (name, intent.site_url)
             if retention_days is not None:
                 pruned = _prune(db, feed_id, {d.key for d in update.drafts},
                                 now - retention_days * 86400)
         if intent.validators is not None:
-            conn.execute("UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?",
-                         (*intent.validators, feed_id))
+            sets += ", etag = ?, last_modified = ?"
+            values += intent.validators
         elif intent.keep_validators is not None:
-            conn.execute(
-                "UPDATE sources SET etag = coalesce(?, etag),"
-                " last_modified = coalesce(?, last_modified) WHERE id = ?",
-                (*intent.keep_validators, feed_id),
-            )
+            sets += ", etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)"
+            values += intent.keep_validators
         if intent.url:
-            conn.execute("UPDATE sources SET url = ? WHERE id = ?", (intent.url, feed_id))
+            sets += ", url = ?"
+            values.append(intent.url)
         conn.execute(
-            "UPDATE sources SET last_checked = ?, last_status = ?, last_error = ?,"
+            f"UPDATE sources SET {sets}, last_checked = ?, last_status = ?, last_error = ?,"
             " retry_after = ?, disabled = ? WHERE id = ?",
-            (checked, intent.status, intent.error, intent.retry_after, int(intent.disabled),
-             feed_id),
+            (*values, checked, intent.status, intent.error, intent.retry_after,
+             int(intent.disabled), feed_id),
         )
-    return report, pruned
+    return report, pruned, name
 
 
 def _prune(db: Database, feed_id: int, current_keys: set[str], before: float) -> int:
