@@ -561,16 +561,18 @@ class Fetcher:
         self, response: httpx.Response, url: str, permanent_url: str | None, host: _Host
     ) -> FetchResult:
         status = response.status_code
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        etag = response.headers.get("etag")
-        last_modified = response.headers.get("last-modified")
+        # httpx's items() gives each name in lower case once, its values joined as its get()
+        # joins them; each get() would walk every header again.
+        headers = dict(response.headers.items())
+        etag = headers.get("etag")
+        last_modified = headers.get("last-modified")
         if status == 304:
             return FetchResult("not_modified", url, headers=headers,
                                permanent_url=permanent_url, etag=etag,
                                last_modified=last_modified,
                                fresh_until=http_fresh_until(headers, time.time()))
         if status in (429, 503):
-            retry = parse_retry_after(response.headers.get("retry-after"), time.time())
+            retry = parse_retry_after(headers.get("retry-after"), time.time())
             reason = f"HTTP {status} {response.reason_phrase}".strip()
             if retry is not None:
                 wait = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(retry))
@@ -585,16 +587,17 @@ class Fetcher:
             reason = clean_line(f"HTTP {status} {response.reason_phrase}").strip()
             return FetchResult("error", url, headers=headers, permanent_url=permanent_url,
                                error=reason, http_status=status)
-        body = await self._read_body(response, host)
+        body = await self._read_body(response, headers, host)
         return FetchResult("ok", url, body=body, headers=headers, permanent_url=permanent_url,
                            etag=etag, last_modified=last_modified,
                            fresh_until=http_fresh_until(headers, time.time()))
 
-    async def _read_body(self, response: httpx.Response, host: _Host) -> bytes:
+    async def _read_body(self, response: httpx.Response, headers: Mapping[str, str],
+                         host: _Host) -> bytes:
         cap = self.settings.max_bytes
         too_big = f"the body is larger than the limit of {format_size(cap)}"
-        declared = response.headers.get("content-length", "")
-        encoding = response.headers.get("content-encoding", "")
+        declared = headers.get("content-length", "")
+        encoding = headers.get("content-encoding", "")
         if declared.isdigit() and int(declared) > cap and not encoding:
             raise FetchError(too_big)
         decoder = _BoundedDecoder(encoding)

@@ -50,6 +50,8 @@ class _Protocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.chunks: deque[bytes] = deque()
+        self.taken = 0
+        """Bytes of the first chunk already read."""
         self.buffered = 0
         self.ended = False
         self.error: BaseException | None = None
@@ -159,10 +161,16 @@ class _Stream(httpcore.AsyncNetworkStream):
                 await _wait(protocol, timeout, writing=False)
             except TimeoutError:
                 raise httpcore.ReadTimeout("") from None
-        chunk = protocol.chunks.popleft()
-        if len(chunk) > max_bytes:
-            protocol.chunks.appendleft(chunk[max_bytes:])
-            chunk = chunk[:max_bytes]
+        chunk = protocol.chunks[0]
+        start = protocol.taken
+        if start + max_bytes >= len(chunk):  # the rest of the first chunk (usually all of it)
+            protocol.chunks.popleft()
+            protocol.taken = 0
+            if start:
+                chunk = chunk[start:]
+        else:  # a piece of it: each byte is copied once, not the rest again at each piece
+            protocol.taken = start + max_bytes
+            chunk = chunk[start:start + max_bytes]
         protocol.buffered -= len(chunk)
         if protocol.paused and protocol.buffered < _HIGH_WATER // 4:
             protocol.paused = False
