@@ -5,6 +5,10 @@ No database here: ``reader.store.decide`` is pure, which is the point of it.
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from reader.identity import content_hash, story_public_id
 from reader.models import Enclosure, FeedFailed, FeedFetched, FeedNotModified, StoryDraft
 from reader.store.decide import (
@@ -14,6 +18,8 @@ from reader.store.decide import (
     StoredStory,
     UnchangedStory,
     UpdatedStory,
+    _new_story,
+    _unchanged_story,
     decide_feed,
     decide_links,
     decide_stories,
@@ -163,3 +169,22 @@ def test_columns_worked_out_already_are_used_and_the_same_as_worked_out_here() -
     marked = [("h0", "n0", "[]", "[]", 5.0), *[draft_columns(d) for d in drafts[1:]]]
     first = decide_stories("src", {}, drafts, NOW, marked)[0]
     assert isinstance(first, NewStory) and (first.content_hash, first.sort_ts) == ("h0", 5.0)
+
+
+def test_intents_built_by_their_fast_builders_are_the_records_themselves() -> None:
+    """``_new_story`` and ``_unchanged_story`` (a plain object of the same slots that becomes
+    the record) give what the records' own constructors give: equal, same repr and hash,
+    the same class, still frozen."""
+    one = draft("a", title="A")
+    columns = draft_columns(one)
+    pairs: list[tuple[NewStory | UnchangedStory, NewStory | UnchangedStory]] = [
+        (_new_story(one, "id1", columns, 5.0), NewStory(one, "id1", columns, 5.0)),
+        (_unchanged_story(7, one), UnchangedStory(7, one))]
+    for fast, plain in pairs:
+        assert type(fast) is type(plain)
+        assert fast == plain and repr(fast) == repr(plain) and hash(fast) == hash(plain)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fast.draft = one  # type: ignore[misc]
+    new = pairs[0][0]
+    assert isinstance(new, NewStory)
+    assert new.content_hash == columns[0] and new.norm_title == columns[1]
