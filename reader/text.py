@@ -158,7 +158,10 @@ def has_control_characters(value: str) -> bool:
 @lru_cache(maxsize=1)
 def _ftfy_config() -> Any:
     # Imported on first need: most processes never meet mojibake, and ftfy takes ~40 ms to load.
-    import ftfy
+    from reader.stand_ins import import_sparing
+
+    # Without wcwidth, which ftfy loads only for display widths (``reader.stand_ins``).
+    ftfy = import_sparing("ftfy", "wcwidth", ("wcwidth", "wcswidth"))
 
     # Only the encoding repairs: escapes and controls are ours to remove, and quotes, widths,
     # ligatures, line breaks and normalisation are the author's.

@@ -33,8 +33,11 @@ import re
 from datetime import date
 from time import struct_time
 
-from feedparser.datetimes import _parse_date
-from feedparser.datetimes.rfc822 import day_names, months, timezone_names
+from reader.stand_ins import load_feedparser
+
+load_feedparser()
+from feedparser.datetimes import _parse_date  # noqa: E402
+from feedparser.datetimes.rfc822 import day_names, months, timezone_names  # noqa: E402
 
 # [0-9], not \d (which takes any script's digits), and letters tested by table, not by
 # re.IGNORECASE (under Unicode case folding "ſep" is "sep", which feedparser does not read).

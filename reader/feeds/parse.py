@@ -27,9 +27,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
-from feedparser.mixin import _FeedParserMixin
-
 from reader.feeds.discover import FeedLink, find_feed_links, looks_like_html
 from reader.feeds.entry_identity import assign_keys
 from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_url, text_to_markdown
@@ -38,7 +35,11 @@ from reader.feeds.parse_lxml import read_plain_feed
 from reader.models import Enclosure, StoryDraft, story_draft
 from reader.records import record
 from reader.schedule import feed_asks_every, ttl_minutes, update_frequency, update_period
+from reader.stand_ins import load_feedparser
 from reader.text import clean_line
+
+feedparser = load_feedparser()  # without chardet until a document needs it (reader.stand_ins)
+from feedparser.mixin import _FeedParserMixin  # noqa: E402
 
 _HTTP = frozenset({"http", "https"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})

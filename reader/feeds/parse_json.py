@@ -25,9 +25,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from feedparser.mixin import _FeedParserMixin
+from reader.stand_ins import load_feedparser
 
-from reader.feeds.feed_dates import parse_date
+load_feedparser()
+from feedparser.mixin import _FeedParserMixin  # noqa: E402
+
+from reader.feeds.feed_dates import parse_date  # noqa: E402
 
 Fields = dict[str, Any]
 

@@ -48,9 +48,11 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from reader.stand_ins import load_feedparser
 from reader.text import C1_UTF8
 
 try:
+    load_feedparser()  # without chardet until a document needs it (reader.stand_ins)
     from feedparser.encodings import convert_to_utf8
     from feedparser.exceptions import NonXMLContentType, ThingsNobodyCaresAboutButMe
     from feedparser.html import _cp1252
