@@ -11,9 +11,10 @@ every time, because Python keeps neither result beyond the process:
   source text and compiles it (``exec``); ~190 functions before the first request.
 
 From the command line's entry point (``start``, before its imports) until the command's own
-work begins (``stop``), each regular expression's program and each of dataclasses' compiled
-functions is kept, and those the last run kept are used instead of compiling again (the
-first run compiles each twice, to check what it keeps). ``reader refresh`` from exec to its
+work begins (``stop``; a refresh's start-up ends with its first request, which loads what
+httpcore waits on the loop with), each regular expression's program and each of dataclasses'
+compiled functions is kept, and those the last run kept are used instead of compiling again
+(the first run compiles each twice, to check what it keeps). ``reader refresh`` from exec to its
 first request (callgrind, .pyc present, the benchmarks' config): 1,221 -> 825 M instructions
 (-32 %; reading the file, ~430 KB, is ~11 M of that); ``reader feeds``, the whole run, 391 ->
 262 M (-33 %).

@@ -102,7 +102,7 @@ def _run(home: str | None, seeds: list[str], args: argparse.Namespace | None) ->
             collector.end_start_up()  # the app pauses it again for its own start
             start_cache.stop()
             return run_app(context)
-        if args.command != "refresh":  # (a refresh ends its start-up once its workers are forked)
+        if args.command != "refresh":  # (a refresh ends its start-up itself: refresh.pipeline)
             collector.end_start_up()
             start_cache.stop()
         status = int(args.func(context, args) or 0)

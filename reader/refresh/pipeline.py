@@ -369,6 +369,9 @@ async def refresh_feeds_async(
                 async with run.lanes:
                     while queue:
                         fetched = await run.fetch(queue.popleft())
+                        # The command line's start-up ends with its first request, which loads
+                        # what httpcore needs to wait on the loop (anyio's asyncio backend).
+                        start_cache.stop()
                         # The lane goes on to its next feed while this one is parsed and stored.
                         reports.append(asyncio.create_task(reported(fetched)))
 
@@ -453,7 +456,6 @@ def refresh_feeds(
     parsers = (ParseWorkers(0, parse_workers, fork=True, background=background)
                if parse_workers != 0 and can_fork() else None)
     collector.end_start_up()  # ``reader refresh`` kept it paused until the workers are forked
-    start_cache.stop()  # (the workers compile with Python's own compilers)
     try:
         with asyncio.Runner(loop_factory=event_loop) as runner:
             return runner.run(refresh_feeds_async(
@@ -463,6 +465,7 @@ def refresh_feeds(
                 full_text_progress=full_text_progress, feeds_done=feeds_done,
             ))
     finally:
+        start_cache.stop()  # (a refresh with nothing to fetch)
         if parsers is not None:
             parsers.close()
 
