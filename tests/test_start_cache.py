@@ -161,3 +161,16 @@ def test_a_command_writes_the_cache_and_runs_the_same_from_it(
     assert [run.returncode for run in runs] == [0, 0]
     assert runs[0].stdout == runs[1].stdout
     assert runs[0].stderr == runs[1].stderr == ""
+
+
+def test_the_app_ends_its_start_with_its_first_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's start (Textual's imports) is kept too: the cache stops once the first frame
+    is on screen, with the collector's pause."""
+    from reader import collector, start_cache
+    from reader.ui.app import ReaderApp
+
+    calls: list[str] = []
+    monkeypatch.setattr(collector, "resume", lambda: calls.append("resume"))
+    monkeypatch.setattr(start_cache, "stop", lambda: calls.append("stop"))
+    ReaderApp._started()
+    assert calls == ["resume", "stop"]

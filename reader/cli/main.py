@@ -100,8 +100,7 @@ def _run(home: str | None, seeds: list[str], args: argparse.Namespace | None) ->
             from reader.ui.launch import run_app  # Textual loads only for the app
 
             collector.end_start_up()  # the app pauses it again for its own start
-            start_cache.stop()
-            return run_app(context)
+            return run_app(context)  # (its start, Textual's imports, ends with its first frame)
         if args.command != "refresh":  # (a refresh ends its start-up itself: refresh.pipeline)
             collector.end_start_up()
             start_cache.stop()

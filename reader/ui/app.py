@@ -17,7 +17,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widget import Widget
 
-from reader import collector
+from reader import collector, start_cache
 from reader.config import Config, ConfigError, save_theme
 from reader.fulltext.options import full_text_options
 from reader.paths import Paths, save_dir
@@ -72,8 +72,14 @@ class ReaderApp(App[None]):
                         markup=False)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: the cycle collector paused for the start resumes."""
-        self.call_after_refresh(collector.resume)
+        """The first frame is on screen: the cycle collector paused for the start resumes,
+        and the start's compiling is no longer kept (``start_cache``)."""
+        self.call_after_refresh(self._started)
+
+    @staticmethod
+    def _started() -> None:
+        collector.resume()
+        start_cache.stop()
 
     def on_unmount(self) -> None:
         self.data.close()
