@@ -48,7 +48,9 @@ import sys
 from typing import Any
 
 MAX_ENTRIES = 2000
-"""Of each kind: more than start-up compiles (~280 and ~190), a bound rather than a target."""
+"""Of each kind: more than every command's start compiles (~400 and ~500), a bound rather than
+a target. A file that grows past it (new versions, changed filters) keeps only what the run
+that writes it used."""
 
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
@@ -106,6 +108,7 @@ def start() -> None:
         return
     patterns, functions = _read(path)
     new: dict[str, int] = {"re": 0, "code": 0}
+    used: dict[str, set[Any]] = {"re": set(), "code": set()}
     original = _compiler.compile
     debug = _compiler.SRE_FLAG_DEBUG
     code_type = type(start.__code__)
@@ -136,7 +139,9 @@ def start() -> None:
         entry = patterns.get(key)
         if entry is not None:
             try:
-                return _sre.compile(pattern, *entry)
+                compiled = _sre.compile(pattern, *entry)
+                used["re"].add(key)
+                return compiled
             except (RuntimeError, TypeError, ValueError):  # refused: compile it again
                 del patterns[key]
         compiled = original(pattern, flags)
@@ -145,6 +150,7 @@ def start() -> None:
             if made is not None and _sre.compile(pattern, *made) == compiled:
                 patterns[key] = made
                 new["re"] += 1
+                used["re"].add(key)
         return compiled
 
     def exec_function(source: Any, globals: Any = None, locals: Any = None) -> None:
@@ -156,6 +162,7 @@ def start() -> None:
                 if new["code"] < MAX_ENTRIES:
                     functions[source] = code
                     new["code"] += 1
+            used["code"].add(source)
             source = code
         exec(source, globals, locals)
 
@@ -163,7 +170,7 @@ def start() -> None:
     # dataclasses calls exec by its name: its module's own name comes before the builtin.
     dataclasses.exec = exec_function  # type: ignore[attr-defined]
     _state.update(path=path, original=original, patterns=patterns, functions=functions,
-                  new=new)
+                  new=new, used=used)
     os.register_at_fork(after_in_child=_forget)
 
 
@@ -189,8 +196,13 @@ def stop() -> None:
     if not _restore():
         return
     patterns, functions = _state.pop("patterns"), _state.pop("functions")  # (their memory)
+    used = _state.pop("used")
     if not any(_state["new"].values()):
         return
+    if len(patterns) > MAX_ENTRIES:
+        patterns = {key: patterns[key] for key in used["re"] if key in patterns}
+    if len(functions) > MAX_ENTRIES:
+        functions = {key: functions[key] for key in used["code"] if key in functions}
     import marshal
 
     path: str = _state["path"]

@@ -174,3 +174,23 @@ def test_the_app_ends_its_start_with_its_first_frame(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(start_cache, "stop", lambda: calls.append("stop"))
     ReaderApp._started()
     assert calls == ["resume", "stop"]
+
+
+def test_a_file_past_its_bound_keeps_what_the_run_used(tmp_path: Path) -> None:
+    import marshal
+
+    from reader import start_cache
+
+    _run(tmp_path)
+    (kept,) = _cache_files(tmp_path)
+    table = marshal.loads(kept.read_bytes())
+    some_entry = next(iter(table["re"].values()))
+    stale = {(f"stale{n}", 0): some_entry for n in range(start_cache.MAX_ENTRIES + 100)}
+    stale_code = {f"x = {n}": compile(f"x = {n}", "<string>", "exec")
+                  for n in range(start_cache.MAX_ENTRIES + 100)}
+    kept.write_bytes(marshal.dumps({"re": stale, "code": stale_code}))
+    assert _run(tmp_path)["same"] == [True] * 10
+    table = marshal.loads(kept.read_bytes())
+    assert 10 <= len(table["re"]) < 100
+    assert not any(isinstance(key[0], str) and key[0].startswith("stale") for key in table["re"])
+    assert 0 < len(table["code"]) < 100
