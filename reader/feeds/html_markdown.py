@@ -31,13 +31,15 @@ and the walk of the trees and what it builds about 1,900 M: the bare ``iterwalk`
 element's tag, text and tail about 480 M, tables 475 M (183 tables, 6,732 cells each converted
 on its own), links, images and MathML together about 350 M.
 
-3,290 M now: a body without a table is converted from the parser's events while lxml parses
+3,258 M now: a body without a table is converted from the parser's events while lxml parses
 it (``_EventConverter``, a parser target), so no tree is built, walked or freed, and no element
-proxy is made: 2,214 of the 2,356 bodies that reach the parser, 61 % of their elements. A
-parser target with empty methods costs 977 M over those bodies against 1,278 M for the tree
-and a bare walk; the events cost a Python call each where the walk's loop does not, which
-takes much of that back. Tables, MathML and media with sources of their own are converted
-from the tree (``_TREE_ONLY``). The tree's parser no longer collects ids or adds a doctype.
+proxy is made: 2,214 of the 2,356 bodies that reach the parser, 61 % of their elements; titles
+too (``_TextEvents``). Over the bodies that reach the parser, a parser target with empty
+methods costs 977 M against 1,278 M for the tree and a bare walk, but each event is a Python
+call (and lxml takes the GIL back for it) where the walk's loop is not, which takes much of
+that back: the bodies without a table 2,127 -> 2,001 M. Tables, MathML and media with sources
+of their own are converted from the tree (``_TREE_ONLY``): the 139 bodies with a table cost
+1,058 M, the tables in them 477 M. The tree's parser no longer collects ids or adds a doctype.
 """
 
 from __future__ import annotations
@@ -1063,8 +1065,21 @@ class _EventConverter(_Converter):
         if self.inside:
             self._start_inside(tag)
             return
-        if self.pending:
-            self._text()
+        pending = self.pending
+        if pending:  # (``_text`` written out: a run of text ends at most starts and ends)
+            text = pending[0] if len(pending) == 1 else "".join(pending)
+            pending.clear()
+            if not text or not self.html_depth:
+                pass
+            elif self.check_text:
+                self.handle_data(text)
+            elif text.isspace():
+                self.stack[-1].inline.append(" ")
+            elif "  " in text or 1 in text.encode("utf-8", "surrogatepass").translate(_TEXT_WORK):
+                text = _collapse_spaces(text)
+                self.stack[-1].inline.append(text if self.code_depth else escape_inline(text))
+            else:
+                self.stack[-1].inline.append(text)
         handler = _EVENT_STARTS.get(tag)
         if handler is _BLOCK:
             top = self.stack[-1]
@@ -1079,8 +1094,21 @@ class _EventConverter(_Converter):
         if self.inside:
             self._end_inside()
             return
-        if self.pending:
-            self._text()
+        pending = self.pending
+        if pending:  # (``_text`` written out: a run of text ends at most starts and ends)
+            text = pending[0] if len(pending) == 1 else "".join(pending)
+            pending.clear()
+            if not text or not self.html_depth:
+                pass
+            elif self.check_text:
+                self.handle_data(text)
+            elif text.isspace():
+                self.stack[-1].inline.append(" ")
+            elif "  " in text or 1 in text.encode("utf-8", "surrogatepass").translate(_TEXT_WORK):
+                text = _collapse_spaces(text)
+                self.stack[-1].inline.append(text if self.code_depth else escape_inline(text))
+            else:
+                self.stack[-1].inline.append(text)
         end = _EVENT_ENDS.get(tag)
         if end is not None:
             top = self.stack[-1]
@@ -1328,39 +1356,134 @@ def html_to_text(html: str) -> str:
         plain = _plain_body(html, data)
         if plain is not None:  # <html> and <body> each add a space before and after it
             return " ".join(clean_text(f"  {plain}  ").split()) if plain else ""
-        root = _parse(data)
-        if root is None:
-            return ""
-        parts: list[str] = []
-        walker = etree.iterwalk(root, events=("start", "end"))
-        for event, element in walker:
-            tag = element.tag
-            if event == "start":
-                if not isinstance(tag, str) or tag in _DROP:
-                    walker.skip_subtree()
-                    continue
-                if tag in _SCRIPTS:
-                    words = " ".join("".join(element.itertext()).split())
-                    parts.append(script_text(words, _SCRIPTS[tag], parts[-1] if parts else "",
-                                             markdown=False))
-                    walker.skip_subtree()
-                    continue
-                if tag == "math":
-                    parts.append(element.get("alttext") or _math_text(element))
-                    walker.skip_subtree()
-                    continue
-                if tag in _LINE_BREAKING:
-                    parts.append(" ")
-                text = element.text
-                if text:
-                    parts.append(text)
-            else:
-                if isinstance(tag, str) and tag in _LINE_BREAKING:
-                    parts.append(" ")
-                text = element.tail
-                if text and element is not root:
-                    parts.append(text)
-        text = "".join(parts)
+        try:
+            text = _text_events(data)
+        except _TreeNeeded:  # MathML: read from the tree
+            root = _parse(data)
+            if root is None:
+                return ""
+            text = _tree_text(root)
     except Exception:  # never let odd markup escape; fall back to dropping tag-like runs
         text = _TAG_LIKE.sub(" ", html)
     return " ".join(clean_text(text).split())
+
+
+def _tree_text(root: etree._Element) -> str:
+    """The text ``html_to_text`` makes one line of, read from the tree."""
+    parts: list[str] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if event == "start":
+            if not isinstance(tag, str) or tag in _DROP:
+                walker.skip_subtree()
+                continue
+            if tag in _SCRIPTS:
+                words = " ".join("".join(element.itertext()).split())
+                parts.append(script_text(words, _SCRIPTS[tag], parts[-1] if parts else "",
+                                         markdown=False))
+                walker.skip_subtree()
+                continue
+            if tag == "math":
+                parts.append(element.get("alttext") or _math_text(element))
+                walker.skip_subtree()
+                continue
+            if tag in _LINE_BREAKING:
+                parts.append(" ")
+            text = element.text
+            if text:
+                parts.append(text)
+        else:
+            if isinstance(tag, str) and tag in _LINE_BREAKING:
+                parts.append(" ")
+            text = element.tail
+            if text and element is not root:
+                parts.append(text)
+    return "".join(parts)
+
+
+class _TextEvents:
+    """``_tree_text`` as lxml's parser target (as ``_EventConverter`` is the converter's walk).
+
+    The text is all joined in the end, so each piece the parser gives goes straight into
+    ``parts`` (``data`` is its ``append``), and a space for each start and end of a tag that
+    breaks a line. What an element skipped whole (``_DROP``) held is cut off at its end; a
+    super- or subscript's is cut off and made one ``script_text``, as ``itertext`` gives it
+    from the tree. Before the root and after its end nothing is in the tree. MathML raises
+    ``_TreeNeeded``."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.data = self.parts.append  # (lxml reads the target's methods once)
+        self.reset()
+
+    def reset(self) -> None:
+        self.parts.clear()  # (never another list: ``data`` appends to this one)
+        self.skip = 0  # depth inside an element skipped whole (with what it holds)
+        self.mark = 0  # the length of ``parts`` where it started
+        self.script = ""  # "^" or "_" when it is a super- or subscript
+        self.html_depth = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.skip:
+            self.skip += 1
+            return
+        parts = self.parts
+        if tag in _DROP or tag in _SCRIPTS:
+            self.skip = 1
+            self.mark = len(parts)
+            self.script = _SCRIPTS.get(tag, "")
+            return
+        if tag == "math":
+            raise _TreeNeeded(tag)
+        if tag == "html":
+            if not self.html_depth:
+                parts.clear()  # text before the root is in no tree
+            self.html_depth += 1
+        if tag in _LINE_BREAKING:
+            parts.append(" ")
+
+    def end(self, tag: str) -> None:
+        parts = self.parts
+        if self.skip:
+            self.skip -= 1
+            if not self.skip:
+                inner = parts[self.mark:]
+                del parts[self.mark:]
+                if self.script:
+                    words = " ".join("".join(inner).split())
+                    parts.append(script_text(words, self.script, parts[-1] if parts else "",
+                                             markdown=False))
+            return
+        if tag in _LINE_BREAKING:
+            parts.append(" ")
+        if tag == "html":
+            self.html_depth -= 1
+            if not self.html_depth:  # the root's end: what follows is in no tree
+                self.skip = 1 << 62
+                self.mark = len(parts)
+                self.script = ""
+
+    def close(self) -> str:
+        if self.skip and self.html_depth:
+            raise _TreeNeeded("the events left an element open")
+        if self.skip:
+            del self.parts[self.mark:]
+        return "".join(self.parts)
+
+
+def _text_events(data: bytes) -> str:
+    """``_tree_text`` of a fragment's UTF-8, read while it is parsed (``_TextEvents``)."""
+    state = getattr(_PARSERS, "text", None)
+    if state is None:
+        target = _TextEvents()
+        state = _PARSERS.text = (etree.HTMLParser(
+            no_network=True, huge_tree=True, remove_comments=True, remove_pis=True,
+            encoding="utf-8", target=target), target)
+    parser, target = state
+    target.reset()
+    text: str = etree.fromstring(data, parser)
+    last = parser.error_log.last_error
+    if last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+        raise _TooDeep(last.message)
+    return text
