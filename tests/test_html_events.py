@@ -96,3 +96,24 @@ def test_event_conversions_in_several_threads_at_once_match_one_thread() -> None
     assert together == alone * 4
     assert together_titles == titles * 4
     assert alone[7] == _tree_markdown(bodies[7], "https://example.com/a/")
+
+
+@pytest.mark.parametrize("depth", [1000, 1100, 2049])
+@pytest.mark.parametrize("inner", ["<div>", "<sup><span>"])
+def test_a_document_deeper_than_a_tree_converts_as_the_tree_path_does(depth: int,
+                                                                       inner: str) -> None:
+    """libxml2 builds no tree deeper than 2,048 elements (the converters then keep only the
+    words), but it sends a parser target the events of any depth: deep documents are left
+    to the tree."""
+    html = "<p>lead</p>" + inner * depth + "deep &amp; text" + "</div>" * 3 + " after"
+    cleaned, data = hm._cleaned(html)
+    try:
+        root = hm._parse(data)
+    except hm._TooDeep:
+        expected = hm.text_to_markdown(hm.html_to_text(html))
+        assert hm.html_to_text(html) == " ".join(hm._TAG_LIKE.sub(" ", cleaned).split())
+    else:
+        assert root is not None
+        expected = _tree_markdown(html, BASE)
+        assert hm.html_to_text(html) == " ".join(hm.clean_text(hm._tree_text(root)).split())
+    assert hm.html_to_markdown(html, BASE) == expected

@@ -1011,6 +1011,12 @@ _TREE_ONLY = frozenset({"table", "math", "video", "audio", "object", "embed"})
 _TABLE_MARK = b"<table"
 
 
+# libxml2 builds no tree deeper than 2,048 elements (``_TooDeep``), but it sends the events of
+# a deeper document to a parser target all the same. A document whose events go deeper than
+# this is left to the tree, which decides (far below the limit: the tree's depth is the events').
+_MAX_EVENT_DEPTH = 1024
+
+
 class _TreeNeeded(Exception):
     """The document has an element of ``_TREE_ONLY`` (or its events do not make one tree)."""
 
@@ -1042,8 +1048,9 @@ class _EventConverter(_Converter):
     - an element the walk skips (``_DROP``, an ``<iframe>`` converted from its attributes)
       is skipped by counting its depth (``skip``; the text read meanwhile is dropped at its
       end), and a ``<pre>``'s text is gathered as ``_pre`` gathers it from the tree.
-    An element of ``_TREE_ONLY`` raises ``_TreeNeeded``: the document is then parsed again
-    and converted from its tree."""
+    An element of ``_TREE_ONLY``, or events deeper than ``_MAX_EVENT_DEPTH`` (a tree stops at
+    2,048), raise ``_TreeNeeded``: the document is then parsed again and converted from its
+    tree."""
 
     def __init__(self) -> None:
         super().__init__(None, False)
@@ -1060,8 +1067,12 @@ class _EventConverter(_Converter):
         self.skip_mark = 0  # the length of ``pending`` where it started
         self.pre_depth = 0  # depth inside a <pre>, whose text ``pending`` gathers
         self.html_depth = 0  # open <html> elements: 0 before the root and after its end
+        self.depth = 0  # open elements
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        depth = self.depth = self.depth + 1
+        if depth > _MAX_EVENT_DEPTH:
+            raise _TreeNeeded("deeper than a tree is built")
         if self.inside:
             self._start_inside(tag)
             return
@@ -1091,6 +1102,7 @@ class _EventConverter(_Converter):
             self.inside = True
 
     def end(self, tag: str) -> None:
+        self.depth -= 1
         if self.inside:
             self._end_inside()
             return
@@ -1358,7 +1370,7 @@ def html_to_text(html: str) -> str:
             return " ".join(clean_text(f"  {plain}  ").split()) if plain else ""
         try:
             text = _text_events(data)
-        except _TreeNeeded:  # MathML: read from the tree
+        except _TreeNeeded:  # MathML, or deeper than a tree is built: from the tree
             root = _parse(data)
             if root is None:
                 return ""
@@ -1409,8 +1421,8 @@ class _TextEvents:
     ``parts`` (``data`` is its ``append``), and a space for each start and end of a tag that
     breaks a line. What an element skipped whole (``_DROP``) held is cut off at its end; a
     super- or subscript's is cut off and made one ``script_text``, as ``itertext`` gives it
-    from the tree. Before the root and after its end nothing is in the tree. MathML raises
-    ``_TreeNeeded``."""
+    from the tree. Before the root and after its end nothing is in the tree. MathML, and
+    events deeper than ``_MAX_EVENT_DEPTH``, raise ``_TreeNeeded``."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -1423,8 +1435,12 @@ class _TextEvents:
         self.mark = 0  # the length of ``parts`` where it started
         self.script = ""  # "^" or "_" when it is a super- or subscript
         self.html_depth = 0
+        self.depth = 0  # open elements
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        depth = self.depth = self.depth + 1
+        if depth > _MAX_EVENT_DEPTH:
+            raise _TreeNeeded("deeper than a tree is built")
         if self.skip:
             self.skip += 1
             return
@@ -1444,6 +1460,7 @@ class _TextEvents:
             parts.append(" ")
 
     def end(self, tag: str) -> None:
+        self.depth -= 1
         parts = self.parts
         if self.skip:
             self.skip -= 1
