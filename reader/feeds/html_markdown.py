@@ -31,15 +31,16 @@ and the walk of the trees and what it builds about 1,900 M: the bare ``iterwalk`
 element's tag, text and tail about 480 M, tables 475 M (183 tables, 6,732 cells each converted
 on its own), links, images and MathML together about 350 M.
 
-3,258 M now: a body without a table is converted from the parser's events while lxml parses
-it (``_EventConverter``, a parser target), so no tree is built, walked or freed, and no element
-proxy is made: 2,214 of the 2,356 bodies that reach the parser, 61 % of their elements; titles
-too (``_TextEvents``). Over the bodies that reach the parser, a parser target with empty
-methods costs 977 M against 1,278 M for the tree and a bare walk, but each event is a Python
-call (and lxml takes the GIL back for it) where the walk's loop is not, which takes much of
-that back: the bodies without a table 2,127 -> 2,001 M. Tables, MathML and media with sources
-of their own are converted from the tree (``_TREE_ONLY``): the 139 bodies with a table cost
-1,058 M, the tables in them 477 M. The tree's parser no longer collects ids or adds a doctype.
+3,272 M now (3,394 M for 41c7752 in the same harness): a body without a table is converted
+from the parser's events while lxml parses it (``_EventConverter``, a parser target), so no
+tree is built, walked or freed, and no element proxy is made: 2,214 of the 2,356 bodies that
+reach the parser, 61 % of their elements; titles too (``_TextEvents``). Over the bodies that
+reach the parser, a parser target with empty methods costs 977 M against 1,278 M for the
+tree and a bare walk, but each event is a Python call (and lxml takes the GIL back for it)
+where the walk's loop is not, which takes much of that back: the bodies without a table
+2,127 -> 2,001 M. Tables, MathML and media with sources of their own are converted from the
+tree (``_TREE_ONLY``): the 139 bodies with a table cost about 1,050 M, the tables in them
+457 M. The tree's parser no longer collects ids or adds a doctype.
 """
 
 from __future__ import annotations
@@ -1018,9 +1019,17 @@ _TABLE_MARK = b"<table"
 
 
 # libxml2 builds no tree deeper than 2,048 elements (``_TooDeep``), but it sends the events of
-# a deeper document to a parser target all the same. A document whose events go deeper than
-# this is left to the tree, which decides (far below the limit: the tree's depth is the events').
-_MAX_EVENT_DEPTH = 1024
+# a deeper document to a parser target all the same. Each element but the few the parser adds
+# (html, head, body) starts at a "<", so a document with at most this many cannot nest that
+# deep; one with more (1 of the 2,514 bodies without a table of the real corpus) is left to
+# the tree, which decides. (The count costs about 30 M instructions on the real corpus, as
+# much as following the depth in the targets at each start and end did.)
+_MAX_EVENT_TAGS = 1500
+
+
+def _few_tags(data: bytes) -> bool:
+    """Whether ``data`` has too few "<" to nest as deep as a tree stops (``_MAX_EVENT_TAGS``)."""
+    return len(data) <= _MAX_EVENT_TAGS or data.count(b"<") <= _MAX_EVENT_TAGS
 
 
 class _TreeNeeded(Exception):
@@ -1054,9 +1063,9 @@ class _EventConverter(_Converter):
     - an element the walk skips (``_DROP``, an ``<iframe>`` converted from its attributes)
       is skipped by counting its depth (``skip``; the text read meanwhile is dropped at its
       end), and a ``<pre>``'s text is gathered as ``_pre`` gathers it from the tree.
-    An element of ``_TREE_ONLY``, or events deeper than ``_MAX_EVENT_DEPTH`` (a tree stops at
-    2,048), raise ``_TreeNeeded``: the document is then parsed again and converted from its
-    tree."""
+    An element of ``_TREE_ONLY`` raises ``_TreeNeeded``: the document is then parsed again
+    and converted from its tree. (So is one that might nest deeper than a tree is built:
+    ``_few_tags``.)"""
 
     def __init__(self) -> None:
         super().__init__(None, False)
@@ -1073,12 +1082,8 @@ class _EventConverter(_Converter):
         self.skip_mark = 0  # the length of ``pending`` where it started
         self.pre_depth = 0  # depth inside a <pre>, whose text ``pending`` gathers
         self.html_depth = 0  # open <html> elements: 0 before the root and after its end
-        self.depth = 0  # open elements
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        depth = self.depth = self.depth + 1
-        if depth > _MAX_EVENT_DEPTH:
-            raise _TreeNeeded("deeper than a tree is built")
         if self.inside:
             self._start_inside(tag)
             return
@@ -1108,7 +1113,6 @@ class _EventConverter(_Converter):
             self.inside = True
 
     def end(self, tag: str) -> None:
-        self.depth -= 1
         if self.inside:
             self._end_inside()
             return
@@ -1343,7 +1347,7 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
             converter.handle_data(plain)
             return "\n\n".join(converter.blocks())
         check = _CONTROL_REFERENCE.search(html) is not None
-        if _TABLE_MARK not in data:  # (in lower case, as nearly all markup is)
+        if _TABLE_MARK not in data and _few_tags(data):  # ("<table": as nearly all markup is)
             try:
                 return _events(data, base, check)
             except _TreeNeeded:
@@ -1375,8 +1379,10 @@ def html_to_text(html: str) -> str:
         if plain is not None:  # <html> and <body> each add a space before and after it
             return " ".join(clean_text(f"  {plain}  ").split()) if plain else ""
         try:
+            if not _few_tags(data):
+                raise _TreeNeeded("it might nest deeper than a tree is built")
             text = _text_events(data)
-        except _TreeNeeded:  # MathML, or deeper than a tree is built: from the tree
+        except _TreeNeeded:  # MathML, or it might nest too deep: from the tree
             root = _parse(data)
             if root is None:
                 return ""
@@ -1427,8 +1433,9 @@ class _TextEvents:
     ``parts`` (``data`` is its ``append``), and a space for each start and end of a tag that
     breaks a line. What an element skipped whole (``_DROP``) held is cut off at its end; a
     super- or subscript's is cut off and made one ``script_text``, as ``itertext`` gives it
-    from the tree. Before the root and after its end nothing is in the tree. MathML, and
-    events deeper than ``_MAX_EVENT_DEPTH``, raise ``_TreeNeeded``."""
+    from the tree. Before the root and after its end nothing is in the tree. MathML raises
+    ``_TreeNeeded`` (and a document that might nest too deep is read from the tree:
+    ``_few_tags``)."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -1441,12 +1448,8 @@ class _TextEvents:
         self.mark = 0  # the length of ``parts`` where it started
         self.script = ""  # "^" or "_" when it is a super- or subscript
         self.html_depth = 0
-        self.depth = 0  # open elements
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        depth = self.depth = self.depth + 1
-        if depth > _MAX_EVENT_DEPTH:
-            raise _TreeNeeded("deeper than a tree is built")
         if self.skip:
             self.skip += 1
             return
@@ -1466,7 +1469,6 @@ class _TextEvents:
             parts.append(" ")
 
     def end(self, tag: str) -> None:
-        self.depth -= 1
         parts = self.parts
         if self.skip:
             self.skip -= 1
