@@ -30,8 +30,8 @@ What keeps this exact:
   again, it would not warn again). A function is compiled from the same text, with the same
   name and flags, as ``exec`` compiles it: the same code object.
 - The file is named after the exact interpreter (version, cache tag, the engine's magic number
-  and code size): another Python never reads it. An unreadable, foreign or damaged file, or a
-  program the engine refuses, is simply compiled again.
+  and code size, and -O's level): another Python never reads it. An unreadable, foreign or
+  damaged file, or a program the engine refuses, is simply compiled again.
 - Only start-up's work is kept (nothing compiled during the command's work, say from what the
   user typed), at most ``MAX_ENTRIES`` of each kind; a forked child (the parse workers)
   compiles with Python's own compiler from the fork on.
@@ -66,7 +66,9 @@ def cache_file() -> str | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):
         return None
-    tag = f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}-{_sre.CODESIZE}"
+    # -O changes what compile() makes (asserts, and docstrings with -OO): its own file.
+    tag = (f"{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}-{_sre.CODESIZE}"
+           + (f"-O{sys.flags.optimize}" if sys.flags.optimize else ""))
     return os.path.join(base, "reader-tui", f"start-{tag}.marshal")
 
 

@@ -194,3 +194,16 @@ def test_a_file_past_its_bound_keeps_what_the_run_used(tmp_path: Path) -> None:
     assert 10 <= len(table["re"]) < 100
     assert not any(isinstance(key[0], str) and key[0].startswith("stale") for key in table["re"])
     assert 0 < len(table["code"]) < 100
+
+
+def test_each_optimisation_level_has_its_own_file(tmp_path: Path) -> None:
+    names = []
+    for flags in ([], ["-O"], ["-OO"]):
+        done = subprocess.run(
+            [sys.executable, *flags, "-c",
+             "from reader import start_cache; print(start_cache.cache_file())"],
+            capture_output=True, text=True, check=True, timeout=60,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+        names.append(Path(done.stdout.strip()).name)
+    assert len(set(names)) == 3
+    assert "-O" not in names[0]
