@@ -342,6 +342,8 @@ class _Host:
     busy_since: float = 0.0
     received: int = 0
     spent: str | None = None  # why this host is asked nothing more this refresh
+    cut: bool = False
+    """A request of it was under way when the refresh's time ran out."""
 
     def busy_for(self, now: float) -> float:
         return self.busy + (now - self.busy_since if self.active else 0.0)
@@ -449,6 +451,8 @@ class Fetcher:
             return FetchResult("skipped", request.url, error=str(exc))
         except TimeoutError:
             if overall.expired():
+                if attempt.started and attempt.host in self._hosts:
+                    self._hosts[attempt.host].cut = True
                 return FetchResult("skipped", request.url, error=self._out_of_time(attempt))
             return FetchResult(
                 "error", request.url,
@@ -464,7 +468,10 @@ class Fetcher:
     def _out_of_time(self, attempt: _Attempt) -> str:
         bound = f"the refresh stops after {self.settings.refresh_deadline:g} s"
         host = self._hosts.get(attempt.host)
-        if attempt.started or (host is not None and host.active):
+        # The host was busy when the time ran out: a request of it still runs, or was cut by
+        # it (the fetches the deadline cut may be unwound before this one, which waited for a
+        # free slot, hears of it).
+        if attempt.started or (host is not None and (host.active or host.cut)):
             return f"host {attempt.host} too slow this time ({bound})"
         return f"not reached this time ({bound})"
 
