@@ -40,7 +40,8 @@ def import_sparing(target: str, spared: str, functions: tuple[str, ...]) -> type
     sys.modules[spared] = stand_in
     try:
         return importlib.import_module(target)
-    except ImportError:  # it wants more of ``spared``: with the real one
+    except Exception:  # it wants more of ``spared`` (an ImportError, or an AttributeError
+        # from a newer version of it): with the real one (any other failure is raised again)
         if sys.modules.get(spared) is stand_in:
             del sys.modules[spared]
         return importlib.import_module(target)

@@ -133,6 +133,14 @@ def start() -> None:
         except Exception:  # a warning, or a compiler unlike the one this expects
             return None
 
+    def rebuilds(pattern: Any, made: _Entry, compiled: Any) -> bool:
+        """Whether the engine, given ``made``, returns the pattern Python compiled (an
+        engine that takes its program otherwise refuses it: then nothing is kept)."""
+        try:
+            return bool(_sre.compile(pattern, *made) == compiled)
+        except (RuntimeError, TypeError, ValueError):
+            return False
+
     def compile_pattern(pattern: Any, flags: int = 0) -> Any:
         kind = type(pattern)
         if (kind is not str and kind is not bytes) or flags & debug:
@@ -149,7 +157,7 @@ def start() -> None:
         compiled = original(pattern, flags)
         if new["re"] < MAX_ENTRIES:
             made = program(pattern, flags)
-            if made is not None and _sre.compile(pattern, *made) == compiled:
+            if made is not None and rebuilds(pattern, made, compiled):
                 patterns[key] = made
                 new["re"] += 1
                 used["re"].add(key)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
@@ -207,3 +208,41 @@ def test_the_same_on_either_loop_and_over_tls(loop: str, monkeypatch: pytest.Mon
     assert dict((what, ours) for what, ours, _ in seen)["untrusted"] == (
         "ConnectError", "the certificate of 127.0.0.1 is not valid (self-signed certificate)")
     assert dict((what, ours) for what, ours, _ in seen)["tls /ok"][0] == 200
+
+
+class _HeldBackTransport(asyncio.Transport):
+    """A transport whose buffer is full: it takes the bytes and pauses our writing."""
+
+    def __init__(self, protocol: Any) -> None:
+        super().__init__()
+        self.protocol = protocol
+
+    def write(self, data: Any) -> None:
+        self.protocol.pause_writing()
+
+    def is_closing(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("end", ["closed", "shut"])
+async def test_a_write_held_back_ends_when_the_peer_closes(end: str) -> None:
+    # A peer that closes (cleanly: no error) or shuts its side without reading what we sent
+    # never resumes our writing; with no write timeout the write waited for ever.
+    protocol = net_backend._Protocol()
+    transport = _HeldBackTransport(protocol)
+    protocol.connection_made(transport)
+    stream = net_backend._Stream(transport, protocol)
+    writing = asyncio.ensure_future(stream.write(b"GET / HTTP/1.1\r\n\r\n", timeout=None))
+    await asyncio.sleep(0)
+    assert not writing.done()  # held back
+    if end == "closed":
+        protocol.connection_lost(None)
+    else:
+        protocol.eof_received()
+    with pytest.raises(httpcore.WriteError) as raised:
+        await asyncio.wait_for(writing, 5)
+    # In the fetcher's words: "h closed the connection" (EPIPE)
+    assert isinstance(raised.value.__cause__, BrokenPipeError)

@@ -51,20 +51,25 @@ wants_one = import_sparing("wants_one", "dep", ("one",))
 spared = "dep" not in sys.modules
 first = wants_one.call()
 wants_two = import_sparing("wants_two", "dep_b", ("one",))
+uses_two = import_sparing("uses_two", "dep_c", ("one",))
 print(json.dumps({"spared": spared, "first": first, "two": wants_two.two(),
-                  "dep_real": [hasattr(sys.modules[name], "two") for name in ("dep", "dep_b")]}))
+                  "used": uses_two.VALUE,
+                  "dep_real": [hasattr(sys.modules[name], "two")
+                               for name in ("dep", "dep_b", "dep_c")]}))
 '''
 
 
 def test_a_library_that_wants_more_gets_the_real_dependency(tmp_path: Path) -> None:
-    for name in ("dep", "dep_b"):
+    for name in ("dep", "dep_b", "dep_c"):
         (tmp_path / f"{name}.py").write_text(
             "def one(x=1):\n    return ('one', x)\n\n\ndef two():\n    return 'two'\n")
     (tmp_path / "wants_one.py").write_text("from dep import one\n\n\ndef call():\n"
                                            "    return one(x=5)\n")
     (tmp_path / "wants_two.py").write_text("from dep_b import one, two\n")
+    # Uses more of it at import by attribute (AttributeError, not ImportError, on a stand-in)
+    (tmp_path / "uses_two.py").write_text("import dep_c\n\nVALUE = dep_c.two()\n")
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run([sys.executable, "-c", LIBRARY, str(tmp_path)], capture_output=True,
                           text=True, check=True, timeout=60, env=env)
     assert json.loads(done.stdout) == {"spared": True, "first": ["one", 5], "two": "two",
-                                       "dep_real": [True, True]}
+                                       "used": "two", "dep_real": [True, True, True]}

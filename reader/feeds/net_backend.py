@@ -28,6 +28,8 @@ What it must keep is what anyio's gave the fetcher, since ``fetch.describe_error
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 import select
 import socket
 import ssl
@@ -80,6 +82,7 @@ class _Protocol(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         self.ended = True
         self._wake()
+        self._wake(writer=True)  # (a write held back will never be read: ``_Stream.write``)
         return None  # the transport closes itself
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -186,13 +189,18 @@ class _Stream(httpcore.AsyncNetworkStream):
         if self._transport.is_closing():
             raise httpcore.WriteError("")
         self._transport.write(buffer)
-        while protocol.write_paused and protocol.error is None:
+        # Until the transport takes more, or the connection ends: a peer that closed without
+        # reading (an end with no error, or only its side shut) never resumes our writing,
+        # and a write waiting with no timeout would wait for ever.
+        while protocol.write_paused and not protocol.ended:
             try:
                 await _wait(protocol, timeout, writing=True)
             except TimeoutError:
                 raise httpcore.WriteTimeout("") from None
         if protocol.error is not None:
             _fail(httpcore.WriteError, protocol.error)
+        if protocol.write_paused:  # ended with the request not all sent: the peer closed
+            _fail(httpcore.WriteError, BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)))
 
     async def aclose(self) -> None:
         self._transport.close()
