@@ -47,14 +47,22 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from html import unescape
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from reader.feeds.html_media import (
+    AD_HOST,
+    media_candidates,
+    media_host,
+    media_kind,
+    media_title,
+    watch_url,
+)
 from reader.feeds.html_tables import (
     LINK_TARGET,
     MAX_CELL,
@@ -140,8 +148,6 @@ _SIZE = re.compile(r"\s*(\d+)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _BACKTICKS = re.compile(r"`+")
 _FENCE_RUN = re.compile(r"`{3,}")
-_VIMEO_VIDEO = re.compile(r"/video/(\d+)")
-_HEX = re.compile(r"[0-9a-f]+")
 
 
 def text_to_markdown(text: str) -> str:
@@ -285,108 +291,6 @@ def script_text(text: str, kind: str, before: str = "", markdown: bool = True) -
     if kind == "^":
         return f"^({stripped})"
     return f"\\_({stripped})" if markdown else f"_({stripped})"
-
-
-# -- embedded media ----------------------------------------------------------------------------
-
-_VIDEO_HOSTS = ("youtube.com", "youtube-nocookie.com", "youtu.be", "vimeo.com", "dailymotion.com",
-                "brightcove.com", "brightcove.net", "jwplayer.com", "jwplatform.com",
-                "twitch.tv", "ted.com", "wistia.net", "wistia.com", "blogger.com",
-                "facebook.com/plugins/video", "streamable.com", "rumble.com", "loom.com")
-_AUDIO_HOSTS = ("soundcloud.com", "spotify.com", "bandcamp.com", "anchor.fm", "podbean.com",
-                "simplecast.com", "buzzsprout.com", "megaphone.fm", "libsyn.com", "mixcloud.com",
-                "overcast.fm", "pca.st", "audioboom.com", "transistor.fm", "castos.com")
-_GENERIC_TITLE = re.compile(
-    r"(?:youtube|vimeo|soundcloud|spotify|dailymotion)?\s*(?:embed(?:ded)?)?\s*"
-    r"(?:video|audio)?\s*(?:player|embed)?\s*(?:frame)?",
-    re.IGNORECASE,
-)
-_YOUTUBE_ID = re.compile(r"/embed/([\w-]{6,})")
-# Embeds that are advertising, not content: an ad server's frame is dropped like a tracking pixel.
-_AD_HOST = re.compile(
-    r"(?:^|\.)(?:ads?|adserver|adservice|banners?)\.|(?:^|\.)(?:doubleclick\.net|"
-    r"googlesyndication\.com|amazon-adsystem\.com|adnxs\.com|taboola\.com|outbrain\.com)$"
-)
-
-
-def watch_url(url: str) -> str:
-    """A YouTube or Vimeo player URL as the page a person would open; others unchanged."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    host = parts.netloc.lower().rsplit("@", 1)[-1].split(":", 1)[0]
-    query = parse_qs(parts.query)
-    if host.endswith(("youtube.com", "youtube-nocookie.com")):
-        found = _YOUTUBE_ID.match(parts.path)
-        if found and found.group(1) != "videoseries":
-            params = {"v": found.group(1)}
-            start = (query.get("start") or query.get("t") or [""])[0]
-            if start.isdigit():
-                params["t"] = f"{start}s"
-            return "https://www.youtube.com/watch?" + urlencode(params)
-        if parts.path.startswith("/embed/videoseries") and query.get("list"):
-            return "https://www.youtube.com/playlist?" + urlencode({"list": query["list"][0]})
-    if host == "player.vimeo.com":
-        match = _VIMEO_VIDEO.match(parts.path)
-        if match:
-            unlisted = (query.get("h") or [""])[0]
-            tail = f"/{unlisted}" if _HEX.fullmatch(unlisted) else ""
-            return f"https://vimeo.com/{match.group(1)}{tail}"
-    return url
-
-
-def _host(url: str) -> str:
-    return url.split("//", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower()
-
-
-def _media_kind(tag: str, url: str, declared: str) -> str:
-    if tag in ("video", "audio"):
-        return tag
-    if declared.startswith(("video/", "audio/")):
-        return declared.split("/", 1)[0]
-    lowered = url.lower()
-    where = lowered.split("//", 1)[-1]
-    host = _host(url)
-    if any(host.endswith(h) or where.startswith(h) for h in _VIDEO_HOSTS if "/" not in h) or any(
-        h in where for h in _VIDEO_HOSTS if "/" in h
-    ):
-        return "video"
-    if any(host.endswith(h) for h in _AUDIO_HOSTS):
-        return "audio"
-    path = lowered.split("?", 1)[0]
-    if path.endswith((".mp4", ".webm", ".mov", ".m4v", ".ogv")):
-        return "video"
-    if path.endswith((".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".flac", ".aac")):
-        return "audio"
-    return "embed"
-
-
-def _media_candidates(element: etree._Element) -> Iterable[tuple[str, str]]:
-    """(URL, declared type) pairs an embed offers, best first."""
-    tag = element.tag
-    kind = element.get("type") or ""
-    for name in ("src", "data", "data-src"):
-        if element.get(name):
-            yield element.get(name) or "", kind
-    if tag == "iframe":
-        return
-    for child in element.iterdescendants("source", "embed", "param", "a"):
-        if child.tag == "param":
-            if (child.get("name") or "").lower() in ("movie", "src", "url", "filename"):
-                yield child.get("value") or "", ""
-        elif child.tag == "a":
-            yield child.get("href") or "", ""  # a "download the video" fallback link
-        else:
-            yield child.get("src") or "", child.get("type") or ""
-
-
-def _media_title(element: etree._Element, url: str) -> str:
-    for name in ("title", "aria-label", "alt"):
-        title = " ".join(clean_text(element.get(name)).split())
-        if title and not _GENERIC_TITLE.fullmatch(title) and "://" not in title and title != url:
-            return title
-    return ""
 
 
 # -- MathML ------------------------------------------------------------------------------------
@@ -661,20 +565,20 @@ class _Converter:
     def _media(self, tag: str, element: etree._Element) -> bool:
         """An iframe, video, audio, object or embed as one line: ``▶ video: [title](url)``."""
         declared = ""
-        for candidate, declared in _media_candidates(element):  # noqa: B007 (used below)
+        for candidate, declared in media_candidates(element):  # noqa: B007 (used below)
             url = resolve_url(candidate, self.base, IMAGE_SCHEMES)
             if url:
                 break
         else:
             return element.tag != "embed"
-        if _is_tracking_pixel(element.attrib) or _AD_HOST.search(_host(url)):
+        if _is_tracking_pixel(element.attrib) or AD_HOST.search(media_host(url)):
             return element.tag != "embed"
         url = watch_url(url)
         if url in self.media:
             return element.tag != "embed"
         self.media.add(url)
-        kind = _media_kind(element.tag, url, declared.lower())
-        title = _media_title(element, url)
+        kind = media_kind(element.tag, url, declared.lower())
+        title = media_title(element, url)
         line = f"▶ {kind}: [{escape_inline(title or url)}]({url})"
         top = self.stack[-1]
         self._flush(top)
