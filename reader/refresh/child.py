@@ -35,15 +35,16 @@ class RefreshProcessError(Exception):
 
 
 def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
-           parent: int, options: dict[str, Any] | None = None) -> None:
+           parent: int, options: dict[str, Any] | None = None, background: bool = True) -> None:
     end_with_parent(parent)  # the app was killed: so is its refresh, and its parse workers
     # Here, not at the top: the app imports this module only to start the child, and the
     # fetch and parse layers (httpx, feedparser, lxml) cost 14 MB in a process that never
     # uses them.
     from reader.refresh.pipeline import refresh_feeds
 
-    with contextlib.suppress(OSError):  # not allowed here: run at the same priority
-        os.nice(NICENESS)
+    if background:
+        with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+            os.nice(NICENESS)
     # ``cancel`` (a multiprocessing Event) is only polled, before each feed, never waited on:
     # a process that ends while registered as a waiter on a multiprocessing Event makes the
     # parent's later set() block for ever. Polled by the refresh itself, no thread watches
@@ -53,7 +54,7 @@ def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
     pages = bool(options and options.get("full_text") is not None)
     try:
         summary = refresh_feeds(
-            Path(database), settings, cancel=cancel, background=True,
+            Path(database), settings, cancel=cancel, background=background,
             progress=lambda update: messages.put(("progress", update)),
             full_text_progress=lambda step: messages.put(("full_text", step)),
             feeds_done=(lambda feeds: messages.put(("feeds", feeds))) if pages else None,
@@ -71,7 +72,7 @@ def refresh_in_child(
     due_only: bool = False, filters: Rules | None = None,
     full_text: FullTextOptions | None = None,
     full_text_progress: Callable[[FullTextProgress], None] | None = None,
-    feeds_done: Callable[[RefreshSummary], None] | None = None,
+    feeds_done: Callable[[RefreshSummary], None] | None = None, background: bool = True,
 ) -> RefreshSummary:
     """``refresh_feeds`` in a child process; blocks the calling thread (a worker) until done.
 
@@ -80,6 +81,12 @@ def refresh_in_child(
     are ``refresh_feeds``'s own: with ``full_text``, the pages and images of new stories are
     saved once the feeds are done (``feeds_done`` hears of that, ``full_text_progress`` of
     each page).
+
+    ``background`` (the app's refresh): the child runs at the lowest priority (``NICENESS``)
+    and its parse workers on the idle class, so a key press always runs first. That is a
+    share of the cores, not a promise to finish: beside processes of the same session that
+    keep every core busy (Linux shares the cores between sessions first), such a child gets
+    next to none until they stop. Without it, the child runs at its caller's priority.
     """
     options = {"feed_ids": list(feed_ids) if feed_ids is not None else None,
                "due_only": due_only, "filters": filters, "full_text": full_text}
@@ -88,7 +95,8 @@ def refresh_in_child(
     messages = context.Queue()
     child_cancel = context.Event()
     child = context.Process(target=_child, args=(str(database), settings, messages,
-                                                 child_cancel, os.getpid(), options),
+                                                 child_cancel, os.getpid(), options,
+                                                 background),
                             name="reader-refresh")
     child.start()
     try:
