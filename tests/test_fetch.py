@@ -118,6 +118,33 @@ def test_nothing_listening_is_a_refused_connection() -> None:
     assert result.error == "127.0.0.1 refused the connection (nothing listens there)"
 
 
+def test_a_host_whose_name_is_not_found_is_looked_up_once_a_refresh(
+        server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its other feeds (pages, images) fail at once with the same reason instead of each
+    waiting for a lookup that fails again (seconds each where DNS is unreachable); a host
+    that answers is fetched as usual beside it. ``.invalid`` never resolves (RFC 6761)."""
+    server.routes["/up"] = static(rss2("Up", [("u1", "story")]))
+    lookups: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def counted(host: object, *args: object, **kwargs: object) -> object:
+        lookups.append(str(host))
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", counted)
+    missing = [f"http://reader-test.invalid/feed/{n}" for n in range(6)]
+    results = fetch_all(FAST, [*missing, server.url("/up")])
+    assert results[-1].status == "ok"
+    for result in results[:-1]:
+        assert_in_words(result)
+        assert result.error in (
+            "the host name reader-test.invalid was not found (offline, or no such host)",
+            f"could not connect within {FAST.connect_timeout:g} s")  # a resolver not answering
+    assert len({r.error for r in results[:-1]}) == 1
+    # Only the fetches already under way when the first lookup failed (one per slot).
+    assert 1 <= lookups.count("reader-test.invalid") <= FAST.per_host
+
+
 def test_slowloris_headers_are_cut_off_by_the_read_timeout(server: FeedServer) -> None:
     server.routes["/slowloris"] = slow_headers(every=0.05)
     settings = dataclasses.replace(FAST, read_timeout=0.5, deadline=20.0)

@@ -124,3 +124,28 @@ def test_many_pages_are_extracted_in_worker_processes(server: FeedServer) -> Non
     pool.shutdown()
     got = run([PageJob(f"s{n}", server.url("/p")) for n in range(count)])
     assert len(got) == count and all(text.ok for text in got.values())
+
+
+def test_a_page_that_could_not_be_fetched_starts_no_extraction(server: FeedServer) -> None:
+    """A failed fetch is its own reason, worked out on the loop: nothing to extract, so no
+    worker process is started for it (a refresh whose pages were all unreachable started
+    two, each importing the extractor, for nothing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Counted(ThreadPoolExecutor):
+        calls = 0
+
+        def submit(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+            Counted.calls += 1
+            return super().submit(*args, **kwargs)  # type: ignore[arg-type]
+
+    server.routes["/gone"] = static(b"gone", "text/html", status=404)
+    jobs = [PageJob(f"s{n}", server.url("/gone")) for n in range(3)]
+    jobs.append(PageJob("missing", "http://reader-test.invalid/page"))
+    got: dict[str, PageText] = {}
+    with Counted(1) as pool:
+        asyncio.run(fetch_page_texts(jobs, FetchSettings(), lambda t: got.setdefault(
+            t.story_id, t), extractor=pool))
+    assert Counted.calls == 0
+    assert [got[f"s{n}"].error for n in range(3)] == ["404 from the site"] * 3
+    assert "reader-test.invalid" in (got["missing"].error or "")

@@ -162,6 +162,8 @@ async def fetch_page_texts(
                         return PageText(job.story_id, job.url,
                                         error="not fetched: the refresh was cancelled")
                     result = await fetcher.fetch(FetchRequest(job.url))
+                    if result.status != "ok":  # nothing to extract: no worker started for it
+                        return page_text(job, result)
                     return await extract(job, result)
 
             for job in over:
