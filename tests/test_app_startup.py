@@ -58,13 +58,20 @@ sys.exit(main(["--home", sys.argv[1]]))
 """
 
 
-def test_the_reading_pane_and_images_load_after_the_first_frame(tmp_path: Path) -> None:
+@pytest.mark.parametrize("saved_image", [False, True], ids=["no-saved-image", "saved-image"])
+def test_the_reading_pane_and_images_load_after_the_first_frame(tmp_path: Path,
+                                                               saved_image: bool) -> None:
+    """With an image saved in the cache too: the terminal is asked what it draws with as
+    the app starts (``reader.ui.picture_support``), textual-image and Pillow load later."""
     home = tmp_path / "home"
     (home / "config").mkdir(parents=True)
     (home / "config" / "config.toml").write_text("refresh_on_start = false\n")
     context = Context.create(str(home), [])
     context.store()  # the bundled seeds loaded, as by the first run: this run parses none
     context.close()
+    if saved_image:
+        context.paths.images_dir.mkdir(parents=True, exist_ok=True)
+        (context.paths.images_dir / "picture.png").write_bytes(b"\x89PNG")
     env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver"}
     result = subprocess.run([sys.executable, "-c", WATCH, str(home)], capture_output=True,
                             text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)

@@ -28,9 +28,8 @@ from reader.images.process import process_image
 from reader.models import StoryDraft
 from reader.store import Store
 from reader.store.fulltext import record_failure
-from reader.ui import screenshots
+from reader.ui import picture_support, screenshots
 from reader.ui.messages import FullTextFetched
-from reader.ui.widgets import story_body
 from reader.ui.widgets.story_body import StoryBody
 from tests.feed_server import FeedServer, static
 from tests.image_samples import png
@@ -45,9 +44,9 @@ BODY = (f"The first paragraph of the story.\n\n![A red and blue test card]({PICT
 @pytest.fixture
 def halfcell() -> Iterator[None]:
     """Half-cell blocks, as in tmux (and the same on every machine, for the snapshot)."""
-    assert story_body.prepare_images("halfcell")
+    assert picture_support.prepare("halfcell")
     yield
-    story_body._renderer = None
+    picture_support._renderer = None
 
 
 def pictured_story(home: Path) -> str:
@@ -129,7 +128,7 @@ def test_the_readme_full_text_shot(snap_compare, isolated_home: Path,  # type: i
 
 async def test_without_saved_images_the_text_shows_as_before(isolated_home: Path) -> None:
     pictured_story(isolated_home)
-    story_body._renderer = None  # as without the images extra: nothing to draw with
+    picture_support._renderer = None  # as without the images extra: nothing to draw with
     app = make_app(isolated_home)
     async with app.run_test(size=WIDE) as pilot:
         pane = await open_first_story(pilot)

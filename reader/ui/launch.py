@@ -28,26 +28,34 @@ def run_app(context: Context) -> int:
     # The first view in the order remembered for it (``[sort]``: values checked on load).
     first = View(sort=cast(SortOrder, context.config.sort.get("all", "newest")))
     data.read_ahead(first, shutil.get_terminal_size().lines - CHROME_ROWS)
+    pictures = prepare_saved_images(context)  # the terminal is asked meanwhile too
     from reader.ui.app import create_app  # Textual loads meanwhile
-
-    prepare_saved_images(context)  # before Textual reads the keyboard
 
     app = create_app(context.paths, context.config, data=data)
     watch_for_hangup(app)
+    if pictures:
+        from reader.ui import picture_support
+
+        picture_support.wait()  # before Textual reads the keyboard
     app.run()
     return 0
 
 
-def prepare_saved_images(context: Context) -> None:
-    """When the cache holds saved images (and the ``images`` extra is installed), load the
-    image library now: it asks the terminal what it can draw, which it cannot do once the
-    app reads the keyboard. Without saved images this costs nothing at start-up."""
+def prepare_saved_images(context: Context) -> bool:
+    """When the cache holds saved images (and the ``images`` extra is installed), start
+    asking the terminal what it can draw pictures with (``reader.ui.picture_support``), on a
+    thread while the app loads: it cannot be asked once the app reads the keyboard. True
+    when it is being asked. Without saved images this costs nothing at start-up."""
     folder = context.paths.images_dir
     try:
         has_images = folder.is_dir() and any(folder.iterdir())
     except OSError:
         has_images = False
-    if has_images and context.config.full_text.images_per_story > 0:
-        from reader.ui.widgets.story_body import prepare_images
+    if not has_images or context.config.full_text.images_per_story <= 0:
+        return False
+    from reader.ui import picture_support
 
-        prepare_images()
+    if not picture_support.prepare():
+        return False
+    picture_support.ask()
+    return True

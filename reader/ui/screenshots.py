@@ -282,9 +282,9 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, size, steps in SHOTS:
         print(asyncio.run(take(name, size, steps, out)))
-    from reader.ui.widgets.story_body import prepare_images
+    from reader.ui.picture_support import prepare
 
-    if prepare_images("halfcell"):
+    if prepare("halfcell"):
         print(asyncio.run(take("full-text-offline", (140, 46), _full_text, out,
                                prepare=_store_full_text_story, clock=lambda: SAVED_AT + 600)))
     else:

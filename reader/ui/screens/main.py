@@ -7,7 +7,8 @@ the cache.
 
 The first frame needs only the list. The reading pane and the other screens are imported on a
 thread once the list has painted (``reader.ui.deferred``) and the pane is mounted then;
-whatever needs one of them first awaits ``ready()``.
+whatever needs one of them first awaits ``ready()``. textual-image follows on the same kind of
+thread when this run draws pictures (``reader.ui.picture_support``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from reader.fulltext.options import FullTextOptions
 from reader.history import History
 from reader.models import Story, StoryRow, View
 from reader.store import StoreError
-from reader.ui import keys
+from reader.ui import keys, picture_support
 from reader.ui.auto_refresh import TICK, AutoRefresh, Clock
 from reader.ui.data import UiData
 from reader.ui.full_text import FullTextFetcher
@@ -205,6 +206,8 @@ class MainScreen(Screen[None]):
         row = self.story_list.highlighted
         if row is not None:
             self._pane.preview(row.id)
+        if picture_support.images_ready():  # textual-image, before a picture is shown
+            await asyncio.to_thread(picture_support.load)
 
     @on(StoryList.Shown)
     def _list_shown(self, message: StoryList.Shown) -> None:

@@ -16,8 +16,9 @@ Each pair of colours is one ``Style`` shared by its cells, and in a terminal wit
 palette colour (``_Palette``): the terminal is sent the same colours, from a few dozen styles
 where there were hundreds (each held by Textual's and Rich's caches keyed by style).
 
-Only used where the blocks are drawn (``_renderer == "halfcell"``, or textual-image found no
-Sixel or Kitty graphics): those protocols send the picture at the terminal's pixel size.
+Only used where the blocks are drawn (``picture_support.renderer() == "halfcell"``, or
+textual-image found no Sixel or Kitty graphics): those protocols send the picture at the
+terminal's pixel size.
 """
 
 from __future__ import annotations

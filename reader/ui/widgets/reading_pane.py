@@ -39,8 +39,9 @@ from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.messages import PREVIEW_DELAY
+from reader.ui.picture_support import images_ready
 from reader.ui.widgets.related_stories import RelatedStories
-from reader.ui.widgets.story_body import StoryBody, images_ready
+from reader.ui.widgets.story_body import StoryBody
 from reader.ui.widgets.story_markdown import StoryMarkdown
 
 MAX_BODY_CHARS = 200_000

@@ -8,17 +8,18 @@ extra, with images turned off (``i``), or for an image that was not saved, the t
 was: the Markdown shows the alt text and link.
 
 textual-image learns what the terminal can draw (Sixel, Kitty graphics, else half-cell
-blocks) by asking it, which works only before Textual starts reading the keyboard; so it is
-imported at launch (``prepare_images``), and only when the cache holds an image. Inside tmux,
-half-cell blocks are used: they need nothing from the terminal.
+blocks) by asking it, which works only before Textual starts reading the keyboard; so the
+terminal is asked at launch (only when the cache holds an image), and textual-image, given
+the answers, is imported after the first frame (or by the first picture shown, if sooner:
+``reader.ui.picture_support``).
+Inside tmux, half-cell blocks are used: they need nothing from the terminal.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from textual.containers import Vertical
 from textual.content import Content
@@ -26,30 +27,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reader.images.refs import split_at_images
+from reader.ui import picture_support
 from reader.ui.widgets.story_markdown import StoryMarkdown
-
-Renderer = Literal["auto", "halfcell"]
-_renderer: Renderer | None = None
-
-
-def prepare_images(renderer: Renderer | None = None) -> bool:
-    """Load textual-image before the app starts (it asks the terminal what it can draw);
-    False when the ``images`` extra is not installed. ``renderer`` forces half-cell blocks
-    (snapshots, tmux)."""
-    global _renderer
-    try:
-        import textual_image.widget  # noqa: F401  (the import asks the terminal)
-    except ImportError:
-        return False
-    if renderer is None:
-        renderer = "halfcell" if os.environ.get("TMUX") else "auto"
-    _renderer = renderer
-    return True
-
-
-def images_ready() -> bool:
-    """Whether ``prepare_images`` loaded textual-image for this run."""
-    return _renderer is not None
 
 
 def _image_widget(path: Path) -> Widget:
@@ -58,7 +37,7 @@ def _image_widget(path: Path) -> Widget:
     from textual_image.renderable import HalfcellImage as HalfcellRenderable
     from textual_image.renderable import Image as best
 
-    if _renderer == "halfcell" or best is HalfcellRenderable:
+    if picture_support.renderer() == "halfcell" or best is HalfcellRenderable:
         from reader.ui.widgets.halfcell_picture import HalfcellPicture
 
         return HalfcellPicture(path, classes="story-image")
@@ -84,7 +63,9 @@ class StoryBody(Vertical):
                    with_images: bool = True, numbers: Mapping[str, int] | None = None) -> None:
         """Replace the body. ``images`` maps image URLs to their saved files; ``numbers``
         (link URL to number) numbers the links as the whole story's list does."""
-        usable = dict(images) if with_images and images_ready() else {}
+        drawn = (with_images and bool(images) and picture_support.images_ready()
+                 and picture_support.load())
+        usable = dict(images) if drawn else {}
         widgets: list[Widget] = []
         shown = 0
         for piece in split_at_images(markdown, set(usable)):
