@@ -56,6 +56,8 @@ wollte wurde wurden zu zum zur zwar zwischen gerne ganz neue neuen neuer neues h
 erste ersten erster erstes zweite zweiten dritte große großen großer großes kleine kleinen
 diesmal wurdet ware waren frage fragen wirklich eigentlich vielleicht gut gute guten gab mal
 einfach sei seien bereits damals danach denen daruber eben echt gar genau
+mehrere mehreren machen macht machte gemacht sagen sagt sagte gesagt zeigen zeigt zeigte
+stellen stellt stellte obwohl jedoch zudem bisher
 """,
     "fr": """
 a ai aie aient aies ait alors as au aucun aupres aussi autre autres aux avait avant avec avez
