@@ -146,3 +146,27 @@ def test_saved_files_are_named_by_the_hash_of_their_url(tmp_path: Path) -> None:
         path = cache.save(story, "http://127.0.0.1:9/../../etc/passwd", process_image(
             data.getvalue()))
         assert path.parent == tmp_path / "images" and len(path.stem) == 64
+
+
+def test_a_refresh_reports_each_image_as_it_ends(server: FeedServer, tmp_path: Path) -> None:
+    """After "saving full text: n/m" the images are the refresh's last part, which could sit
+    silent for seconds (hosts slow to answer or to be looked up): each image that ends, kept
+    or refused, is a progress step of its own ("saving images: 3/7")."""
+    from reader.config import FetchSettings
+    from reader.fulltext.options import FullTextOptions
+    from reader.fulltext.progress import FullTextProgress
+    from reader.refresh.pipeline import refresh_feeds
+    from reader.store.feeds import add_feed
+
+    database = tmp_path / "cache.sqlite3"
+    with Store.open(database) as store:
+        add_feed(store, server.url("/feed.xml"), "Pictures")
+    steps: list[FullTextProgress] = []
+    options = FullTextOptions(images_per_story=7, images_dir=tmp_path / "images")
+    summary = refresh_feeds(database, FetchSettings(), parse_workers=0, full_text=options,
+                            full_text_progress=steps.append)
+    assert summary.full_text is not None and summary.full_text.images == 2
+    images = [step for step in steps if step.images]
+    assert [(s.done, s.total) for s in images] == [(n, 7) for n in range(1, 8)]
+    assert images[-1].describe() == "saving images: 7/7"
+    assert all(not step.images for step in steps[: len(steps) - len(images)])  # pages first

@@ -115,8 +115,13 @@ async def save_at_refresh(
                                    progress=progress, cancel=cancel)
     if options.images_dir is not None and options.saves_images \
             and not (cancel is not None and cancel.is_set()):
+        def images(done: int, total: int) -> None:
+            if progress is not None:
+                progress(FullTextProgress(done, total, 0, images=True))
+
         saved = await save_images(
             collector.new_ids[:IMAGE_STORIES_PER_REFRESH], settings, options.images_dir,
-            options.image_cache_bytes, options.images_per_story, run_in(writer_pool, store_for))
+            options.image_cache_bytes, options.images_per_story, run_in(writer_pool, store_for),
+            images)
         report.images, report.images_refused = saved.saved, saved.refused
     return report

@@ -20,17 +20,20 @@ class Cancel(Protocol):
 
 @record
 class FullTextProgress:
-    """One page done: ``done`` of ``total``; ``saved`` of them had an article."""
+    """One page done: ``done`` of ``total``; ``saved`` of them had an article. With
+    ``images``, one image of the new stories ended (kept or refused; ``saved`` is 0): the
+    refresh's last part, after the pages, which could otherwise sit silent for seconds."""
 
     done: int
     total: int
     saved: int
     story_id: str = ""
     error: str | None = None
+    images: bool = False
 
     def describe(self) -> str:
-        """The progress line: "saving full text: 37/120"."""
-        return f"saving full text: {self.done}/{self.total}"
+        """The progress line: "saving full text: 37/120", or "saving images: 12/45"."""
+        return f"saving {'images' if self.images else 'full text'}: {self.done}/{self.total}"
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ streams (never read whole first), then ``process_image`` checks the pixels and r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 
@@ -49,10 +49,18 @@ def _declared_type(headers: dict[str, str] | object) -> str:
 
 async def download_images(
     wanted: Sequence[tuple[str, ImageRef]], fetcher: Fetcher, pool: Executor,
+    done: Callable[[], None] | None = None,
 ) -> list[ImageResult]:
     """Download and process ``(story_id, ref)`` pairs with a fetcher made by
-    ``image_fetcher``; results in the order asked."""
+    ``image_fetcher``; results in the order asked. ``done`` is called (on the loop's thread)
+    as each image ends, kept or not."""
     loop = asyncio.get_running_loop()
+
+    async def counted(story_id: str, ref: ImageRef) -> ImageResult:
+        result = await one(story_id, ref)
+        if done is not None:
+            done()
+        return result
 
     async def one(story_id: str, ref: ImageRef) -> ImageResult:
         result = await fetcher.fetch(FetchRequest(ref.url))
@@ -70,7 +78,7 @@ async def download_images(
             return ImageResult(story_id, ref, error=str(exc))
         return ImageResult(story_id, ref, image=image)
 
-    return list(await asyncio.gather(*(one(story, ref) for story, ref in wanted)))
+    return list(await asyncio.gather(*(counted(story, ref) for story, ref in wanted)))
 
 
 def image_fetcher(settings: FetchSettings) -> Fetcher:

@@ -68,9 +68,10 @@ def _store(store: Store, cache: ImageCache, results: Sequence[ImageResult]) -> I
 
 async def save_images(
     story_ids: Sequence[str], settings: FetchSettings, folder: Path, cap: int,
-    per_story: int, call: StoreCall,
+    per_story: int, call: StoreCall, progress: Callable[[int, int], None] | None = None,
 ) -> ImagesSaved:
-    """Download and keep up to ``per_story`` images of each story; results stored via ``call``."""
+    """Download and keep up to ``per_story`` images of each story; results stored via ``call``.
+    ``progress(done, total)`` hears of each image as it ends (on the loop's thread)."""
     if not story_ids or per_story <= 0 or not images_available():
         return ImagesSaved()
 
@@ -83,7 +84,15 @@ async def save_images(
     pool = ThreadPoolExecutor(1, thread_name_prefix="reader-images")
     try:
         async with image_fetcher(settings) as fetcher:
-            results = await download_images(wanted, fetcher, pool)
+            ended = 0
+
+            def one_ended() -> None:
+                nonlocal ended
+                ended += 1
+                if progress is not None:
+                    progress(ended, len(wanted))
+
+            results = await download_images(wanted, fetcher, pool, one_ended)
     finally:
         pool.shutdown(wait=True)
     return await call(lambda store: _store(store, cache_of(store), results))

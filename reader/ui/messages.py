@@ -86,11 +86,12 @@ class FeedsRefreshed(Message):
 
 @dataclass
 class FullTextProgressed(Message):
-    """``done`` of ``total`` pages tried (a refresh's full-text part, or ``F``). Floods
-    collapse to the latest."""
+    """``done`` of ``total`` pages tried (a refresh's full-text part, or ``F``), or with
+    ``images`` of the new stories' images. Floods collapse to the latest."""
 
     done: int
     total: int
+    images: bool = False
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FullTextProgressed)

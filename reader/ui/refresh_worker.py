@@ -90,7 +90,7 @@ def refresh_in_background(target: MessagePump, database: Path, settings: FetchSe
         now = time.monotonic()
         if now - shown >= PROGRESS_INTERVAL or step.done == step.total:
             shown = now
-            target.post_message(FullTextProgressed(step.done, step.total))
+            target.post_message(FullTextProgressed(step.done, step.total, step.images))
 
     def feeds_done(summary: RefreshSummary) -> None:
         target.post_message(FeedsRefreshed(summary))

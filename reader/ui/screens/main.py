@@ -616,7 +616,8 @@ class MainScreen(Screen[None]):
 
     @on(FullTextProgressed)
     def _full_text_progressed(self, message: FullTextProgressed) -> None:
-        self.set_status(f"Saving full text… {message.done}/{message.total}")
+        what = "images" if message.images else "full text"
+        self.set_status(f"Saving {what}… {message.done}/{message.total}")
 
     @on(FullTextFetched)
     async def _full_text_fetched(self, message: FullTextFetched) -> None:
