@@ -34,7 +34,8 @@ What keeps this exact:
   damaged file, or a program the engine refuses, is simply compiled again.
 - Only start-up's work is kept (nothing compiled during the command's work, say from what the
   user typed), at most ``MAX_ENTRIES`` of each kind; a forked child (the parse workers)
-  compiles with Python's own compiler from the fork on.
+  compiles with Python's own compiler from the fork on, except the parse workers' zygote
+  (``fork_keeping``), which keeps the cache for its own imports.
 - The file sits in the user's cache folder (``$XDG_CACHE_HOME/reader-tui`` or
   ``~/.cache/reader-tui``, whatever the home folder: it holds no data) and is trusted as
   Python trusts its own ``__pycache__``: whoever can write there can change what runs.
@@ -197,8 +198,24 @@ def _restore() -> bool:
 
 
 def _forget() -> None:
-    """In a forked child: Python's own compilers, and nothing to write."""
-    _restore()
+    """In a forked child: Python's own compilers, and nothing to write; but a child forked
+    through ``fork_keeping`` keeps the cache as it is (its ``stop`` writes what it added)."""
+    if not _state.pop("keep_in_child", False):
+        _restore()
+
+
+def fork_keeping() -> int:
+    """``os.fork()``, the child keeping what this process has of the cache: the parse workers'
+    zygote (``reader.refresh.zygote``), forked at the very start of ``reader refresh``, takes
+    the parse stack's regular expressions (ftfy's, feedparser's) from it as it imports what
+    the refresh no longer imports itself, and writes those it had to compile. Two processes
+    then may write the file: each writes what it found there as it writes, and what it read
+    and added."""
+    _state["keep_in_child"] = True
+    try:
+        return os.fork()
+    finally:
+        _state.pop("keep_in_child", None)
 
 
 def stop() -> None:
@@ -209,13 +226,18 @@ def stop() -> None:
     used = _state.pop("used")
     if not any(_state["new"].values()):
         return
+    path: str = _state["path"]
+    # And what another process wrote since this one read the file: on a first run a refresh
+    # and its parse workers' zygote (``fork_keeping``) both write, each what it compiled.
+    written_patterns, written_functions = _read(path)
+    patterns = {**written_patterns, **patterns}
+    functions = {**written_functions, **functions}
     if len(patterns) > MAX_ENTRIES:
         patterns = {key: patterns[key] for key in used["re"] if key in patterns}
     if len(functions) > MAX_ENTRIES:
         functions = {key: functions[key] for key in used["code"] if key in functions}
     import marshal
 
-    path: str = _state["path"]
     temporary = f"{path}.{os.getpid()}"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

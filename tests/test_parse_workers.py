@@ -25,7 +25,7 @@ from benchmarks.feedgen import generate_feed
 from reader.feeds.parse import parse_feed
 from reader.refresh.parse_workers import ParseWorkers, can_fork
 
-def children():
+def children(parent):
     found = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -33,19 +33,23 @@ def children():
                 stat = open(f"/proc/{entry}/stat").read()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == os.getpid():
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == parent:
                 found.add(int(entry))
     return found
 
 document = generate_feed(1, 0, 3)
 print("alone", can_fork())
 parsers = ParseWorkers(0, 2, fork=True)
-print("forked before parsing", len(children()), parsers.start_method)
+# The zygote at once, the second worker from the zygote once it has imported the parser.
+print("forked before parsing", len(children(os.getpid())), parsers.start_method)
 try:
     parsed = asyncio.run(parsers.parse(document, {}, "http://127.0.0.1/feed.xml"))
+    (zygote,) = children(os.getpid())
+    print("workers", 1 + len(children(zygote)))
 finally:
     parsers.close()
 print("same", parsed == parse_feed(document, {}, "http://127.0.0.1/feed.xml"))
+print("none left", not children(os.getpid()))
 for background in (False, True):  # the app's refresh parses on idle time; reader refresh not
     parsers = ParseWorkers(0, 2, fork=True, background=background)
     try:
@@ -70,7 +74,8 @@ def test_workers_are_forked_at_once_and_parse_as_in_process() -> None:
                           cwd=repo, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "alone True", "forked before parsing 2 fork", "same True", "foreground False True",
+        "alone True", "forked before parsing 1 fork", "workers 2", "same True", "none left True",
+        "foreground False True",
         "background True True", "with a thread False",
     ]
 
@@ -81,19 +86,40 @@ import json, multiprocessing, os, sys, threading
 seen = []
 
 
-def before_fork():
-    # What a worker forked now would inherit: threads, and every open descriptor.
+def descriptors():
     targets = []
     for fd in os.listdir("/proc/self/fd"):
         try:
             targets.append(os.readlink(f"/proc/self/fd/{fd}"))
         except OSError:
             pass
-    seen.append({"threads": threading.active_count(), "fds": targets})
+    return targets
+
+
+def before_fork():
+    # What the workers' zygote forked now inherits: threads, and every open descriptor.
+    seen.append({"threads": threading.active_count(), "fds": descriptors()})
 
 
 os.register_at_fork(before=before_fork)
-mode, home = sys.argv[1], sys.argv[2]
+mode, home, report = sys.argv[1], sys.argv[2], sys.argv[3]
+
+from reader.refresh import parse_jobs
+
+parse = parse_jobs.parse_for_writer
+
+
+def parse_for_writer(*args):
+    # In a worker (the calls name this function; a worker takes it from its module): what
+    # the worker itself holds while it parses.
+    with open(report, "a") as file:
+        file.write(json.dumps({"pid": os.getpid(), "threads": threading.active_count(),
+                               "fds": descriptors()}) + chr(10))
+    return parse(*args)
+
+
+parse_for_writer.__module__, parse_for_writer.__qualname__ = parse.__module__, parse.__qualname__
+parse_jobs.parse_for_writer = parse_for_writer
 if mode == "cli":
     from reader.cli.main import main
 
@@ -127,7 +153,8 @@ def test_forked_workers_inherit_no_thread_connection_or_socket(
                 server.routes[f"/f{n}"] = static(rss2(f"Feed {n}", [(f"g{n}", f"Story {n}")]))
                 add_feed(store, server.url(f"/f{n}"), f"Feed {n}")
         repo = Path(__file__).resolve().parent.parent
-        done = subprocess.run([sys.executable, "-c", AT_FORK, mode, str(home)],
+        report = tmp_path / "workers.jsonl"
+        done = subprocess.run([sys.executable, "-c", AT_FORK, mode, str(home), str(report)],
                               capture_output=True, text=True, cwd=repo, timeout=120)
     finally:
         server.stop()
@@ -136,7 +163,19 @@ def test_forked_workers_inherit_no_thread_connection_or_socket(
     assert result["status"] == 0
     assert len(server.requests) == 3  # it did refresh, over sockets opened after the fork
     cpus = os.cpu_count() or 1
-    assert len(result["forks"]) == (min(cpus, MAX_PARSE_WORKERS) if cpus > 1 else 0)
+    workers = min(cpus, MAX_PARSE_WORKERS) if cpus > 1 else 0
+    # One fork here: the zygote's, which forks the other workers itself.
+    assert len(result["forks"]) == (1 if workers else 0)
     for fork in result["forks"]:
         assert fork["threads"] == 1
-        assert not [t for t in fork["fds"] if t.startswith(str(home)) or t.startswith("socket:")]
+        assert not [t for t in fork["fds"] if t.startswith(str(home))]
+        # No socket but the workers' own pairs (a connection is opened after the fork).
+        assert len([t for t in fork["fds"] if t.startswith("socket:")]) == 2 * workers
+    if workers:
+        parses = [json.loads(line) for line in report.read_text().splitlines()]
+        assert len(parses) == 3 and 1 <= len({p["pid"] for p in parses}) <= workers
+        for parse in parses:
+            assert parse["threads"] == 1
+            assert not [t for t in parse["fds"] if t.startswith(str(home))]
+            # Its own socket only: another worker's would keep that one's end from coming.
+            assert len([t for t in parse["fds"] if t.startswith("socket:")]) == 1

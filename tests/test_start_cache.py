@@ -138,6 +138,36 @@ print(json.dumps({"child": child, "parent": parent}))
     assert _run(tmp_path, script) == {"child": True, "parent": True}
 
 
+def test_a_zygote_keeps_the_cache_and_both_writers_keep_what_they_compiled(
+    tmp_path: Path,
+) -> None:
+    """The parse workers' zygote (``fork_keeping``) compiles from the cache and writes what it
+    compiled; the refresh writes after it, and the file keeps both processes' patterns."""
+    script = r'''
+import json, marshal, os, re, sys
+from reader import start_cache
+start_cache.start()
+from re import _compiler
+read, write = os.pipe()
+pid = start_cache.fork_keeping()
+if pid == 0:
+    kept = _compiler.compile.__module__ != "re._compiler"
+    re.compile("zygote-only-[a-q]+")
+    start_cache.stop()
+    os.write(write, b"1" if kept else b"0")
+    os._exit(0)
+os.waitpid(pid, 0)
+child = os.read(read, 1) == b"1"
+re.compile("parent-only-[r-z]+")
+start_cache.stop()
+table = marshal.loads(open(start_cache.cache_file(), "rb").read())
+print(json.dumps({"child": child, "patterns": sorted(
+    key[0] for key in table["re"] if str(key[0]).endswith(("[a-q]+", "[r-z]+")))}))
+'''
+    assert _run(tmp_path, script) == {
+        "child": True, "patterns": ["parent-only-[r-z]+", "zygote-only-[a-q]+"]}
+
+
 def test_not_started_in_a_process_multiprocessing_started(tmp_path: Path) -> None:
     script = r'''
 import json, multiprocessing

@@ -11,17 +11,10 @@ import re
 from html.parser import HTMLParser
 
 from reader.feeds.html_markdown import resolve_url
-from reader.records import record
+from reader.feeds.parsed import FEED_TYPES, FeedLink
+from reader.feeds.parsed import choose_feed_link as choose_feed_link  # (its old home)
 from reader.text import clean_line
 
-FEED_TYPES = {
-    "application/rss+xml": "RSS",
-    "application/atom+xml": "Atom",
-    "application/rdf+xml": "RSS 1.0",
-    "application/feed+json": "JSON Feed",
-}
-"""Link types that announce a feed. Plain ``application/json`` is left out on purpose:
-WordPress announces its REST API with it on every page, and that is not a feed."""
 _HTTP = frozenset({"http", "https"})
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b",
@@ -30,23 +23,6 @@ _HTML_START = re.compile(
 _XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-
-
-@record
-class FeedLink:
-    """One feed a page links to."""
-
-    url: str
-    type: str
-    title: str = ""
-
-    @property
-    def kind(self) -> str:
-        return FEED_TYPES.get(self.type, self.type)
-
-    def describe(self) -> str:
-        named = f"{self.title!r} " if self.title else ""
-        return f"{named}({self.kind}) at {self.url}"
 
 
 def looks_like_html(data: bytes, content_type: str | None = None) -> bool:
@@ -113,15 +89,3 @@ def find_feed_links(data: bytes, base_url: str, content_type: str | None = None)
     except Exception:  # a page too broken to read has no usable links, not a crash
         pass
     return finder.links
-
-
-def _is_comments_feed(link: FeedLink) -> bool:
-    text = f"{link.title} {link.url}".lower()
-    return "comment" in text
-
-
-def choose_feed_link(links: list[FeedLink]) -> FeedLink | None:
-    """The page's main feed: the first one that is not a comments feed, else the first."""
-    if not links:
-        return None
-    return sorted(links, key=_is_comments_feed)[0]

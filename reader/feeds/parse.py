@@ -22,19 +22,19 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from reader.feeds.discover import FeedLink, find_feed_links, looks_like_html
+from reader.feeds.discover import find_feed_links, looks_like_html
 from reader.feeds.entry_identity import assign_keys
 from reader.feeds.html_markdown import html_to_markdown, html_to_text, resolve_url, text_to_markdown
 from reader.feeds.parse_json import NotJsonFeedError, looks_like_json, read_json_feed
 from reader.feeds.parse_lxml import read_plain_feed
+from reader.feeds.parsed import FeedParseError, NotAFeedError, ParsedFeed
 from reader.models import Enclosure, StoryDraft, story_draft
-from reader.records import record
-from reader.schedule import feed_asks_every, ttl_minutes, update_frequency, update_period
+from reader.schedule import ttl_minutes, update_frequency, update_period
 from reader.stand_ins import load_feedparser
 from reader.text import clean_line
 
@@ -44,44 +44,6 @@ from feedparser.mixin import _FeedParserMixin  # noqa: E402
 _HTTP = frozenset({"http", "https"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _TEXT_TYPES = frozenset({"text/plain", "text", ""})
-
-
-class FeedParseError(Exception):
-    """The document is not a usable feed; the message says why in a few words."""
-
-
-class NotAFeedError(FeedParseError):
-    """The document is a web page. ``links`` are the feeds it announces, if any."""
-
-    def __init__(self, message: str, links: tuple[FeedLink, ...] = ()) -> None:
-        super().__init__(message)
-        self.links = links
-
-    def __reduce__(self) -> tuple[Any, ...]:  # keep ``links`` across a process pool
-        return (type(self), (str(self), self.links))
-
-
-@record
-class ParsedFeed:
-    """What a feed document says: its title, its site and its entries as story drafts.
-
-    ``ttl`` (RSS ``<ttl>``, minutes), ``update_period`` and ``update_frequency`` (RSS 1.0's
-    ``sy:`` module) are how often the feed asks to be fetched at most (``reader.schedule``).
-    """
-
-    title: str
-    site_url: str | None
-    drafts: tuple[StoryDraft, ...]
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    version: str = ""
-    ttl: int | None = None
-    update_period: str | None = None
-    update_frequency: int | None = None
-
-    @property
-    def asks_every(self) -> float | None:
-        """Seconds the document asks readers to wait between fetches (None: nothing)."""
-        return feed_asks_every(self.ttl, self.update_period, self.update_frequency)
 
 
 _ISO_UTC = "%04d-%02d-%02dT%02d:%02d:%02d+00:00"

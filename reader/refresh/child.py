@@ -37,14 +37,17 @@ class RefreshProcessError(Exception):
 def _child(database: str, settings: FetchSettings, messages: Any, cancel: Any,
            parent: int, options: dict[str, Any] | None = None, background: bool = True) -> None:
     end_with_parent(parent)  # the app was killed: so is its refresh, and its parse workers
-    # Here, not at the top: the app imports this module only to start the child, and the
-    # fetch and parse layers (httpx, feedparser, lxml) cost 14 MB in a process that never
-    # uses them.
-    from reader.refresh.pipeline import refresh_feeds
-
     if background:
         with contextlib.suppress(OSError):  # not allowed here: run at the same priority
             os.nice(NICENESS)
+    # Here, not at the top: the app imports this module only to start the child, and the
+    # fetch and parse layers (httpx, feedparser, lxml) cost 14 MB in a process that never
+    # uses them. The parse workers' zygote first: it imports the parser while this process
+    # imports the rest (``zygote``).
+    from reader.refresh import zygote
+
+    zygote.begin(background)
+    from reader.refresh.pipeline import refresh_feeds
     # ``cancel`` (a multiprocessing Event) is only polled, before each feed, never waited on:
     # a process that ends while registered as a waiter on a multiprocessing Event makes the
     # parent's later set() block for ever. Polled by the refresh itself, no thread watches

@@ -15,7 +15,6 @@ starts a refresh process, does not load what the workers use (feedparser, lxml: 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import signal
@@ -31,8 +30,9 @@ WATCHDOG_SECONDS = 1.0
 
 @functools.cache
 def _prctl() -> Callable[..., int]:
-    """libc's ``prctl``, looked up once in a process; a forked child inherits it
-    (``prepare_to_fork``).
+    """libc's ``prctl``, looked up once in a process; a forked child inherits it (the parse
+    workers' zygote looks it up for itself before it forks the other workers: importing ctypes
+    and looking ``prctl`` up costs 3.3 ms of CPU, median of 15 fresh interpreters).
 
     Taken from the symbols the process already has loaded (``dlopen(NULL)``, libc's among
     them). Looking libc up by name (``ctypes.util.find_library``) ran ``/sbin/ldconfig -p`` in
@@ -43,17 +43,6 @@ def _prctl() -> Callable[..., int]:
 
     prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
     return prctl
-
-
-def prepare_to_fork() -> None:
-    """In a process about to fork children that will call ``end_with_parent``: look ``prctl``
-    up now, once, so that each child only calls it (importing ctypes and looking ``prctl`` up
-    costs 3.3 ms of CPU, median of 15 fresh interpreters). Measured with two forked workers
-    that parse nothing (``ParseWorkers``, median of 15): the workers took 8.2 ms of CPU in
-    all against 14.6 ms with the lookup by name in each, the whole process 432 ms either way."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            _prctl()
 
 
 def _parent_death_signal() -> bool:

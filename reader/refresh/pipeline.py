@@ -37,9 +37,8 @@ from urllib.parse import urlsplit
 
 from reader import collector, start_cache
 from reader.config import FetchSettings
-from reader.feeds.discover import choose_feed_link
 from reader.feeds.fetch import Fetcher, FetchRequest, FetchResult
-from reader.feeds.parse import FeedParseError, NotAFeedError, ParsedFeed
+from reader.feeds.parsed import FeedParseError, NotAFeedError, ParsedFeed, choose_feed_link
 from reader.filters import Found, Rules
 from reader.models import DraftColumns, FeedFailed, FeedFetched, FeedNotModified, FeedUpdate
 from reader.records import record
@@ -449,7 +448,8 @@ def refresh_feeds(
 
     Called from a process running this one thread (the command line, the app's refresh
     process), it forks its parse workers first, before it starts an event loop, a thread, a
-    connection or a socket, so they inherit none (``parse_workers``). ``background`` (the
+    connection or a socket, so they inherit none (``parse_workers``), or takes those its
+    zygote forked at the very start of the process (``zygote.begin``). ``background`` (the
     app's refresh) parses on CPU time nothing else wants; by default the workers run at the
     caller's priority.
     """
