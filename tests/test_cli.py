@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import needs_permissions, run_reader
 
 from reader import __version__
 from reader.cli.parser import build_parser
 from reader.store import Store
 from reader.store.schema import LATEST_VERSION
-from tests.conftest import needs_permissions, run_reader
 
 HEADLINE = "UK.gov apologises for Tory-bashing child database memo"
 STANDFIRST = "Civil servants went rogue on partisan missive, DCSF Sir Humphrey says"

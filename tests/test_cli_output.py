@@ -12,6 +12,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import run_reader
 from feed_server import FeedServer, rss2, static
 
 from reader.cli.main import main
@@ -19,7 +20,6 @@ from reader.models import StoryDraft
 from reader.store import Store, connection
 from reader.store.connection import connect
 from reader.store.feeds import add_feed
-from tests.conftest import run_reader
 
 NAME = "Zoë’s Café — 東京"
 TITLE = "Crème brûlée über alles: «ελληνικά» and 😀"

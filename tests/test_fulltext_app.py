@@ -10,6 +10,9 @@ import pytest
 
 pytest.importorskip("textual_image", reason="the images extra is not installed")
 
+from feed_server import FeedServer, static
+from image_samples import png
+from test_fulltext_pages import extraction_pages
 from textual.widgets import Markdown
 from ui_support import (
     Messages,
@@ -31,9 +34,6 @@ from reader.store.fulltext import record_failure
 from reader.ui import picture_support, screenshots
 from reader.ui.messages import FullTextFetched
 from reader.ui.widgets.story_body import StoryBody
-from tests.feed_server import FeedServer, static
-from tests.image_samples import png
-from tests.test_fulltext_pages import extraction_pages
 
 WIDE = (140, 40)
 PICTURE = "http://127.0.0.1:9/picture.png"

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from feed_server import FeedServer, send, static
 
 from reader.config import FetchSettings
 from reader.fulltext.pages import PageJob, PageText, fetch_page_texts
-from tests.feed_server import FeedServer, send, static
 
 REPO = Path(__file__).resolve().parent.parent
 EXTRACTION = Path(os.environ.get("READER_EXTRACTION_DIR") or REPO.parent / "shared" / "extraction")

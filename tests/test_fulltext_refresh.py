@@ -13,10 +13,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-
-from tests.conftest import run_reader
-from tests.feed_server import FeedServer, send, slow_headers, static
-from tests.test_fulltext_pages import extraction_pages
+from conftest import run_reader
+from feed_server import FeedServer, send, slow_headers, static
+from test_fulltext_pages import extraction_pages
 
 ARTICLES = 3
 CONFIG = """

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run_reader
 from ui_support import title_repeating_pages
 
 from reader.fulltext.title import title_key, without_title_heading
-from tests.conftest import run_reader
 
 TITLE = "Disney+ launches in Europe: what it costs"
 REST = "The first paragraph of the article.\n\n## A later heading\n\nMore text."

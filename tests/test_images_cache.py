@@ -13,15 +13,15 @@ import pytest
 
 pytest.importorskip("PIL", reason="the images extra is not installed")
 
+from conftest import run_reader
+from feed_server import FeedServer, static
+from image_samples import SVG, big_jpeg_bytes, bomb_png, jpeg, pixel_gif, png
 from PIL import Image
 
 from reader.images.cache import ImageCache, file_name
 from reader.images.process import process_image
 from reader.models import StoryDraft
 from reader.store import Store
-from tests.conftest import run_reader
-from tests.feed_server import FeedServer, static
-from tests.image_samples import SVG, big_jpeg_bytes, bomb_png, jpeg, pixel_gif, png
 
 CONFIG = "[full_text]\nimages_per_story = 7\n"
 

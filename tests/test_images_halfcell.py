@@ -15,6 +15,7 @@ import pytest
 
 pytest.importorskip("textual_image", reason="the images extra is not installed")
 
+from image_samples import jpeg, png
 from PIL import Image
 from rich.console import Console
 from rich.segment import Segment
@@ -22,7 +23,6 @@ from rich.style import Style
 from textual_image.renderable.halfcell import Image as TextualImageHalfcell
 
 from reader.ui.widgets.halfcell_picture import ScaledHalfcell, ScaledPicture
-from tests.image_samples import jpeg, png
 
 
 def drawn(renderable: object, width: int) -> list[Segment]:

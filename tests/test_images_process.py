@@ -8,11 +8,11 @@ import pytest
 
 pytest.importorskip("PIL", reason="the images extra is not installed")
 
+from image_samples import SVG, bomb_png, jpeg, pixel_gif, png
 from PIL import Image
 
 from reader.images.process import ImageRefused, process_image, sniff_format
 from reader.images.refs import ImageRef, image_refs, split_at_images
-from tests.image_samples import SVG, bomb_png, jpeg, pixel_gif, png
 
 
 def test_a_big_png_is_downscaled_to_1024_on_its_long_side_and_re_encoded() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import run_reader
 
 from reader.cli import output
 from reader.cli.main import main
@@ -19,7 +20,6 @@ from reader.cli.output import json_line, story_to_json
 from reader.models import Enclosure, StoryDraft, View
 from reader.store import Store, story_json
 from reader.store.fulltext import record_failure, save_full_text
-from tests.conftest import run_reader
 
 HOSTILE = ("".join(map(chr, range(0x20))) + ' "quoted" \\back\\slash\\ \x7f \x85 \x9b \u2028'
            " \u2029 \ufeff Zoë’s Café — 東京 😀 \x1b[31mred\x1b[0m \x1b]8;;http://x\x07link"

@@ -13,8 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import REPO
+from conftest import REPO
 
 SEED_IN_WHEEL = "reader/seeds/register-contactpoint-memo-apology.txt"
 HOOK = "import sys; from hatchling.build import build_{0}; print(build_{0}(sys.argv[1]))"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SEED_FILE
 
 from reader.seed.format import SeedArticle, SeedFormatError, parse_article
-from tests.conftest import SEED_FILE
 
 FOOTER = "Biting the hand that feeds IT © 1998–2022"
 RELATED = [

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import needs_permissions
 
 from reader.models import View
 from reader.seed.loader import (
@@ -16,7 +17,6 @@ from reader.seed.loader import (
     user_seed_dir,
 )
 from reader.store import Store
-from tests.conftest import needs_permissions
 
 HEADLINE = "UK.gov apologises for Tory-bashing child database memo"
 RELATED_TITLES = [

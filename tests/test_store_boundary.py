@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import run_reader
 from feed_server import FeedServer, rss2, static
 from search_cache import Doc, add_source
 
@@ -24,7 +25,6 @@ from reader.models import Mark, StoryDraft, View
 from reader.store import Store, StoreError
 from reader.store.errors import BUSY_MESSAGE, DISK_FULL_MESSAGE, CacheBusy, DiskFull
 from reader.store.feeds import add_feed
-from tests.conftest import run_reader
 
 HOLD = """
 import select, sqlite3, sys
