@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import BinaryIO
+from io import BufferedIOBase
 from xml.sax.saxutils import escape
 
 Route = Callable[[BaseHTTPRequestHandler], None]
@@ -29,7 +29,7 @@ made every ``stop()`` wait ~0.25 s on average, ~0.5 s in a test's teardown (as i
 class _TimedWrites:
     """The handler's ``wfile``, noting when each write begins (``_Handler``'s in-flight count)."""
 
-    def __init__(self, wfile: BinaryIO) -> None:
+    def __init__(self, wfile: BufferedIOBase) -> None:
         self._wfile = wfile
         self.last_write: float | None = None
 

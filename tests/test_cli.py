@@ -248,8 +248,8 @@ def test_the_console_script_runs(isolated_home: Path) -> None:
 
 def command_names() -> list[str]:
     parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a.choices, dict))
-    return sorted(sub.choices)
+    choices = next(a.choices for a in parser._actions if isinstance(a.choices, dict))
+    return sorted(choices)
 
 
 @pytest.mark.parametrize("command", [[], *([name] for name in command_names())],

@@ -10,6 +10,7 @@ import sqlite3
 import sys
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_reader
@@ -25,7 +26,7 @@ NAME = "Zoë’s Café — 東京"
 TITLE = "Crème brûlée über alles: «ελληνικά» and 😀"
 
 
-def _json_lines(text: str) -> list[object]:
+def _json_lines(text: str) -> list[Any]:
     return [json.loads(line) for line in text.splitlines()]
 
 

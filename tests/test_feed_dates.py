@@ -27,6 +27,7 @@ def same(text: str | None) -> None:
     assert got == want, text
     assert type(got) is type(want), text
     if want is not None:  # the hidden fields too: utctimetuple leaves them None
+        assert got is not None  # (the type check above; said again for mypy)
         assert (got.tm_zone, got.tm_gmtoff) == (want.tm_zone, want.tm_gmtoff), text
     assert parse_date(text) == want, text  # and again, from what it remembers
 

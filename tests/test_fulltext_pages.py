@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from feed_server import FeedServer, send, static
+from feed_server import FeedServer, Route, send, static
 
 from reader.config import FetchSettings
 from reader.fulltext.pages import PageJob, PageText, fetch_page_texts
@@ -35,7 +35,7 @@ def server() -> Iterator[FeedServer]:
     running.stop()
 
 
-def slow_page(body: bytes, delay: float) -> object:
+def slow_page(body: bytes, delay: float) -> Route:
     def route(h: BaseHTTPRequestHandler) -> None:
         time.sleep(delay)
         send(h, 200, body, "text/html; charset=utf-8")
@@ -143,9 +143,12 @@ def test_a_page_that_could_not_be_fetched_starts_no_extraction(server: FeedServe
     jobs = [PageJob(f"s{n}", server.url("/gone")) for n in range(3)]
     jobs.append(PageJob("missing", "http://reader-test.invalid/page"))
     got: dict[str, PageText] = {}
+
+    def keep(text: PageText) -> None:
+        got.setdefault(text.story_id, text)
+
     with Counted(1) as pool:
-        asyncio.run(fetch_page_texts(jobs, FetchSettings(), lambda t: got.setdefault(
-            t.story_id, t), extractor=pool))
+        asyncio.run(fetch_page_texts(jobs, FetchSettings(), keep, extractor=pool))
     assert Counted.calls == 0
     assert [got[f"s{n}"].error for n in range(3)] == ["404 from the site"] * 3
     assert "reader-test.invalid" in (got["missing"].error or "")

@@ -71,8 +71,8 @@ def served(isolated_home: Path) -> Iterator[tuple[FeedServer, list[tuple[str, st
                                "text/html")),
         "pdf": (server, static(b"%PDF-1.4 not a page", "application/pdf")),
     }
-    for name, (host, route) in failures.items():
-        host.routes[f"/{name}"] = route
+    for name, (host, failing) in failures.items():
+        host.routes[f"/{name}"] = failing
         items.append((name, f"Broken {name}", host.url(f"/{name}")))
     items.append(("missing", "Broken missing", server.url("/missing")))
     server.routes["/feed.xml"] = static(summary_feed("Summaries", items))

@@ -17,7 +17,7 @@ pytest.importorskip("textual_image", reason="the images extra is not installed")
 
 from image_samples import jpeg, png
 from PIL import Image
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from textual_image.renderable.halfcell import Image as TextualImageHalfcell
@@ -25,7 +25,7 @@ from textual_image.renderable.halfcell import Image as TextualImageHalfcell
 from reader.ui.widgets.halfcell_picture import ScaledHalfcell, ScaledPicture
 
 
-def drawn(renderable: object, width: int) -> list[Segment]:
+def drawn(renderable: RenderableType, width: int) -> list[Segment]:
     console = Console(width=width, height=200, color_system="truecolor", force_terminal=True)
     return list(console.render(renderable, console.options.update(height=200)))
 

@@ -67,8 +67,10 @@ def test_a_wheel_built_from_the_sdist_holds_the_seed(tmp_path: Path) -> None:
     made = subprocess.run([sys.executable, "-c", HOOK.format("sdist"), str(tmp_path)],
                           capture_output=True, text=True, check=True, cwd=REPO)
     with tarfile.open(tmp_path / made.stdout.strip()) as sdist:
-        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # 3.11.4+
-        sdist.extractall(tmp_path / "unpacked", **safe)
+        if hasattr(tarfile, "data_filter"):  # 3.11.4+
+            sdist.extractall(tmp_path / "unpacked", filter="data")
+        else:
+            sdist.extractall(tmp_path / "unpacked")
     (project,) = (tmp_path / "unpacked").iterdir()
     wheel = build_wheel(project, tmp_path / "out")
     with zipfile.ZipFile(wheel) as archive:

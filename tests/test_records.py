@@ -15,7 +15,7 @@ from reader.records import record
 
 def _pair(body: dict[str, Any], annotations: dict[str, str]) -> tuple[type, type]:
     """The same class body made by dataclasses and by ``record``."""
-    made = []
+    made: list[type] = []
     for decorate in (dataclass(frozen=True, slots=True), record):
         namespace = {"__annotations__": dict(annotations), "__module__": __name__,
                      "__qualname__": "Sample", **body}
@@ -39,8 +39,9 @@ SHAPES: list[tuple[dict[str, Any], dict[str, str]]] = [
 def test_record_behaves_as_the_frozen_dataclass(body: dict[str, Any],
                                                 annotations: dict[str, str]) -> None:
     plain, cheap = _pair(body, annotations)
-    values = [{name: f"{name}{i}" if name == "a" else i for i, name in enumerate(annotations)},
-              {name: i * 2 for i, name in enumerate(annotations)}]
+    values: list[dict[str, object]] = [
+        {name: f"{name}{i}" if name == "a" else i for i, name in enumerate(annotations)},
+        {name: i * 2 for i, name in enumerate(annotations)}]
     for kwargs in values:
         one, other = plain(**kwargs), cheap(**kwargs)
         assert repr(one) == repr(other)

@@ -8,7 +8,7 @@ import pytest
 from search_cache import GUARDIAN, REGISTER, TIMES, Doc, add_source
 
 from reader import related
-from reader.models import Story
+from reader.models import RelatedStory, Story
 from reader.related import KeyTerm
 from reader.search import fold
 from reader.store import Store
@@ -99,7 +99,12 @@ def test_results_are_cached_until_the_content_changes(store: Store, ids: dict[st
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     compute = related._compute
-    monkeypatch.setattr(related, "_compute", lambda *a: calls.append(1) or compute(*a))
+
+    def counted(store: Store, story: Story, limit: int) -> list[RelatedStory]:
+        calls.append(1)
+        return compute(store, story, limit)
+
+    monkeypatch.setattr(related, "_compute", counted)
     story = store.get_story(ids["s"])
     first = related.related_stories(store, story)
     assert related.related_stories(store, story) == first

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_reader
@@ -38,7 +39,7 @@ def make_home(home: Path, server: FeedServer, config: str = "") -> dict[str, int
                 for name in ("hourly", "plain")}
 
 
-def feeds_json(home: Path) -> dict[str, dict[str, object]]:
+def feeds_json(home: Path) -> dict[str, dict[str, Any]]:
     result = run_reader("feeds", "--json", home=home)
     assert result.returncode == 0, result.stderr
     return {str(f["title"]): f for f in map(json.loads, result.stdout.splitlines())}

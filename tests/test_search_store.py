@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -130,7 +131,14 @@ def test_empty_or_unusable_query_shows_the_view(store: Store, ids: dict[str, str
         assert store.count(View(query=text)) == len(everything)
 
 
-VIEWS = [
+class ViewArgs(TypedDict, total=False):
+    """The filters a search is combined with below (``View``'s own names)."""
+
+    unread_only: bool
+    starred_only: bool
+
+
+VIEWS: list[ViewArgs] = [
     {},
     {"unread_only": True},
     {"starred_only": True},
@@ -142,7 +150,7 @@ QUERIES = ["database", "officials", "officials -database", "tag:uk", "-memo", "c
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("view_args", VIEWS)
 def test_count_page_and_index_of_agree(store: Store, ids: dict[str, str], query: str,
-                                       view_args: dict[str, bool]) -> None:
+                                       view_args: ViewArgs) -> None:
     store.set_read(ids["a2"], True)
     store.set_starred(ids["r2"], True)
     store.set_starred(ids["a4"], True)

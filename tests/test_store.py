@@ -326,7 +326,7 @@ def test_many_first_opens_at_once_all_succeed(tmp_path: Path) -> None:
 
     for attempt in range(10):
         path = tmp_path / f"cache-{attempt}.sqlite3"
-        barrier, errors = threading.Barrier(8), []
+        barrier, errors = threading.Barrier(8), list[str]()
         threads = [threading.Thread(target=open_and_load, args=(path, barrier, errors))
                    for _ in range(8)]
         for thread in threads:

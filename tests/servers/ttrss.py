@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -138,8 +139,9 @@ class TtrssServer:
         unread, marked = row.split("|")
         return unread == "t", marked == "t"
 
-    def api(self, op: str, **params: object) -> object:
-        """One JSON API call as another device would make it (logging in each time)."""
+    def api(self, op: str, **params: object) -> Any:
+        """One JSON API call as another device would make it (logging in each time): its
+        ``content``, as the JSON gives it."""
         login = httpx.post(self.url + "api/", json={"op": "login", "user": USER,
                                                     "password": PASSWORD}, timeout=30).json()
         sid = login["content"]["session_id"]
