@@ -126,6 +126,13 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
+def file_of(store: Store) -> Path:
+    """The file of a store opened on one, as the ``store`` fixture's is (``Store.path`` is None
+    only for a store in memory): what a refresh, which opens its own connections, is given."""
+    assert store.path is not None
+    return store.path
+
+
 def run_reader(*args: str, home: Path, check: bool = False, input: str | None = None,
                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real ``reader`` command (as ``python -m reader``) in a subprocess."""

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import file_of
 from feed_server import (
     FeedServer,
     dropped,
@@ -96,7 +97,7 @@ def test_refresh_with_every_kind_of_bad_server(server: FeedServer, store: Store)
     for name in BAD:
         server.routes[f"/t1/{name}"] = static(rss2(f"Feed {name}", items(name, 3)))
 
-    first = refresh_feeds(store.path, SETTINGS)
+    first = refresh_feeds(file_of(store), SETTINGS)
     assert {o.status for o in first.outcomes} == {"ok"}, first.failed
     assert first.new == 2 + 2 + 2 + 3 + 2 + 3 * len(BAD)
     before = {name: story_ids(store, feed_id) for name, feed_id in ids.items()}
@@ -115,7 +116,7 @@ def test_refresh_with_every_kind_of_bad_server(server: FeedServer, store: Store)
         server.routes[f"/t1/{name}"] = make_route(server)
 
     seen: list[RefreshProgress] = []
-    second = refresh_feeds(store.path, SETTINGS, progress=seen.append)
+    second = refresh_feeds(file_of(store), SETTINGS, progress=seen.append)
     by_id = {o.feed_id: o for o in second.outcomes}
     assert [p.done for p in seen] == list(range(1, len(ids) + 1))
     assert {p.total for p in seen} == {len(ids)}
@@ -168,13 +169,13 @@ def test_refresh_with_every_kind_of_bad_server(server: FeedServer, store: Store)
     # Third round: the 410 feed is disabled and the 429 feed waits; the moved feed is
     # fetched at its new address.
     requests_before = len(server.requests_for("/t1/moved"))
-    third = refresh_feeds(store.path, SETTINGS, [ids["410"], ids["429"], ids["moved"]])
+    third = refresh_feeds(file_of(store), SETTINGS, [ids["410"], ids["429"], ids["moved"]])
     assert third.count("skipped") == 1  # 429 waits even when named
     assert len(server.requests_for("/t1/moved")) == requests_before
     assert {o.status for o in third.outcomes if o.feed_id == ids["410"]} == {"error"}
-    everything = refresh_feeds(store.path, SETTINGS, [])
+    everything = refresh_feeds(file_of(store), SETTINGS, [])
     assert everything.outcomes == ()
-    skipped = refresh_feeds(store.path, SETTINGS, [ids["410"]])
+    skipped = refresh_feeds(file_of(store), SETTINGS, [ids["410"]])
     assert skipped.outcomes[0].status == "error"  # named: tried again despite being disabled
 
 
@@ -186,7 +187,7 @@ def test_wrong_declared_encoding_over_http(server: FeedServer, store: Store) -> 
     server.routes["/t2/fine"] = static(rss2("Fine", items("fine", 2)))
     latin = add_feed(store, server.url("/t2/latin"), "latin")
     fine = add_feed(store, server.url("/t2/fine"), "fine")
-    summary = refresh_feeds(store.path, SETTINGS, [latin, fine])
+    summary = refresh_feeds(file_of(store), SETTINGS, [latin, fine])
     by_id = {o.feed_id: o for o in summary.outcomes}
     assert by_id[latin].status == "ok" and by_id[latin].new == 1
     assert by_id[latin].warnings
@@ -198,7 +199,7 @@ def test_cancel_skips_feeds_not_yet_started(server: FeedServer, store: Store) ->
     feed = add_feed(store, server.url("/t3/a"), "a")
     cancel = threading.Event()
     cancel.set()
-    summary = refresh_feeds(store.path, SETTINGS, [feed], cancel=cancel)
+    summary = refresh_feeds(file_of(store), SETTINGS, [feed], cancel=cancel)
     assert summary.outcomes[0].status == "skipped"
     assert story_ids(store, feed) == set()
 
@@ -258,18 +259,18 @@ def test_another_process_never_sees_half_a_feed(
     for n in range(12):
         server.routes[f"/t4/f{n}"] = static(rss2(f"F{n}", items(f"f{n}", 10)))
         feeds.append(add_feed(store, server.url(f"/t4/f{n}"), f"f{n}"))
-    assert refresh_feeds(store.path, SETTINGS, feeds).new == 120
+    assert refresh_feeds(file_of(store), SETTINGS, feeds).new == 120
     story_id = next(iter(store.iter_view(View(source_id=feeds[0])))).id
     for n in range(12):
         server.routes[f"/t4/f{n}"] = static(rss2(f"F{n}", items(f"f{n}", 30)))
     stop = tmp_path / "stop"
-    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(store.path), str(stop),
+    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(file_of(store)), str(stop),
                                 story_id], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:
         assert watcher.stdout is not None
         assert watcher.stdout.readline().strip() == "ready"
-        summary = refresh_feeds(store.path, SETTINGS, feeds)
+        summary = refresh_feeds(file_of(store), SETTINGS, feeds)
     finally:
         stop.touch()
         out, err = watcher.communicate(timeout=60)
@@ -292,7 +293,8 @@ def test_a_304_without_validators_keeps_the_stored_ones(server: FeedServer, stor
 
     server.routes["/t5/quiet"] = route
     feed = add_feed(store, server.url("/t5/quiet"), "quiet")
-    statuses = [refresh_feeds(store.path, SETTINGS, [feed]).outcomes[0].status for _ in range(3)]
+    statuses = [refresh_feeds(file_of(store), SETTINGS, [feed]).outcomes[0].status
+                for _ in range(3)]
     assert statuses == ["ok", "not_modified", "not_modified"]
     assert server.requests_for("/t5/quiet")[-1].get("If-None-Match") == '"q1"'
 
@@ -306,7 +308,7 @@ def test_a_refresh_leaves_every_new_story_searchable(server: FeedServer, store: 
     for n in range(10):
         server.routes[f"/t-search/f{n}"] = static(rss2(f"S{n}", items(f"capybara{n}", 6)))
         feeds.append(add_feed(store, server.url(f"/t-search/f{n}"), f"s{n}"))
-    assert refresh_feeds(store.path, SETTINGS, feeds).new == 60
+    assert refresh_feeds(file_of(store), SETTINGS, feeds).new == 60
     assert store.conn.execute("SELECT count(*) FROM search_pending").fetchone()[0] == 0
     store.conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
     for n in range(10):
@@ -318,12 +320,12 @@ def test_a_locked_cache_leaves_new_stories_for_the_next_refresh_to_index(store: 
     from reader.refresh.writer import RefreshWriter
 
     feed = add_feed(store, "http://127.0.0.1:9/locked", "locked")
-    writer = RefreshWriter(store.path, None)
+    writer = RefreshWriter(file_of(store), None)
     writer.states(None)
     assert writer.store is not None
     writer.store.save_stories(feed, [StoryDraft(key="k", title="Locked tapir")], index_later=True)
     writer.store.write_wait = 0.05  # give up at once
-    other = sqlite3.connect(store.path)
+    other = sqlite3.connect(file_of(store))
     try:
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock throughout
         with pytest.raises(StoreError, match="after the next refresh"):

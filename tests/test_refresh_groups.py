@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from conftest import file_of
 from feed_server import FeedServer, rss2, static
 
 from reader.config import FetchSettings
@@ -70,7 +71,7 @@ class BreaksOn(FullTextCollector):
 def test_a_group_is_committed_whole_and_a_failing_feed_is_undone_alone(store: Store) -> None:
     a, b, c = (add_feed(store, f"http://127.0.0.1:9/{name}", name) for name in "abc")
     collector = BreaksOn(b)
-    writer = RefreshWriter(store.path, None, collector)
+    writer = RefreshWriter(file_of(store), None, collector)
     try:
         writer.states(None)
         *_, group = writer.record(a, fetched("a", 3))
@@ -78,26 +79,26 @@ def test_a_group_is_committed_whole_and_a_failing_feed_is_undone_alone(store: St
             writer.record(b, fetched("b", 4))
         report, _, name, same = writer.record(c, fetched("c", 2))
         assert (report.new, name, same) == (2, "c", group)
-        assert stories_seen_by_another_process(store.path) == {}  # nothing committed yet
+        assert stories_seen_by_another_process(file_of(store)) == {}  # nothing committed yet
         assert len(collector.new_ids) == 5  # a's and c's: b's four were forgotten with it
         writer.commit(group)
-        assert stories_seen_by_another_process(store.path) == {a: 3, c: 2}
+        assert stories_seen_by_another_process(file_of(store)) == {a: 3, c: 2}
         writer.commit(group)  # done already: nothing happens
         *_, later = writer.record(c, fetched("c-more", 1))
         assert later == group + 1
     finally:
         writer.close()  # commits the open group: a refresh stopped on the way keeps it
-    assert stories_seen_by_another_process(store.path) == {a: 3, c: 3}
+    assert stories_seen_by_another_process(file_of(store)) == {a: 3, c: 3}
     assert store.count(View(query="body")) == 6  # and searchable
 
 
 def test_closing_the_writer_commits_what_it_stored(store: Store) -> None:
     feed = add_feed(store, "http://127.0.0.1:9/stopped", "stopped")
-    writer = RefreshWriter(store.path, None)
+    writer = RefreshWriter(file_of(store), None)
     writer.states(None)
     writer.record(feed, fetched("stopped", 2))
     writer.close()
-    assert stories_seen_by_another_process(store.path) == {feed: 2}
+    assert stories_seen_by_another_process(file_of(store)) == {feed: 2}
 
 
 def test_a_feed_is_reported_only_once_its_stories_are_committed(
@@ -111,10 +112,10 @@ def test_a_feed_is_reported_only_once_its_stories_are_committed(
     seen: dict[int, int] = {}
 
     def progress(step: RefreshProgress) -> None:  # what another process sees at that moment
-        seen[step.outcome.feed_id] = stories_seen_by_another_process(store.path).get(
+        seen[step.outcome.feed_id] = stories_seen_by_another_process(file_of(store)).get(
             step.outcome.feed_id, 0)
 
-    summary = refresh_feeds(store.path, SETTINGS, list(feeds), progress=progress)
+    summary = refresh_feeds(file_of(store), SETTINGS, list(feeds), progress=progress)
     assert summary.count("ok") == 12 and summary.new == sum(feeds.values())
     assert seen == feeds
 
@@ -140,9 +141,9 @@ def test_a_slow_feed_does_not_hold_back_the_commit_of_those_stored_before_it(
 
     def progress(step: RefreshProgress) -> None:
         if step.outcome.feed_id == fast:
-            assert stories_seen_by_another_process(store.path) == {fast: 1}
+            assert stories_seen_by_another_process(file_of(store)) == {fast: 1}
             fast_reported.set()
 
-    summary = refresh_feeds(store.path, SETTINGS, progress=progress)
+    summary = refresh_feeds(file_of(store), SETTINGS, progress=progress)
     assert summary.count("ok") == 2 and summary.new == 2
     assert answered_in_time == [True]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
+from conftest import file_of
 from feed_server import FeedServer, rss2, static
 
 from reader.config import FetchSettings
@@ -126,7 +127,7 @@ def test_an_automatic_refresh_fetches_only_the_feeds_that_are_due(
     ids = {path: add_feed(store, server.url(path), path)
            for path in ("/ttl.xml", "/maxage.xml", "/year.xml", "/plain.xml")}
     before = time.time()
-    first = refresh_feeds(store.path, SETTINGS, due_only=True)  # never checked: all due
+    first = refresh_feeds(file_of(store), SETTINGS, due_only=True)  # never checked: all due
     assert first.count("ok") == 4 and first.not_due == 0
     due = {s.url: s.next_due for s in feed_sources(store)}
     assert due[server.url("/ttl.xml")] == pytest.approx(before + HOUR, abs=30)
@@ -135,18 +136,18 @@ def test_an_automatic_refresh_fetches_only_the_feeds_that_are_due(
     assert due[server.url("/plain.xml")] == pytest.approx(before, abs=30)
 
     asked = len(server.requests)
-    second = refresh_feeds(store.path, SETTINGS, due_only=True)
+    second = refresh_feeds(file_of(store), SETTINGS, due_only=True)
     assert [o.url for o in second.outcomes] == [server.url("/plain.xml")]
     assert second.not_due == 3
     assert second.describe().endswith("; 3 not due yet")
     assert [p for p, _ in server.requests[asked:]] == ["/plain.xml"]
 
     set_interval(store, ids["/plain.xml"], 30 * MINUTE)  # the person's own interval
-    third = refresh_feeds(store.path, SETTINGS, due_only=True)
+    third = refresh_feeds(file_of(store), SETTINGS, due_only=True)
     assert third.outcomes == () and third.not_due == 4
     assert third.describe().startswith("no feed is due yet (4 asked not to be fetched")
 
-    by_hand = refresh_feeds(store.path, SETTINGS)  # R, reader refresh: every feed
+    by_hand = refresh_feeds(file_of(store), SETTINGS)  # R, reader refresh: every feed
     assert len(by_hand.outcomes) == 4 and by_hand.not_due == 0
-    named = refresh_feeds(store.path, SETTINGS, [ids["/ttl.xml"]], due_only=True)
+    named = refresh_feeds(file_of(store), SETTINGS, [ids["/ttl.xml"]], due_only=True)
     assert named.outcomes == () and named.not_due == 1
