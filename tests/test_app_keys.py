@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from textual.widgets import OptionList
+from textual.widgets._footer import FooterKey  # not in textual.widgets' public names
 from ui_support import (
     CHAIN_TITLES,
     add_stories,
@@ -43,7 +44,7 @@ async def test_first_run_shows_the_bundled_seed_stories(isolated_home: Path) -> 
         screen = main_screen(app)
         assert screen.story_list.total == 4
         assert screen.story_list.has_focus
-        assert "all stories · 4 stories" in screen.sub_title
+        assert "all stories · 4 stories" in (screen.sub_title or "")
         # Moving the cursor previews the highlighted story.
         assert screen.reading_pane.story is not None
         assert screen.reading_pane.story.title == SEED_HEADLINE
@@ -162,11 +163,12 @@ async def test_three_related_hops_then_back_and_forward(
         for expected in reversed(CHAIN_TITLES[:-1]):
             await pilot.press("left_square_bracket")
             await settle(pilot)
-            assert screen.current.title == expected
+            assert screen.current is not None and screen.current.title == expected
+            assert screen.story_list.highlighted is not None
             assert screen.story_list.highlighted.id == screen.current.id
         await pilot.press("left_square_bracket")  # nothing before the first: stays
         await settle(pilot)
-        assert screen.current.title == CHAIN_TITLES[0]
+        assert screen.current is not None and screen.current.title == CHAIN_TITLES[0]
         assert status_text(app) == "Back: this is the first story you opened"
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
@@ -192,7 +194,7 @@ async def test_related_list_shows_links_both_ways_and_teaser_note(isolated_home:
         assert all(r.teaser for r in related)
         await pilot.press("3")
         await settle(pilot)
-        assert screen.current.teaser
+        assert screen.current is not None and screen.current.teaser
         assert app.screen.query_one("#teaser-note").display
         back_links = screen.reading_pane.related
         assert [(r.kind, r.title) for r in back_links] == [("recommended-by", SEED_HEADLINE)]
@@ -214,7 +216,8 @@ async def test_related_entry_opens_from_the_related_list(isolated_home: Path) ->
         assert isinstance(app.focused, OptionList)
         await pilot.press("j", "enter")
         await settle(pilot)
-        assert main_screen(app).current.title.startswith("Florida")
+        current = main_screen(app).current
+        assert current is not None and current.title.startswith("Florida")
 
 
 async def test_unread_only_toggle(isolated_home: Path) -> None:
@@ -231,7 +234,7 @@ async def test_unread_only_toggle(isolated_home: Path) -> None:
         await settle(pilot)
         assert screen.story_list.view.unread_only
         assert screen.story_list.total == 3
-        assert "unread · 3 stories" in screen.sub_title
+        assert "unread · 3 stories" in (screen.sub_title or "")
         await pilot.press("u")
         await settle(pilot)
         assert screen.story_list.total == 4
@@ -261,6 +264,7 @@ async def test_escape_while_a_story_opens_leaves_it_unopened(isolated_home: Path
         await settle(pilot)
         assert screen.story_list.has_focus and not screen.has_class("-reading")
         assert screen.opened_id is None
+        assert screen.story_list.highlighted is not None
         assert not screen.story_list.highlighted.read
     with Store.open(app.paths.database) as store:
         assert not store.get_story(row.id).read
@@ -317,7 +321,7 @@ async def test_help_screen_opens_and_closes(isolated_home: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         # Its own footer: how to close it, not the keys of the screen under it.
-        assert [key.description for key in app.screen.query("FooterKey")] == ["Close help"]
+        assert [key.description for key in app.screen.query(FooterKey)] == ["Close help"]
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -343,7 +347,7 @@ async def test_narrow_terminal_shows_one_pane_at_a_time(isolated_home: Path) -> 
         assert screen.story_list.display and screen.story_list.region.width == 80
         assert screen.reading_pane.region.width == 0
         # The footer is compact and leaves out ^p palette there, so its last key, ? Help, fits.
-        last = list(screen.query("FooterKey"))[-1]
+        last = list(screen.query(FooterKey))[-1]
         assert last.description == "Help" and last.region.right <= 80
         await pilot.press("enter")
         await settle(pilot)
@@ -466,7 +470,7 @@ async def test_reading_many_stories_leaves_no_old_footer_keys_alive(isolated_hom
             await settle(pilot)
         gc.collect()
         alive = sum(type(o).__name__ == "FooterKey" for o in gc.get_objects())
-        assert alive == len(app.screen.query("FooterKey"))
+        assert alive == len(app.screen.query(FooterKey))
 
 
 async def test_the_footer_is_redrawn_only_when_its_keys_change(isolated_home: Path) -> None:
@@ -474,13 +478,13 @@ async def test_the_footer_is_redrawn_only_when_its_keys_change(isolated_home: Pa
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         screen = main_screen(app)
-        drawn = list(screen.query("FooterKey"))
+        drawn = list(screen.query(FooterKey))
         screen.refresh_bindings()  # the same keys in force
         await settle(pilot)
-        assert list(screen.query("FooterKey")) == drawn
+        assert list(screen.query(FooterKey)) == drawn
         await pilot.press("enter")  # the story has focus: no Open
         await settle(pilot)
-        assert "Open" not in [key.description for key in screen.query("FooterKey")]
+        assert "Open" not in [key.description for key in screen.query(FooterKey)]
         await pilot.press("escape")
         await settle(pilot)
-        assert "Open" in [key.description for key in screen.query("FooterKey")]
+        assert "Open" in [key.description for key in screen.query(FooterKey)]

@@ -15,6 +15,7 @@ import pytest
 from textual import events
 from textual.content import Content
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets.markdown import MarkdownBlock
 from ui_support import (
     Messages,
     add_stories,
@@ -69,8 +70,8 @@ async def open_story(app: ReaderApp, pilot: object, *words: str) -> None:
 def shown_lines(app: ReaderApp) -> list[Content]:
     """Each block of the story's body as drawn (its Content, styles and all)."""
     body = main_screen(app).reading_pane.query_one(StoryMarkdown)
-    return [block.render() for block in body.query("MarkdownBlock")  # type: ignore[misc]
-            if isinstance(block.render(), Content) and block.render().plain]
+    drawn = [block.render() for block in body.query(MarkdownBlock)]
+    return [content for content in drawn if isinstance(content, Content) and content.plain]
 
 
 RSS = """<rss version="2.0"><channel><title>Links</title><item><title>Many links</title>

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.content import Content
+from textual.widgets.markdown import MarkdownBlock
 from ui_support import add_stories, find_story, main_screen, make_app, settle
 
 from reader.models import StoryDraft
@@ -56,13 +58,14 @@ async def test_a_long_story_is_drawn_whole_in_the_end(isolated_home: Path) -> No
         assert len(markdown.source) >= len(display_pieces(body)[0])
         await settle(pilot)
         assert markdown.source == body
-        assert "The end." in markdown.query("MarkdownBlock").last().render().plain
+        last = markdown.query(MarkdownBlock).last().render()
+        assert isinstance(last, Content) and "The end." in last.plain
         # Drawn piece by piece, it is the same as drawn at once: every block, none replaced.
         whole = StoryMarkdown()
         await screen.reading_pane.mount(whole)
         await whole.update(body)
-        assert [b.source_range for b in markdown.query("MarkdownBlock")] == \
-            [b.source_range for b in whole.query("MarkdownBlock")]
+        assert [b.source_range for b in markdown.query(MarkdownBlock)] == \
+            [b.source_range for b in whole.query(MarkdownBlock)]
 
 
 async def test_opening_another_story_stops_drawing_the_first(isolated_home: Path) -> None:

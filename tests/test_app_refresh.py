@@ -87,7 +87,7 @@ async def test_r_refreshes_in_the_background_and_keeps_the_reader_in_place(
         await settle(pilot)
         assert app.screen is screen
         assert screen.story_list.total == 2
-        assert "Good feed" in screen.sub_title
+        assert "Good feed" in (screen.sub_title or "")
         await pilot.press("escape")
         await settle(pilot)
         assert screen.story_list.total == 6, status_text(app)

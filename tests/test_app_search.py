@@ -49,7 +49,7 @@ async def test_slash_narrows_as_you_type_and_escape_restores(isolated_home: Path
         await settle(pilot)
         assert screen.story_list.view.query == "iceland"
         assert screen.story_list.total == 2
-        assert "search: iceland" in screen.sub_title
+        assert "search: iceland" in (screen.sub_title or "")
         assert status_text(app).startswith("2 matches")
         # Typing: / would type a slash, Esc ends the search.
         assert footer_keys(screen).get("escape") == "Cancel the search"

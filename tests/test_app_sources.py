@@ -118,7 +118,7 @@ async def test_folders_are_a_tree_with_counts_and_enter_shows_a_folder(
         await settle(pilot)
         main = main_screen(app)
         assert app.screen is main
-        assert main.story_list.total == 5 and "folder Tech" in main.sub_title
+        assert main.story_list.total == 5 and "folder Tech" in (main.sub_title or "")
         # Back in the sources, the cursor is on the folder shown; space closes it.
         screen = await open_sources(pilot)
         assert screen.highlighted is not None and screen.highlighted.name == "Tech"
@@ -127,7 +127,7 @@ async def test_folders_are_a_tree_with_counts_and_enter_shows_a_folder(
         await go_to(pilot, screen, "Loose")
         await pilot.press("enter")
         await settle(pilot)
-        assert main.story_list.total == 2 and "Loose" in main.sub_title
+        assert main.story_list.total == 2 and "Loose" in (main.sub_title or "")
 
 
 async def test_add_rename_move_refresh_and_remove_a_feed_in_the_app(

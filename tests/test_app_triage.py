@@ -262,6 +262,7 @@ async def test_n_and_p_open_the_unread_stories_in_list_order_and_wrap(
         # The cursor's own story first (nobody had opened it), then down the list.
         assert opened[:3] == ["Story 0", "Story 2", "Story 4"]
         assert opened[3] == "UK.gov apologises for Tory-bashing child database memo"
+        assert screen.current is not None
         assert screen.current.read and screen.reading_pane.has_focus
         highlighted = screen.story_list.highlighted
         assert highlighted is not None and highlighted.id == screen.current.id
@@ -320,7 +321,7 @@ async def test_o_cycles_the_orders_remembers_each_and_leaves_a_search_alone(
     async with again.run_test(size=WIDE) as pilot:
         await settle(pilot)
         assert main_screen(again).story_list.view.sort == "unread"
-        assert "unread first" in main_screen(again).sub_title
+        assert "unread first" in (main_screen(again).sub_title or "")
 
 
 async def test_a_story_shown_long_enough_counts_as_read_when_asked(

@@ -198,8 +198,10 @@ async def test_a_page_starting_with_the_storys_title_shows_it_once(isolated_home
     async with app.run_test(size=WIDE) as pilot:
         pane = await open_first_story(pilot)
         assert pane.query_one("#body", Markdown).source.strip() == "The page's text."
-        assert main_screen(app).current.body.startswith("# ROCKETS")  # stored as saved
+        current = main_screen(app).current
+        assert current is not None and current.body.startswith("# ROCKETS")  # stored as saved
         await pilot.press("escape", "j", "enter")
         await settle(pilot)
-        assert main_screen(app).current.title == "Another story"
+        current = main_screen(app).current
+        assert current is not None and current.title == "Another story"
         assert pane.query_one("#body", Markdown).source.startswith("# A different heading")

@@ -46,14 +46,15 @@ async def test_untitled_stories_show_their_first_words_dimmed(isolated_home: Pat
         words = shown.text.split()[0]
         title_segments = [s for s in strip if words in s.text]
         assert title_segments and all(is_dim(s.style) for s in title_segments)
-        titled = next(i for i, r in enumerate(rows) if r is not None and r.title)
+        titled, titled_row = next((i, r) for i, r in enumerate(rows) if r is not None and r.title)
         other = story_list.render_line(titled - round(story_list.scroll_y))
-        assert not any(is_dim(s.style) for s in other if rows[titled].title[:10] in s.text)
+        assert not any(is_dim(s.style) for s in other if titled_row.title[:10] in s.text)
 
         assert await story_list.move_to_story(row.id)
         await pilot.press("enter")
         await settle(pilot)
         headline = screen.query_one("#headline").render()
+        assert screen.current is not None
         assert str(headline) == shown_title("", f"{screen.current.standfirst} "
                                             f"{screen.current.body}").text
         assert any("dim" in str(span.style) for span in headline.spans)  # type: ignore[union-attr]
