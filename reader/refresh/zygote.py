@@ -121,7 +121,11 @@ def begin(background: bool = False) -> None:
     workers = default_workers()
     if _pending or not workers or not can_fork():
         return
-    _pending.append(start(workers, background))
+    try:
+        pool = start(workers, background)
+    except OSError:  # (no process or descriptor left): the refresh tries again itself, and says so
+        return
+    _pending.append(pool)
     atexit.register(_discard)
 
 
@@ -147,13 +151,21 @@ def _discard() -> None:
 def start(workers: int, background: bool) -> ForkedWorkers:
     """Fork the zygote of ``workers`` parse workers; they are ready for calls at once (a call
     waits in its worker's socket until the worker has imported the parser)."""
-    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(workers)]
+    pairs: list[tuple[socket.socket, socket.socket]] = []
     parent = os.getpid()
     # Ctrl-C waits until the zygote ignores it: a KeyboardInterrupt in the zygote before that
     # would unwind the refreshing process's own code in it.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pid = start_cache.fork_keeping()
+        try:
+            for _ in range(workers):
+                pairs.append(socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM))
+            pid = start_cache.fork_keeping()
+        except OSError:
+            for pair in pairs:
+                for sock in pair:
+                    sock.close()
+            raise
         if pid == 0:
             status = 1
             try:
