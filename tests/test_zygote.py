@@ -248,6 +248,16 @@ def _running(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] not in "ZX"
 
 
+INTERACTIVE = r"""
+import runpy, signal, sys
+# As from a terminal: a process started in the background by a shell without job control
+# (as the suite may be) inherits SIGINT ignored, and Python then leaves it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.argv = ["reader", "--home", sys.argv[1], "refresh"]
+runpy.run_module("reader", run_name="__main__")
+"""
+
+
 def test_ctrl_c_ends_reader_refresh_and_its_workers(tmp_path: Path) -> None:
     server = FeedServer()
     try:
@@ -255,10 +265,9 @@ def test_ctrl_c_ends_reader_refresh_and_its_workers(tmp_path: Path) -> None:
         server.routes["/slow"] = trickle(every=0.2, limit=60)
         with Store.open(home / "data" / "cache.sqlite3") as store:
             add_feed(store, server.url("/slow"), "Slow")
-        refresh = subprocess.Popen([sys.executable, "-m", "reader", "--home", str(home),
-                                    "refresh"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, cwd=REPO,
-                                   start_new_session=True)
+        refresh = subprocess.Popen([sys.executable, "-c", INTERACTIVE, str(home)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   cwd=REPO, start_new_session=True)
         try:
             deadline = time.monotonic() + 60
             while not (server.requests_for("/slow") and len(_descendants(refresh.pid)) >= 2):
