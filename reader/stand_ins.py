@@ -8,6 +8,8 @@ the dependency is a stand-in module whose functions load the real one when first
 return what the real ones return; once the library is imported, ``import`` of the dependency
 gives the real module again. A library that wants more of the dependency than the stand-in
 has is imported with the real one.
+A stand-in can also hold plain values (the same objects the real module has): the app imports
+Textual's app module without ``textual.types`` that way (``reader.ui.launch``).
 """
 
 from __future__ import annotations
@@ -29,14 +31,18 @@ def _deferred(spared: str, name: str, stand_in: types.ModuleType) -> Callable[..
     return call
 
 
-def import_sparing(target: str, spared: str, functions: tuple[str, ...]) -> types.ModuleType:
+def import_sparing(target: str, spared: str, functions: tuple[str, ...] = (),
+                   values: dict[str, Any] | None = None) -> types.ModuleType:
     """``target`` imported while ``spared`` is a stand-in with ``functions``, each loading the
-    real ``spared`` on its first call. Nothing is spared if either module is loaded already."""
+    real ``spared`` on its first call, and ``values`` as they are (objects the real module
+    holds too). Nothing is spared if either module is loaded already."""
     if target in sys.modules or spared in sys.modules:
         return importlib.import_module(target)
     stand_in = types.ModuleType(spared, f"stands in for {spared} until it is called")
     for name in functions:
         setattr(stand_in, name, _deferred(spared, name, stand_in))
+    for name, value in (values or {}).items():
+        setattr(stand_in, name, value)
     sys.modules[spared] = stand_in
     try:
         return importlib.import_module(target)
@@ -54,3 +60,4 @@ def load_feedparser() -> types.ModuleType:
     """feedparser, without chardet until a document needs it (every module of ours that
     imports feedparser calls this first, so whichever comes first spares chardet)."""
     return import_sparing("feedparser", "chardet", ("detect",))
+

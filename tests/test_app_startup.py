@@ -4,10 +4,10 @@ The first frame needs Textual, the main screen and the story list; the reading p
 Markdown widget and markdown-it), the other screens and the image libraries are loaded after
 it (``reader.ui.deferred``, imported by the main screen once the list has painted), and the
 command line's parser (argparse) and the seed article parser not at all on a cache whose seeds
-are loaded. These tests run ``reader`` as a user does, in a child process with Textual's
-headless driver, and look at ``sys.modules`` at the moment that deferred import starts:
-whatever is loaded by then was part of the first frame's wait. Speed itself is measured in
-``benchmarks/`` (first paint).
+are loaded, nor the widgets ``textual.types`` names (``reader.stand_ins``). These tests run
+``reader`` as a user does, in a child process with Textual's headless driver, and look at
+``sys.modules`` at the moment that deferred import starts: whatever is loaded by then was part
+of the first frame's wait. Speed itself is measured in ``benchmarks/`` (first paint).
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ AFTER_FIRST_FRAME = ("reader.ui.widgets.reading_pane", "reader.ui.widgets.story_
                      "reader.related", "email.utils",
                      "textual.widgets._markdown", "markdown_it",
                      "textual_image", "PIL", "httpx", "feedparser", "lxml",
-                     "argparse", "reader.cli.parser", "reader.seed.format", "reader.identity")
+                     "argparse", "reader.cli.parser", "reader.seed.format", "reader.identity",
+                     "textual.types", "textual.widgets._directory_tree",
+                     "textual.widgets._select", "textual.widgets._tree",
+                     "textual.widgets._placeholder")
 
 
 class DeferredImport(importlib.abc.MetaPathFinder):
@@ -121,3 +124,29 @@ def test_the_app_s_command_line_is_read_without_the_command_modules(argv: list[s
                                   ["--home", "h", "list"]])
 def test_every_other_command_line_goes_to_the_whole_parser(argv: list[str]) -> None:
     assert app_arguments(argv) is None
+
+
+TEXTUAL = r'''
+import json, sys
+from reader.ui.launch import load_textual_app
+load_textual_app()
+app = sys.modules["textual.app"]
+spared = [name for name in ("textual.types", "textual.widgets._directory_tree",
+                            "textual.widgets._select", "textual.widgets._tree",
+                            "textual.widgets._placeholder") if name in sys.modules]
+import textual.command
+import textual.types
+from textual import _types
+print(json.dumps({"loaded": spared, "palette": hasattr(app, "CommandPalette"),
+                  "real": "DirEntry" in textual.types.__all__,
+                  "same": textual.types.IgnoreReturnCallbackType is _types.IgnoreReturnCallbackType
+                          and textual.command.IgnoreReturnCallbackType is
+                          _types.IgnoreReturnCallbackType}))
+'''
+
+
+def test_textual_s_app_loads_without_the_widgets_textual_types_names() -> None:
+    done = subprocess.run([sys.executable, "-c", TEXTUAL], capture_output=True, text=True,
+                          check=True, timeout=120)
+    found = json.loads(done.stdout)
+    assert found == {"loaded": [], "palette": True, "real": True, "same": True}

@@ -73,3 +73,4 @@ def test_a_library_that_wants_more_gets_the_real_dependency(tmp_path: Path) -> N
                           text=True, check=True, timeout=60, env=env)
     assert json.loads(done.stdout) == {"spared": True, "first": ["one", 5], "two": "two",
                                        "used": "two", "dep_real": [True, True, True]}
+

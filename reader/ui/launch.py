@@ -13,6 +13,7 @@ from typing import cast
 from reader import collector
 from reader.cli.context import Context
 from reader.models import SortOrder, View
+from reader.stand_ins import import_sparing
 from reader.ui.data import UiData
 from reader.ui.hangup import watch_for_hangup
 
@@ -29,7 +30,8 @@ def run_app(context: Context) -> int:
     first = View(sort=cast(SortOrder, context.config.sort.get("all", "newest")))
     data.read_ahead(first, shutil.get_terminal_size().lines - CHROME_ROWS)
     pictures = prepare_saved_images(context)  # the terminal is asked meanwhile too
-    from reader.ui.app import create_app  # Textual loads meanwhile
+    load_textual_app()  # Textual loads meanwhile
+    from reader.ui.app import create_app
 
     app = create_app(context.paths, context.config, data=data)
     watch_for_hangup(app)
@@ -39,6 +41,19 @@ def run_app(context: Context) -> int:
         picture_support.wait()  # before Textual reads the keyboard
     app.run()
     return 0
+
+
+def load_textual_app() -> None:
+    """Textual's app module, without ``textual.types``: its command palette module takes one
+    type alias from there, and ``textual.types`` re-exports names of widgets the first frame
+    never uses (DirectoryTree, Tree, Select, Placeholder: ~21 M instructions, 1.5 % of exec ->
+    first frame). It is imported while ``textual.types`` is a stand-in holding that alias (the
+    same object); ``import textual.types`` afterwards gives the real module, and a Textual
+    that wants more of it is imported with the real one (``reader.stand_ins``)."""
+    from textual import _types
+
+    import_sparing("textual.app", "textual.types",
+                   values={"IgnoreReturnCallbackType": _types.IgnoreReturnCallbackType})
 
 
 def prepare_saved_images(context: Context) -> bool:
