@@ -21,7 +21,7 @@ from reader import collector, start_cache
 from reader.config import Config, ConfigError, save_theme
 from reader.fulltext.options import full_text_options
 from reader.paths import Paths, save_dir
-from reader.ui import keys
+from reader.ui import css_cache, keys
 from reader.ui.auto_refresh import TICK, Clock
 from reader.ui.commands import StoryTitleProvider
 from reader.ui.data import WRITE_WAIT, UiData
@@ -73,13 +73,15 @@ class ReaderApp(App[None]):
 
     def on_ready(self) -> None:
         """The first frame is on screen: the cycle collector paused for the start resumes,
-        and the start's compiling is no longer kept (``start_cache``)."""
+        and the start's compiling and parsed CSS are no longer kept (``start_cache``,
+        ``css_cache``)."""
         self.call_after_refresh(self._started)
 
     @staticmethod
     def _started() -> None:
         collector.resume()
         start_cache.stop()
+        css_cache.stop()
 
     def on_unmount(self) -> None:
         self.data.close()

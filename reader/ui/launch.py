@@ -14,6 +14,7 @@ from reader import collector
 from reader.cli.context import Context
 from reader.models import SortOrder, View
 from reader.stand_ins import import_sparing
+from reader.ui import css_cache
 from reader.ui.data import UiData
 from reader.ui.hangup import watch_for_hangup
 
@@ -32,6 +33,8 @@ def run_app(context: Context) -> int:
     pictures = prepare_saved_images(context)  # the terminal is asked meanwhile too
     load_textual_app()  # Textual loads meanwhile
     from reader.ui.app import create_app
+
+    css_cache.start()  # the first frame's CSS parsed by an earlier run, if it was
 
     app = create_app(context.paths, context.config, data=data)
     watch_for_hangup(app)
