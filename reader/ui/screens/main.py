@@ -41,6 +41,7 @@ from reader.ui import keys, picture_support
 from reader.ui.auto_refresh import TICK, AutoRefresh, Clock
 from reader.ui.data import UiData
 from reader.ui.full_text import FullTextFetcher
+from reader.ui.list_first import paint_first
 from reader.ui.marks import Mark, MarkFailed, MarkField, Marks, MarkStored, story_name
 from reader.ui.messages import (
     FeedsRefreshed,
@@ -89,6 +90,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.data = data
         self._pane: ReadingPane | None = None
+        self._list: StoryList | None = None
         self._ready = asyncio.Event()
         self._loading = False
         self._refresher = Refresher(self, data, database, fetch, sync, filters,
@@ -112,6 +114,22 @@ class MainScreen(Screen[None]):
             yield StatusLine(self.data, id="status")
             yield Static(id="refresh-times", markup=False)
         yield AppFooter()
+
+    def _on_timer_update(self) -> None:
+        # The list's moved cursor leaves before the reading pane's layout and text: a key is
+        # answered at once even while a preview draws (``reader.ui.list_first``).
+        paint_first(self, self._story_list())
+        super()._on_timer_update()
+
+    def on_idle(self) -> None:
+        # While a batch (the pane's Markdown mounting its blocks) holds every frame.
+        if self.app._batch_count:
+            paint_first(self, self._story_list())
+
+    def _story_list(self) -> StoryList | None:
+        if self._list is None:
+            self._list = next(iter(self.query(StoryList)), None)  # None until composed
+        return self._list
 
     @property
     def list_pane(self) -> ListPane:
