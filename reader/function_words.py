@@ -58,6 +58,13 @@ diesmal wurdet ware waren frage fragen wirklich eigentlich vielleicht gut gute g
 einfach sei seien bereits damals danach denen daruber eben echt gar genau
 mehrere mehreren machen macht machte gemacht sagen sagt sagte gesagt zeigen zeigt zeigte
 stellen stellt stellte obwohl jedoch zudem bisher
+nutzen nutzt nutzte genutzt benutzen benutzt verwenden verwendet lassen lasst liess gelassen
+bekommen bekommt gehen ging gegangen kommen kommt kam gekommen geben gab gegeben sieht sah
+gesehen brauchen braucht stehen steht heisst weg ding dinge sache sachen neu nachste nachsten
+nachster letzte letzten letzter letztes jahr jahre jahren jahres oft haufig innerhalb art
+gleich gleiche gleichen selben eigene eigenen eigener eigenes wenige wenigen weniger meisten
+meist eher genug fast beinahe weitere weiteren weiterer weiteres beide beiden sowohl weder
+neben bzw usw etc
 """,
     "fr": """
 a ai aie aient aies ait alors as au aucun aupres aussi autre autres aux avait avant avec avez

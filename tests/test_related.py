@@ -141,7 +141,8 @@ def test_function_words_of_any_language_are_never_distinctive() -> None:
     from reader.function_words import FUNCTION_WORDS
 
     for word in ("the", "met", "aus", "vier", "und", "dass", "les", "которые", "کر", "ve",
-                 "sollten", "spätestens", "uh", "yeah", "mehrere", "macht", "stellt"):
+                 "sollten", "spätestens", "uh", "yeah", "mehrere", "macht", "stellt", "nutzen",
+                 "lässt", "nächsten"):
         assert fold(word) in FUNCTION_WORDS, word
     for word in ("zorblat", "merchant", "golf", "vgo"):
         assert word not in FUNCTION_WORDS
