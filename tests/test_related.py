@@ -192,7 +192,7 @@ def _terms(*names: str) -> tuple[KeyTerm, ...]:
     return tuple(KeyTerm(n, n, 1, 2, 1.0) for n in names)
 
 
-def test_pick_needs_two_shared_words_and_caps_each_other_source() -> None:
+def test_pick_needs_two_shared_words_three_from_elsewhere_and_caps_each_other_source() -> None:
     story = Story(id="me", source="Mine", title="Zorblat quintax", standfirst="", body="",
                   url="https://example.com/me", author=None, published=None, updated=None,
                   teaser=False, read=False, starred=False, source_id=1, rowid=100)
@@ -203,12 +203,16 @@ def test_pick_needs_two_shared_words_and_caps_each_other_source() -> None:
         _candidate(10, 3, url="https://example.com/me"),          # a copy (same link)
         _candidate(11, 3, title="zorblat quintax"),                # a copy (same title)
         _candidate(12, 3, title="accepted twice"),                 # two forms of one word
+        _candidate(13, 3, title="two words elsewhere"),            # two words, other source
+        _candidate(14, 1, title="two words here"),                 # two words, own source
     ]
-    shared = {c.rowid: _terms("zorblat", "quintax") for c in candidates}
+    shared = {c.rowid: _terms("zorblat", "quintax", "frobnitz") for c in candidates}
     shared[1] = _terms("zorblat")
-    shared[12] = _terms("accepted", "accepting")
+    shared[12] = _terms("accepted", "accepting", "zorblat")
+    shared[13] = _terms("zorblat", "quintax")
+    shared[14] = _terms("zorblat", "quintax")
     chosen = [p.candidate.rowid for p in related.pick(story, [], candidates, shared, 20)]
-    assert chosen == [2, 3, 4, 6, 7, 8, 9]
+    assert chosen == [2, 3, 4, 6, 7, 8, 9, 14]
     assert [p.candidate.rowid for p in related.pick(story, [], candidates, shared, 2)] == [2, 3]
 
 
@@ -221,9 +225,11 @@ def test_a_podcasts_furniture_relates_nothing_and_one_feed_fills_no_list(store: 
                for n, topic in enumerate(topics)]
     ids = add_source(store, "Podcast", podcast)
     prolific = add_source(store, "Prolific", [
-        Doc(f"q{n}", f"Zorblat quintax part {n}", "Zorblat quintax again.") for n in range(6)])
+        Doc(f"q{n}", f"Zorblat quintax frobnitz part {n}", "Zorblat quintax frobnitz again.")
+        for n in range(6)])
     ids.update(prolific)
-    ids.update(add_source(store, "News", [Doc("n", "Zorblat quintax news", "Zorblat quintax.")]))
+    ids.update(add_source(store, "News", [Doc("n", "Zorblat quintax frobnitz news",
+                                               "Zorblat quintax frobnitz.")]))
     related._CACHE.clear()
     for key in ("p0", "p3", "p7"):
         listed = related.related_stories(store, store.get_story(ids[key]))
