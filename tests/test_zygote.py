@@ -141,6 +141,11 @@ document = generate_feed(1, 0, 3)
 page = (b'<!doctype html><html><head><link rel="alternate" type="application/rss+xml" '
         b'title="Main" href="/feed.xml"></head><body>hi</body></html>')
 case = sys.argv[1]
+if case == "no_parser":  # as in an install whose lxml is broken: the zygote cannot import it
+    import reader.refresh.parse_jobs as jobs
+    def broken():
+        raise ImportError("No module named 'lxml.etree'")
+    jobs.load_parse_stack = broken
 parsers = ParseWorkers(0, 2, fork=True)
 pool = parsers.pool
 if case == "exceptions":
@@ -193,16 +198,33 @@ elif case == "death":
     while children(os.getpid()) and time.monotonic() < deadline:
         time.sleep(0.05)
     result["children"] = len(children(os.getpid()))
+elif case == "no_parser":
+    result["same"] = asyncio.run(parsers.parse(document, {}, url)) == __import__(
+        "reader.feeds.parse", fromlist=["parse_feed"]).parse_feed(document, {}, url)
+    parsers.close()
 print(json.dumps(result))
 """
 
 
 def _pool_case(case: str) -> dict[str, Any]:
+    return _pool_run(case)[0]
+
+
+def _pool_run(case: str) -> tuple[dict[str, Any], str]:
     done = subprocess.run([sys.executable, "-c", POOL, case], capture_output=True, text=True,
                           cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return found
+    return found, done.stderr
+
+
+def test_a_zygote_that_cannot_import_the_parser_says_so_in_one_line() -> None:
+    """A broken install: one line (no traceback), and the refresh parses in its own process."""
+    found, stderr = _pool_run("no_parser")
+    assert found == {"same": True}
+    assert stderr.splitlines() == [
+        "reader: the parse workers could not start (No module named 'lxml.etree');"
+        " parsing in the refresh's own process"]
 
 
 def test_exceptions_come_back_from_the_workers_as_raised() -> None:

@@ -186,10 +186,8 @@ def start(workers: int, background: bool) -> ForkedWorkers:
                     ours.close()
                 _zygote([theirs for _, theirs in pairs], parent, background)
                 status = 0
-            except Exception:  # said, not hidden: the refresh goes on parsing in a thread
-                import traceback
-
-                traceback.print_exc()
+            except Exception as exc:  # said in one line, not hidden: the refresh parses itself
+                _say_failed(exc)
             finally:
                 os._exit(status)
     finally:
@@ -197,6 +195,18 @@ def start(workers: int, background: bool) -> ForkedWorkers:
     for _, theirs in pairs:
         theirs.close()
     return ForkedWorkers([ours for ours, _ in pairs], pid, background)
+
+
+def _say_failed(exc: Exception) -> None:
+    """In the zygote: why it could not serve (a broken install: the parser does not import),
+    one line on stderr. Its workers' sockets then end, the refresh's first parse finds the pool
+    broken and parses in a thread of its own, which meets the same problem and says it per
+    feed: a traceback here would only bury that."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"reader: the parse workers could not start ({reason[:300]});"
+                         " parsing in the refresh's own process\n")
+        sys.stderr.flush()
 
 
 def _zygote(sockets: list[socket.socket], parent: int, background: bool) -> None:
