@@ -26,6 +26,7 @@ import io
 import json
 import os
 import pstats
+import re
 import shutil
 import sqlite3
 import sys
@@ -309,14 +310,21 @@ def generated_story(home: Path) -> tuple[int, bytes]:
     raise RuntimeError("no generated story among the first 50 rows")
 
 
+PANE_FOOTER = re.compile(rb"\x1b\[\d+;1H(?:\x1b\[[0-9;]*m)* \[ ")
+"""The footer redrawn with ``[ Back`` as its first key: the reading pane has the focus (with the
+list's, the first is ``⏎ Open``)."""
+
+
 def open_generated(app: PtyProgram, index: int, marker: bytes) -> None:
     """Move the list cursor to row ``index`` and open that story in the reading pane.
 
-    The keys that follow must reach the pane, so this returns once the story is open, not
-    merely once the screen has gone quiet: a loaded machine can load the story for longer than
-    any quiet gap, and a j sent before the pane has the focus moves the list's cursor instead.
-    The opened pane takes the focus and repaints in its focused background, every line of it,
-    so its story's ``marker`` is drawn again after Enter.
+    The keys that follow must reach the pane, so this returns once the pane has the focus, not
+    merely once the screen has gone quiet or the story's ``marker`` was drawn: the preview of
+    the story the cursor rests on draws the same marker, and on a loaded machine it can still
+    be drawing after any quiet gap, so the marker alone let a j go before the focus moved (it
+    then moved the list's cursor, and the pane phase timed out: seen twice at load ~9). The
+    footer says where the focus is: its first key is the list's ``⏎ Open``, or ``[ Back``
+    once the pane has it (``PANE_FOOTER``).
     """
     app.send(b"g")
     app.quiet(0.2, 3)
@@ -325,6 +333,7 @@ def open_generated(app: PtyProgram, index: int, marker: bytes) -> None:
         app.quiet(0.3, 3)
     mark = len(app.output)
     app.send(b"\r")
+    app.wait_for(PANE_FOOTER, timeout=30, since=mark)
     app.wait_for(marker, timeout=30, since=mark)
     app.quiet(0.3, 3)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import select
 import signal
 import struct
@@ -56,8 +57,10 @@ class PtyProgram:
         self.output += data
         return data
 
-    def wait_for(self, needle: bytes, timeout: float, since: int | None = None) -> float:
-        """Read until ``needle`` appears in the output after offset ``since``; its arrival time.
+    def wait_for(self, needle: bytes | re.Pattern[bytes], timeout: float,
+                 since: int | None = None) -> float:
+        """Read until ``needle`` (bytes, or a pattern searched for) appears in the output after
+        offset ``since``; its arrival time.
 
         A needle split across two reads is still found: the search covers everything read
         since ``since``.
@@ -65,7 +68,8 @@ class PtyProgram:
         start = len(self.output) if since is None else since
         deadline = time.perf_counter() + timeout
         while True:
-            if self.output.find(needle, start) >= 0:
+            if (self.output.find(needle, start) >= 0 if isinstance(needle, bytes)
+                    else needle.search(self.output, start) is not None):
                 return time.perf_counter()
             left = deadline - time.perf_counter()
             if left <= 0:
