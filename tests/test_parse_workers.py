@@ -24,18 +24,8 @@ import asyncio, os, sys, threading
 from benchmarks.feedgen import generate_feed
 from reader.feeds.parse import parse_feed
 from reader.refresh.parse_workers import ParseWorkers, can_fork
-
-def children(parent):
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = open(f"/proc/{entry}/stat").read()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == parent:
-                found.add(int(entry))
-    return found
+sys.path.insert(0, "tests")
+from process_tree import children
 
 document = generate_feed(1, 0, 3)
 print("alone", can_fork())

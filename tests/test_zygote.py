@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from feed_server import FeedServer, rss2, static, trickle
+from process_tree import descendants, running
 
 from benchmarks.common import FEEDS_ONLY_CONFIG
 from reader.__main__ import refreshes
@@ -119,18 +120,8 @@ import asyncio, json, os, sys, time
 from benchmarks.feedgen import generate_feed
 from reader.feeds.parsed import FeedParseError, NotAFeedError
 from reader.refresh.parse_workers import ParseWorkers
-
-def children(parent):
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = open(f"/proc/{entry}/stat").read()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == parent:
-                found.add(int(entry))
-    return found
+sys.path.insert(0, "tests")
+from process_tree import children
 
 def gone(pid):
     return not os.path.exists(f"/proc/{pid}")
@@ -244,32 +235,6 @@ def test_a_dead_worker_breaks_the_pool_and_parsing_goes_on_in_a_thread() -> None
         "parser_after": True, "same": True, "children": 0}
 
 
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == parent and int(entry) not in found:
-                found.add(int(entry))
-                pending.append(int(entry))
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] not in "ZX"
-
-
 INTERACTIVE = r"""
 import runpy, signal, sys
 # As from a terminal: a process started in the background by a shell without job control
@@ -292,11 +257,11 @@ def test_ctrl_c_ends_reader_refresh_and_its_workers(tmp_path: Path) -> None:
                                    cwd=REPO, start_new_session=True)
         try:
             deadline = time.monotonic() + 60
-            while not (server.requests_for("/slow") and len(_descendants(refresh.pid)) >= 2):
+            while not (server.requests_for("/slow") and len(descendants(refresh.pid)) >= 2):
                 assert time.monotonic() < deadline, "the refresh never got going"
                 assert refresh.poll() is None, refresh.communicate()
                 time.sleep(0.05)
-            family = _descendants(refresh.pid)
+            family = descendants(refresh.pid)
             os.killpg(refresh.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
             _, stderr = refresh.communicate(timeout=60)
         finally:
@@ -308,6 +273,6 @@ def test_ctrl_c_ends_reader_refresh_and_its_workers(tmp_path: Path) -> None:
     assert refresh.returncode == 130
     assert stderr.strip().splitlines()[-1] == "reader: interrupted"
     deadline = time.monotonic() + 10
-    while any(_running(pid) for pid in family) and time.monotonic() < deadline:
+    while any(running(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(_running(pid) for pid in family)
+    assert not any(running(pid) for pid in family)
