@@ -105,6 +105,25 @@ def test_reader_refresh_has_not_imported_the_parser_at_its_first_request(tmp_pat
     assert all(o["new"] == 1 for o in outcomes)
 
 
+def test_a_refresh_that_saves_pages_has_not_imported_the_parser_at_its_first_request(
+        tmp_path: Path) -> None:
+    """The default config saves the pages of new summary-only stories: deciding which want
+    theirs loads the text extraction (lxml, the HTML converter) with the first feed stored,
+    in the writer thread, not on the serial start before the first request."""
+    server = FeedServer()
+    try:
+        home = _home_with_feeds(tmp_path, server, {
+            f"/f{n}": rss2(f"Feed {n}", [(f"g{n}", f"Story {n}")]) for n in range(3)})
+        done = subprocess.run([sys.executable, "-c", FIRST_REQUEST, str(home)],
+                              capture_output=True, text=True, cwd=REPO, timeout=120)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["status"] == 0
+    assert found["loaded"] == []
+
+
 def test_the_entry_point_knows_a_refresh_from_its_arguments() -> None:
     assert refreshes(["refresh"])
     assert refreshes(["--home", "h", "--seeds", "s", "refresh", "--json", "3"])

@@ -1,6 +1,7 @@
 """Full text and images during a refresh, after every feed has been reported.
 
-The refresh's writer hands each stored feed to ``FullTextCollector.collect``, which notes the
+The refresh's writer hands each stored feed to ``FullTextCollector.collect`` (``collector``),
+which notes the
 new stories that are only summaries (``summary.wants_full_text``) and those with pictures.
 Once the feeds' outcomes are all out, ``save_full_texts`` fetches those pages (``pages``),
 stores each page's text as it comes (through the refresh's one writer thread, so SQLite sees
@@ -11,53 +12,25 @@ feeds' results never wait for a page.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reader.config import FetchSettings
+from reader.fulltext.collector import FullTextCollector
 from reader.fulltext.options import IMAGE_STORIES_PER_REFRESH, FullTextOptions
 from reader.fulltext.pages import PageJob, PageText, fetch_page_texts
 from reader.fulltext.progress import Cancel, FullTextProgress, FullTextReport
-from reader.fulltext.summary import standfirst_from_summary, wants_full_text
-from reader.identity import story_public_id
-from reader.models import StoryDraft
+from reader.fulltext.summary import standfirst_from_summary
 from reader.store import Store
 from reader.store import fulltext as stored
-from reader.store.sources import source_key
+
+__all__ = ["FullTextCollector", "apply_page_text", "save_at_refresh", "save_full_texts"]
 
 
 def now_iso() -> str:
     """The time a page's text is saved, as stored (ISO 8601, UTC, seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(slots=True)
-class FullTextCollector:
-    """Notes, in the writer thread, which new stories of each stored feed need their page."""
-
-    started: float = field(default_factory=time.time)
-    jobs: list[PageJob] = field(default_factory=list)
-    new_ids: list[str] = field(default_factory=list)
-    _modes: dict[int, str] | None = None
-
-    def collect(self, store: Store, feed_id: int, drafts: Sequence[StoryDraft]) -> None:
-        """After a feed's drafts were stored: note its new stories, and which want a page."""
-        if not drafts:
-            return
-        if self._modes is None:
-            self._modes = dict(stored.full_text_modes(store))
-        mode = self._modes.get(feed_id, "auto")
-        key = source_key(store, feed_id)
-        ids = {story_public_id(key, d.key): d for d in drafts}
-        fresh = stored.new_since_last_look(store, feed_id, list(ids), self.started)
-        self.new_ids.extend(fresh)
-        wanted = [i for i in fresh if wants_full_text(
-            mode, ids[i].url, ids[i].body, had_content=not ids[i].from_summary)]
-        for link in stored.untried(store, wanted):
-            self.jobs.append(PageJob(link.id, link.url, link.body))
 
 
 def apply_page_text(store: Store, text: PageText, summary: str) -> None:

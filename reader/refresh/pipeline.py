@@ -58,7 +58,7 @@ from reader.store.feeds import FeedState
 from reader.text import clean_line
 
 if TYPE_CHECKING:
-    from reader.fulltext.at_refresh import FullTextCollector
+    from reader.fulltext.collector import FullTextCollector
     from reader.fulltext.options import FullTextOptions
     from reader.fulltext.progress import FullTextProgress, FullTextReport
 
@@ -328,10 +328,10 @@ async def refresh_feeds_async(
     loop = asyncio.get_running_loop()
     collector: FullTextCollector | None = None
     if full_text is not None and full_text.saves_anything:
-        # Loaded only by a refresh that saves pages or images (its page fetching and text
-        # extraction: ~30 M instructions of imports), and after the parse workers are forked,
-        # which never use it.
-        from reader.fulltext.at_refresh import FullTextCollector
+        # Loaded only by a refresh that saves pages or images; the page fetching and text
+        # extraction it uses (lxml and the HTML converter among them) load with the first
+        # feed stored, in the writer thread, not on this serial start (``collector``).
+        from reader.fulltext.collector import FullTextCollector
 
         collector = FullTextCollector()
     writer = RefreshWriter(Path(database), settings.retention_days, collector,

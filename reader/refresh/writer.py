@@ -27,7 +27,7 @@ from reader.store.feeds import FeedState, feed_states, record_refresh_named
 from reader.store.filters import show_unruled
 
 if TYPE_CHECKING:  # loaded by a refresh that saves full text (``pipeline``)
-    from reader.fulltext.at_refresh import FullTextCollector
+    from reader.fulltext.collector import FullTextCollector
 
 REFRESH_CHECKPOINT_PAGES = 20_000
 """The refresh's connection copies its write-ahead log into the cache every this many pages;
