@@ -81,26 +81,36 @@ def _home_with_feeds(tmp_path: Path, server: FeedServer, routes: dict[str, bytes
     return home
 
 
-def test_reader_refresh_has_not_imported_the_parser_at_its_first_request(tmp_path: Path) -> None:
-    """Nor after its last: every parse was its workers'. (Pages off: saving the pages of new
-    stories extracts their text in this process, with lxml.)"""
+def _refresh_watching_imports(tmp_path: Path, config: str | None) -> tuple[dict[str, Any],
+                                                                          list[str]]:
+    """``reader refresh --json`` of three feeds (``FIRST_REQUEST``): which parser modules it
+    had loaded at its first request and at its end, and its output lines."""
     server = FeedServer()
     try:
         home = _home_with_feeds(tmp_path, server, {
             f"/f{n}": rss2(f"Feed {n}", [(f"g{n}", f"Story {n} – it’s “quoted”")])
             for n in range(3)})
-        (home / "config").mkdir()
-        (home / "config" / "config.toml").write_text(FEEDS_ONLY_CONFIG, encoding="utf-8")
+        if config is not None:
+            (home / "config").mkdir()
+            (home / "config" / "config.toml").write_text(config, encoding="utf-8")
         done = subprocess.run([sys.executable, "-c", FIRST_REQUEST, str(home)],
                               capture_output=True, text=True, cwd=REPO, timeout=120)
     finally:
         server.stop()
     assert done.returncode == 0, done.stderr[-2000:]
-    found = json.loads(done.stdout.splitlines()[-1])
+    lines = done.stdout.splitlines()
+    found: dict[str, Any] = json.loads(lines[-1])
     assert found["status"] == 0
+    return found, lines[:-1]
+
+
+def test_reader_refresh_has_not_imported_the_parser_at_its_first_request(tmp_path: Path) -> None:
+    """Nor after its last: every parse was its workers'. (Pages off: saving the pages of new
+    stories extracts their text in this process, with lxml.)"""
+    found, lines = _refresh_watching_imports(tmp_path, FEEDS_ONLY_CONFIG)
     assert found["loaded"] == []  # the zygote imported them; this process never needed them
     assert found["after"] == []
-    outcomes = [json.loads(line) for line in done.stdout.splitlines()[:-1]]
+    outcomes = [json.loads(line) for line in lines]
     assert [o["status"] for o in outcomes] == ["ok"] * 3
     assert all(o["new"] == 1 for o in outcomes)
 
@@ -110,17 +120,7 @@ def test_a_refresh_that_saves_pages_has_not_imported_the_parser_at_its_first_req
     """The default config saves the pages of new summary-only stories: deciding which want
     theirs loads the text extraction (lxml, the HTML converter) with the first feed stored,
     in the writer thread, not on the serial start before the first request."""
-    server = FeedServer()
-    try:
-        home = _home_with_feeds(tmp_path, server, {
-            f"/f{n}": rss2(f"Feed {n}", [(f"g{n}", f"Story {n}")]) for n in range(3)})
-        done = subprocess.run([sys.executable, "-c", FIRST_REQUEST, str(home)],
-                              capture_output=True, text=True, cwd=REPO, timeout=120)
-    finally:
-        server.stop()
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = json.loads(done.stdout.splitlines()[-1])
-    assert found["status"] == 0
+    found, _ = _refresh_watching_imports(tmp_path, None)
     assert found["loaded"] == []
 
 
