@@ -1,8 +1,8 @@
 """Full text and images during a refresh, after every feed has been reported.
 
 The refresh's writer hands each stored feed to ``FullTextCollector.collect`` (``collector``),
-which notes the
-new stories that are only summaries (``summary.wants_full_text``) and those with pictures.
+which notes the new stories that are only summaries (``summary.wants_full_text``) and those
+with pictures.
 Once the feeds' outcomes are all out, ``save_full_texts`` fetches those pages (``pages``),
 stores each page's text as it comes (through the refresh's one writer thread, so SQLite sees
 one writer), reports "saving full text: 37/120", then saves the new stories' images. The

@@ -49,17 +49,20 @@ def _declared_type(headers: dict[str, str] | object) -> str:
 
 async def download_images(
     wanted: Sequence[tuple[str, ImageRef]], fetcher: Fetcher, pool: Executor,
-    done: Callable[[], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ImageResult]:
     """Download and process ``(story_id, ref)`` pairs with a fetcher made by
-    ``image_fetcher``; results in the order asked. ``done`` is called (on the loop's thread)
-    as each image ends, kept or not."""
+    ``image_fetcher``; results in the order asked. ``progress(done, total)`` hears of each
+    image as it ends, kept or not (on the loop's thread)."""
     loop = asyncio.get_running_loop()
+    ended = 0
 
     async def counted(story_id: str, ref: ImageRef) -> ImageResult:
+        nonlocal ended
         result = await one(story_id, ref)
-        if done is not None:
-            done()
+        ended += 1
+        if progress is not None:
+            progress(ended, len(wanted))
         return result
 
     async def one(story_id: str, ref: ImageRef) -> ImageResult:

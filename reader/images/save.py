@@ -84,15 +84,7 @@ async def save_images(
     pool = ThreadPoolExecutor(1, thread_name_prefix="reader-images")
     try:
         async with image_fetcher(settings) as fetcher:
-            ended = 0
-
-            def one_ended() -> None:
-                nonlocal ended
-                ended += 1
-                if progress is not None:
-                    progress(ended, len(wanted))
-
-            results = await download_images(wanted, fetcher, pool, one_ended)
+            results = await download_images(wanted, fetcher, pool, progress)
     finally:
         pool.shutdown(wait=True)
     return await call(lambda store: _store(store, cache_of(store), results))
