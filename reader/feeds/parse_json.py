@@ -147,7 +147,7 @@ def _json_feed(document: Mapping[str, Any], version: str) -> tuple[Fields, list[
     title = _string(document.get("title"))
     if title:
         feed["title"] = title
-        feed["title_detail"] = _detail("text/plain", title)
+        feed["title_detail"] = _title_detail(title)
     home = _string(document.get("home_page_url"))
     if home:
         feed["link"] = home
@@ -170,7 +170,7 @@ def _json_item(item: Mapping[str, Any], feed_authors: list[str]) -> Fields:
     title = _string(item.get("title"))
     if title:
         entry["title"] = title
-        entry["title_detail"] = _detail("text/plain", title)
+        entry["title_detail"] = _title_detail(title)
     html, text = _string(item.get("content_html")), _string(item.get("content_text"))
     if html or text:
         entry["content"] = [_detail("text/html", html) if html else _detail("text/plain", text)]
@@ -212,8 +212,14 @@ def _many(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value is not None else []
 
 
-def _rss_title(text: str) -> Fields:
-    """As feedparser reads an RSS title: plain text unless it looks like HTML."""
+def _title_detail(text: str) -> Fields:
+    """A title as feedparser reads an RSS one: plain text unless it looks like HTML (a closing
+    tag it knows, or a character reference), which the story's text then decodes.
+
+    JSON Feed's titles are plain text by its spec, but the real ones are escaped as the sites'
+    HTML is: WordPress and Ghost write ``Add Task &amp; Sub Tasks``, ``&#8216;Jokes&#8217;``,
+    ``Blog &#8211; InfluxData`` (3 of the real corpus's 12 JSON Feeds; NetNewsWire decodes
+    them too). Read as plain text, those references were shown as written."""
     kind = "text/html" if _FeedParserMixin.looks_like_html(text) else "text/plain"
     return _detail(kind, text)
 
@@ -224,7 +230,7 @@ def _rss_title_and_link(element: Mapping[str, Any]) -> Fields:
     title = _value(element.get("title")).strip()
     if title:
         fields["title"] = title
-        fields["title_detail"] = _rss_title(title)
+        fields["title_detail"] = _title_detail(title)
     link = _value(element.get("link")).strip()
     if link:
         fields["link"] = link
