@@ -124,6 +124,27 @@ def test_titles_are_the_entries_own_not_a_nested_author_title() -> None:
     assert not [t for t in titles if "Office of the CTO" in t]
 
 
+def test_the_article_is_the_body_not_a_nested_one_line_description() -> None:
+    """Google Cloud's blog: feedparser reads each item's ``<og><description>`` (one line) as
+    its content, and the story was that line, or nothing, with the whole article (headings,
+    links) flattened into the standfirst. YouTube's search feed: ``<media:description>`` over
+    the item's HTML card. The article is the body; the line is kept as the standfirst."""
+    drafts = parsed("nnw__cloudblog.rss").drafts
+    twilio = next(d for d in drafts if d.title.startswith("Using Google Cloud Speech-to-Text"))
+    assert twilio.body.startswith("Developers have asked us how they can use Google Cloud")
+    assert "## Architecture" in twilio.body and "[Twilio](https://www.twilio.com/)" in twilio.body
+    assert twilio.standfirst == ""  # the line repeats the article's opening: shown once
+    monthly = next(d for d in drafts if d.title == "Last month today: August on GCP")
+    assert monthly.standfirst == ("Here are some of the top GCP stories that appeared on the"
+                                  " Cloud blog in August.")
+    assert all(len(d.body) > 1000 for d in drafts)
+    youtube = parsed("rome__test3.xml").drafts
+    assert all("http://www.youtube.com/watch?v=" in d.body for d in youtube)
+    # a podcast whose plain content and HTML summary say the same keeps its content
+    podcast = parsed("rss-parser__giantbomb-podcast.rss").drafts[0]
+    assert not podcast.from_summary
+
+
 def test_an_untitled_story_keeps_an_empty_title_and_shows_its_first_words(
         isolated_home: Path) -> None:
     """scriptingNews's untitled posts: "(untitled)" in the list before."""
@@ -181,6 +202,28 @@ def test_json_feeds_are_read(name: str) -> None:
     with_titles = [item for item in items if item.get("title")]
     assert len([d for d in feed.drafts if d.title]) == len(with_titles)
     assert all(d.body or d.standfirst or d.title for d in feed.drafts)
+
+
+def test_json_feed_titles_escaped_as_html_read_as_a_reader_would() -> None:
+    """Real JSON Feeds escape their titles as their sites' HTML does (against the spec's plain
+    text): the list showed ``Add Task &amp; Sub Tasks``, ``&#8216;Jokes&#8217;`` and a source
+    named ``Blog &#8211; InfluxData``. They are read as feedparser reads an RSS title; a title
+    that only has an ``&`` or a ``<`` stays as written."""
+    titles = {d.title for d in parsed("nnw__rose.json").drafts}
+    assert "Workflow: Add Task & Sub Tasks To OmniFocus" in titles
+    assert not any("&amp;" in title for title in titles)
+    pixel = {d.title for d in parsed("nnw__pxlnv.json").drafts}
+    assert ("FCC Says Releasing \u2018Jokes\u2019 It Wrote About Ajit Pai Colluding With Verizon"
+            " Would \u2018Harm\u2019 Agency") in pixel
+    influx = parsed("feed-rs__jsonfeed_elastic_1.1.json")
+    assert influx.title == "Blog \u2013 InfluxData"
+    assert "InfluxDB vs. Graphite for Time Series Data & Metrics Benchmark" in \
+        {d.title for d in influx.drafts}
+    plain = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "x < y & z",
+                        "items": [{"id": "1", "title": "a <b> & c", "content_text": "t"}]})
+    feed = parse_feed(plain.encode(), {"Content-Type": "application/feed+json"},
+                      "https://a.example/feed.json")
+    assert feed.title == "x < y & z" and feed.drafts[0].title == "a <b> & c"
 
 
 def test_a_json_feed_served_as_plain_json_or_as_text_is_read() -> None:
