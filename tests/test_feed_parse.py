@@ -30,7 +30,7 @@ def test_rss2_entries_become_drafts() -> None:
     assert first.key == "https://news.example.com/2024/first"
     assert first.title == "First story"
     assert first.url == "https://news.example.com/2024/first"
-    assert first.author == "desk@example.com (News Desk)"
+    assert first.author == "News Desk"  # RSS 2.0's "desk@example.com (News Desk)"
     assert first.published == "2024-05-07T07:30:00+00:00"
     assert first.updated is None  # the feed gave no update time: none is invented
     assert first.tags == ("Science", "Space")

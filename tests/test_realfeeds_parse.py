@@ -181,6 +181,23 @@ def test_atom_entries_dated_only_by_updated_keep_that_date(isolated_home: Path) 
     assert rows[0].updated and rows[0].updated[:10] in listing.splitlines()[0]
 
 
+@pytest.mark.parametrize(("name", "name_alone"), [
+    ("node-feedparser__invalid-characters-gzipped.xml", "Mattt Thompson"),  # RSS: address (name)
+    ("feed-rs__rss_2.0_relurl_1.xml", "Jonas Große Sundrup"),  # a TLD feedparser's pattern cuts
+    ("rss-parser__many-links.rss", "Google Testing Bloggers"),  # Atom: feedparser's name (address)
+    ("feedkit__RSS.xml", "Joe Bob Briggs"),
+])
+def test_an_author_given_with_an_e_mail_address_is_shown_by_name(name: str,
+                                                                name_alone: str) -> None:
+    """NSHipster's stories showed "mattt@nshipster.com (Mattt Thompson)" as their author, the
+    Google Testing Blog's "Google Testing Bloggers (noreply@blogger.com)": 119 stories of 11
+    real feeds. An address alone stays; so do authors without one."""
+    authors = {d.author for d in parsed(name).drafts}
+    assert name_alone in authors and not any("@" in (a or "") for a in authors)
+    assert {d.author for d in parsed("nnw__phpxml.rss").drafts} == {"webmaster@fcutrecht.net"}
+    assert "ATP" in {d.author for d in parsed("nnw__atp.rss").drafts}  # not <itunes:author>'s
+
+
 def test_fragment_links_resolve_against_the_entrys_page() -> None:
     """All This: footnote links (``#fn:preview``) pointed into the feed's URL before."""
     feed = parsed("nnw__allthis.atom")

@@ -227,6 +227,31 @@ def _own_title(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return {"type": kind, "value": title}
 
 
+_EMAIL_AND_NAME = re.compile(
+    r"\s*(?:[^\s()<>@]+@[^\s()<>@]+\s*\((?P<after>[^()]*[^\s()][^()]*)\)"
+    r"|(?P<before>[^()<>@]*[^\s()<>@])\s*[(<][^\s()<>@]+@[^\s()<>@]+[)>])\s*"
+)
+
+
+def _author(entry: Mapping[str, Any]) -> str:
+    """The author as a person reads it: the name alone where the feed gives an e-mail address
+    and a name, in RSS 2.0's form (``mattt@nshipster.com (Mattt Thompson)``) or the one
+    feedparser writes for Atom (``Google Testing Bloggers (noreply@blogger.com)``); the pane
+    and ``show`` printed it whole (119 of the real corpus's 3,682 stories, 11 feeds). An
+    address alone stays, as does anything else. feedparser's own ``author_detail`` name is not
+    used: it can come from another of the entry's author elements than ``author``, and its
+    address pattern cuts ``jonas@insanity.industries (Jonas Große Sundrup)`` to
+    ``stries (Jonas Große Sundrup``."""
+    author = clean_line(entry.get("author")) or clean_line(
+        (entry.get("author_detail") or {}).get("name")
+    )
+    if "@" in author:
+        match = _EMAIL_AND_NAME.fullmatch(author)
+        if match:
+            return (match.group("after") or match.group("before")).strip()
+    return author
+
+
 def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
     """One feedparser entry as a story draft. Fields the entry lacks stay empty.
 
@@ -251,9 +276,7 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
     else:
         body = standfirst = ""
     from_summary = content is None or content is entry.get("summary_detail")
-    author = clean_line(entry.get("author")) or clean_line(
-        (entry.get("author_detail") or {}).get("name")
-    )
+    author = _author(entry)
     tags: list[str] = []
     for tag in entry.get("tags") or []:
         term = clean_line(tag.get("term") or tag.get("label"))
