@@ -48,7 +48,10 @@ def _story_ids(context: Context, args: argparse.Namespace) -> list[str]:
     if args.source:
         source = store.source_by_name(args.source)
         if source is None:
-            raise CommandError(f"no source named {args.source!r} (see 'reader feeds')")
+            from reader.cli.names import no_such_name
+
+            raise no_such_name("source", args.source, [s.name for s in store.sources()],
+                               "reader feeds")
         source_id = source.id
     links = stored.missing(store, source_id) if args.missing else \
         stored.stories_of(store, source_id)

@@ -75,8 +75,10 @@ def selection_of(store: Store, args: argparse.Namespace) -> Selection:
     if args.source is not None:
         found = store.source_by_name(args.source)
         if found is None:
-            names = ", ".join(s.name for s in store.sources()) or "none"
-            raise CommandError(f"no source named {args.source!r} (sources: {names})")
+            from reader.cli.names import no_such_name
+
+            raise no_such_name("source", args.source, [s.name for s in store.sources()],
+                               "reader feeds")
         source_ids = {found.id}
     if args.group is not None:
         sources = store.sources()
@@ -85,8 +87,9 @@ def selection_of(store: Store, args: argparse.Namespace) -> Selection:
         if not members:
             spellings = {s.group.casefold(): s.group for s in sources if s.group}
             groups = sorted(spellings.values(), key=str.casefold)
-            raise CommandError(f"no group named {args.group!r} (groups: "
-                               f"{', '.join(groups) or 'none'})")
+            from reader.cli.names import no_such_name
+
+            raise no_such_name("group", args.group, groups, "reader feeds")
         source_ids = members if source_ids is None else source_ids & members
     if args.query is not None:
         from reader.store.searches import checked_query  # loaded for --query only

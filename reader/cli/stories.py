@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from reader.cli.context import CommandError, Context
+from reader.cli.context import Context
 from reader.models import View
 
 if TYPE_CHECKING:
@@ -42,8 +42,9 @@ def view_for(context: Context, unread: bool, source: str | None) -> View:
         return View(unread_only=unread)
     found = store.source_by_name(source)
     if found is None:
-        names = ", ".join(s.name for s in store.sources())
-        raise CommandError(f"no source named {source!r} (sources: {names})")
+        from reader.cli.names import no_such_name
+
+        raise no_such_name("source", source, [s.name for s in store.sources()], "reader feeds")
     return View(unread_only=unread, source_id=found.id, source_name=found.name)
 
 

@@ -1,0 +1,64 @@
+"""The error for a source or group name that names nothing, the same for every command.
+
+A cache of 200 feeds made ``reader list --source nope`` print one 5,000-character line of every
+source's name. The line now names only those that look like what was typed (with a word that
+starts with it, any case; else those with a word spelt close to it), or every name when there
+are a few, else where to see them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from reader.cli.context import CommandError
+
+ALL_NAMES_UP_TO = 8
+"""With this many names or fewer, the error lists them all."""
+
+SUGGESTED = 5
+"""At most this many names that look like the one typed."""
+
+CLOSE = 0.75
+"""How alike (``difflib``'s ratio) a word must be to the name typed to be suggested."""
+
+
+def no_such_name(kind: str, name: str, names: Sequence[str], see: str) -> CommandError:
+    """``no source named 'heise' (did you mean 'heise online News' or …?)``: ``kind`` is what
+    was looked for (``source``, ``group``), ``see`` the command that lists every one."""
+    like = _looking_like(name.casefold(), names)
+    message = f"no {kind} named {name!r}"
+    if like:
+        shown = [repr(known) for known in like[:SUGGESTED]]
+        more = len(like) - len(shown)
+        listed = ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]
+        if more:
+            listed = ", ".join(shown) + f" or {more} more"
+        return CommandError(f"{message} (did you mean {listed}? see '{see}')")
+    if not names:
+        return CommandError(f"{message} (there are no {kind}s)")
+    if len(names) <= ALL_NAMES_UP_TO:
+        return CommandError(f"{message} ({kind}s: {', '.join(names)})")
+    return CommandError(f"{message} (see '{see}' for all {len(names)})")
+
+
+def _looking_like(wanted: str, names: Sequence[str]) -> list[str]:
+    """The names with a word that starts with ``wanted`` (``golem``: ``Golem.de``), else
+    those with a word (or the whole name) spelt close to it (``dairing``: ``Daring
+    Fireball``), closest first."""
+    if not wanted.strip():
+        return []
+    start = re.compile(r"(?<!\w)" + re.escape(wanted))
+    found = [name for name in names if start.search(name.casefold())]
+    if found:
+        return found
+    import difflib  # only for a mistake: every command imports its module at start
+
+    scored = []
+    for name in names:
+        folded = name.casefold()
+        parts = [folded, *re.findall(r"\w+", folded)]
+        score = max(difflib.SequenceMatcher(None, wanted, part).ratio() for part in parts)
+        if score >= CLOSE:
+            scored.append((-score, name))
+    return [name for _, name in sorted(scored)]
