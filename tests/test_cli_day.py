@@ -22,6 +22,55 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+# -- the options of every command, after the command too ---------------------------------------
+
+
+def test_home_and_seeds_work_after_the_command(isolated_home: Path, tmp_path: Path) -> None:
+    """``reader list --home DIR``: README says --home and --seeds are options for every
+    command, and they were refused after it (``unrecognized arguments: --home DIR``)."""
+    chosen, articles, more = tmp_path / "chosen", tmp_path / "mine", tmp_path / "more"
+    for folder, headline in ((articles, "My own article"), (more, "Another of mine")):
+        folder.mkdir()
+        (folder / "a.txt").write_text(f"{headline}\n\nStandfirst\n\nBody.\n", encoding="utf-8")
+    result = run_reader("--seeds", str(articles), "list", "--home", str(chosen),
+                        "--seeds", str(more), "--json", home=isolated_home)
+    assert (result.returncode, result.stderr) == (0, "")
+    titles = {json.loads(line)["title"] for line in result.stdout.splitlines()}
+    assert {"My own article", "Another of mine"} <= titles and len(titles) == 6
+    assert (chosen / "data" / "cache.sqlite3").is_file() and not isolated_home.exists()
+    later = run_reader("--home", str(tmp_path / "not-this"), "list", "--home", str(chosen),
+                       home=isolated_home)
+    assert later.returncode == 0 and len(later.stdout.splitlines()) == 6  # the last one counts
+    assert not (tmp_path / "not-this").exists()
+
+
+# -- misspellings: the close ones are named ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["lsit"], "reader: error: unknown command 'lsit'; did you mean 'list'?"
+               " (see 'reader --help')"),
+    (["serch", "memo"], "did you mean 'search' or 'searches'?"),
+    (["list", "--unred"], "reader: error: unknown option '--unred' for 'reader list'; did you"
+                          " mean --unread? (see 'reader list --help')"),
+    (["refresh", "--jsn"], "for 'reader refresh'; did you mean --json?"),
+    (["--hme", "somewhere", "list"], "unknown option '--hme' for 'reader'; did you mean --home"),
+    (["--bogus", "list"], "unknown option '--bogus' for 'reader' (see 'reader --help')"),
+    (["search", "memo", "-tory"], "unknown option '-tory' for 'reader search'; put -- before a"
+                                  " query that starts with -: reader search -- -tory"),
+    (["mark", "raed", "--all"], "invalid choice: 'raed' (choose from 'read', 'unread', 'star',"
+                                " 'unstar'); did you mean 'read'"),
+    (["show", "abcd", "efgh"], "unexpected word: efgh (quote a value that has spaces)"
+                               " (see 'reader show --help')"),
+])
+def test_a_misspelling_names_the_close_ones(isolated_home: Path, args: list[str],
+                                            said: str) -> None:
+    """argparse said ``unrecognized arguments: --unred (see 'reader --help')``, and took
+    ``reader --hme DIR list``'s DIR for the command (``invalid choice: 'DIR'``)."""
+    assert said in one_error_line(run_reader(*args, home=isolated_home))
+    assert not isolated_home.exists()  # a mistake touches nothing
+
+
 # -- a source named from memory ---------------------------------------------------------------
 
 
