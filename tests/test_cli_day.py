@@ -6,12 +6,15 @@ and what a refresh or ``add`` says when the network lets them down. Each runs th
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from config_support import write_config
+from config_support import with_fetch_settings, write_config
 from conftest import run_reader
+from feed_server import FeedServer, rss2, static
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -108,3 +111,67 @@ def test_an_unknown_source_names_those_like_it(many_sources: Path, args: list[st
     ``mark`` said the same, ``fulltext`` only "see 'reader feeds'"."""
     line = one_error_line(run_reader(*args, home=many_sources))
     assert said in line and len(line) < 200
+
+
+# -- what add and refresh say when the network lets them down ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    running = FeedServer()
+    running.routes["/ok"] = static(rss2("Good feed", [("g1", "A story")]))
+    running.routes["/picture.png"] = static(b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")
+    running.routes["/object.json"] = static(b'{"status": "ok"}', "application/json")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def home(isolated_home: Path) -> Path:
+    return with_fetch_settings(isolated_home, deadline=5, connect_timeout=2)
+
+
+@pytest.mark.parametrize(("path", "said"), [
+    ("/picture.png", "/picture.png is not a feed: a PNG image"),
+    ("/object.json", "/object.json is not a feed: a JSON object with the keys status"),
+])
+def test_add_says_once_what_the_document_is(server: FeedServer, home: Path, path: str,
+                                            said: str) -> None:
+    """It said ``… is not a feed: not a feed: a PNG image``."""
+    line = one_error_line(run_reader("add", server.url(path), home=home))
+    assert line.endswith(said) and line.count("not a feed") == 1
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def import_urls(home: Path, urls: list[str]) -> None:
+    opml = home.parent / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body>' + "".join(
+        f'<outline type="rss" xmlUrl="{url}"/>' for url in urls) + "</body></opml>")
+    assert run_reader("import", str(opml), home=home).returncode == 0
+
+
+
+def test_a_refresh_that_fetched_nothing_exits_1(server: FeedServer, home: Path) -> None:
+    """The server stopped (or the network down): every feed fails, and the refresh said so
+    but exited 0, as one where every feed was fetched does. A refresh where some feeds fail
+    still exits 0; a failing feed without a title of its own is named by its URL once."""
+    port = closed_port()
+    dead = [f"http://127.0.0.1:{port}/a.xml", f"http://127.0.0.1:{port}/b.xml"]
+    import_urls(home, dead)
+    for args in (["refresh"], ["refresh", "--json"], ["refresh", dead[0]]):
+        result = run_reader(*args, home=home)
+        assert (result.returncode, result.stderr) == (1, ""), result
+    lines = run_reader("refresh", home=home).stdout.splitlines()
+    assert lines[-1] == "2 feeds: 0 ok, 0 not modified, 2 failed; 0 new stories"
+    assert lines[0] == (f"failed {dead[0]}: 127.0.0.1 refused the connection"
+                        " (nothing listens there)")
+    import_urls(home, [server.url("/ok")])
+    some = run_reader("refresh", home=home)
+    assert some.returncode == 0, some
+    assert some.stdout.splitlines()[-1] == "3 feeds: 1 ok, 0 not modified, 2 failed; 1 new story"

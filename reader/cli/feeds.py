@@ -29,6 +29,11 @@ from reader.store.feeds import (
 )
 from reader.text import clean_line
 
+EXIT_NOTHING_FETCHED = 1
+"""``reader refresh``'s status when every feed it tried failed (the network is down, the one
+feed named is broken): a script or a systemd timer can tell that from a refresh where some
+feeds fail, which is a success (0) with their lines, as with any other refresh."""
+
 if TYPE_CHECKING:
     from reader.fulltext.progress import FullTextProgress
     from reader.refresh.outcomes import RefreshProgress, RefreshSummary
@@ -59,7 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        description="Fetch all feeds, or the ones named, and store new stories. "
                        "With --due, only those due: a feed is fetched no more often than its "
                        "ttl, its server (Cache-Control, Expires, Retry-After) or its own "
-                       "--interval asks.")
+                       "--interval asks. Exit status 1 when every feed it tried failed.")
     p.add_argument("feeds", metavar="URL|ID", nargs="*", help="only these feeds")
     p.add_argument("--due", action="store_true",
                    help="only the feeds that are due: each is fetched no more often than its "
@@ -215,7 +220,8 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
         if summary.full_text is not None and summary.full_text.describe():
             print(summary.full_text.describe())
         print(summary.describe())  # the last line, as scripts expect
-    return 0
+    fetched = summary.count("ok") + summary.count("not_modified")
+    return EXIT_NOTHING_FETCHED if summary.failed and not fetched else 0
 
 
 def _print_feeds(summary: RefreshSummary, ids: list[int] | None, as_json: bool) -> None:
@@ -234,7 +240,8 @@ def _print_feeds(summary: RefreshSummary, ids: list[int] | None, as_json: bool) 
             print(clean_line(f"warning  {name}: {warning}"))
         if outcome.status in ("error", "skipped"):
             label = "failed  " if outcome.status == "error" else "skipped "
-            print(clean_line(f"{label} {name} ({outcome.url}): {outcome.error}"))
+            where = "" if outcome.url == outcome.name else f" ({outcome.url})"  # untitled
+            print(clean_line(f"{label} {name}{where}: {outcome.error}"))
 
 
 def cmd_import(context: Context, args: argparse.Namespace) -> int:

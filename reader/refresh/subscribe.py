@@ -78,7 +78,7 @@ async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, P
         except NotAFeedError as exc:
             links = exc.links
         except FeedParseError as exc:
-            raise SubscribeError(f"{url} is not a feed: {exc}") from None
+            raise SubscribeError(f"{url} is not a feed: {_reason(exc)}") from None
         chosen = choose_feed_link(list(links))
         if chosen is None:
             raise SubscribeError(f"{url} is a web page that links to no RSS, Atom or JSON feed")
@@ -90,8 +90,14 @@ async def _fetch_feed(url: str, settings: FetchSettings) -> tuple[FetchResult, P
             parsed = parse_feed(result.body, result.headers, result.url)
         except FeedParseError as exc:
             raise SubscribeError(f"the page links to {chosen.url}, which is not a feed: "
-                                 f"{exc}") from None
+                                 f"{_reason(exc)}") from None
         return result, parsed, chosen, links
+
+
+def _reason(error: Exception) -> str:
+    """Why a document is not a feed, without the parser's own ``not a feed`` around it
+    (``… is not a feed: a PNG image``, not ``… is not a feed: not a feed: a PNG image``)."""
+    return str(error).removeprefix("not a feed: ").removesuffix(", not a feed")
 
 
 def subscribe(
