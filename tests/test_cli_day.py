@@ -16,6 +16,8 @@ from config_support import with_fetch_settings, write_config
 from conftest import run_reader
 from feed_server import FeedServer, rss2, static
 
+from reader.cli.output import SOURCE_COLUMNS, source_column
+
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     """The one ``reader: error:`` line of a mistake (exit 2, nothing on stdout)."""
@@ -175,3 +177,22 @@ def test_a_refresh_that_fetched_nothing_exits_1(server: FeedServer, home: Path) 
     some = run_reader("refresh", home=home)
     assert some.returncode == 0, some
     assert some.stdout.splitlines()[-1] == "3 feeds: 1 ok, 0 not modified, 2 failed; 1 new story"
+
+
+# -- the list's source column ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("Golem.de", "Golem.de          "),
+    ("heise developer neueste Meldungen", "heise developer n…"),
+    ("投资资讯网交易在线--流通纪念币", "投资资讯网交易在… "),
+    ("Новости Оренбурга и области", "Новости Оренбурга…"),
+    ("Cafe\u0301 society", "Cafe\u0301 society      "),
+])
+def test_the_source_column_is_cut_by_cells_and_says_so(source: str, shown: str) -> None:
+    """A name was cut at 18 characters with nothing to say so (``Dave Winer: Gratef``), and
+    a Chinese one, two cells a character, pushed its row's title 16 cells to the right."""
+    assert source_column(source) == shown
+    wide = sum(2 if "\u4e00" <= char <= "\u9fff" else 0 if char == "\u0301" else 1
+               for char in shown)
+    assert wide == SOURCE_COLUMNS
