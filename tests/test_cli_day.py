@@ -196,3 +196,41 @@ def test_the_source_column_is_cut_by_cells_and_says_so(source: str, shown: str) 
     wide = sum(2 if "\u4e00" <= char <= "\u9fff" else 0 if char == "\u0301" else 1
                for char in shown)
     assert wide == SOURCE_COLUMNS
+
+
+# -- newsboat's urls file -----------------------------------------------------------------------
+
+
+URLS_FILE = r"""# newsboat's ~/.newsboat/urls
+https://example.org/one.xml "tech" "~My \"Podcast\"" linux
+  https://example.org/two.xml "News/World"   # a comment after the tags
+https://example.org/three.xml !hidden "~Third"
+https://example.org/one.xml dup
+"query:Unread:unread = \"yes\""
+exec:~/bin/feed.sh tech
+"""
+
+
+def test_newsboat_s_urls_file_imports_with_its_tags_and_names(isolated_home: Path,
+                                                              tmp_path: Path) -> None:
+    """The file a person leaving newsboat has: newsboat 2.21's own export (``-e``, OPML 1.0)
+    leaves out every tag, and ``reader import urls`` said "not valid XML". Its first tag is the
+    feed's folder, ``~Name`` its title; the query feed and the exec: line are skipped with a
+    warning each, the repeated URL is read once."""
+    urls = tmp_path / "urls"
+    urls.write_text(URLS_FILE, encoding="utf-8")
+    result = run_reader("import", str(urls), home=isolated_home)
+    assert result.returncode == 0, result
+    assert result.stdout == "imported 3 feeds; run 'reader refresh' to fetch their stories\n"
+    assert result.stderr.splitlines() == [
+        f"reader: warning: {urls}: skipped the query feed 'Unread': here a saved search is"
+        " 'reader search --save NAME QUERY'",
+        f"reader: warning: {urls}: skipped 'exec:~/bin/feed.sh': not an http(s) feed URL",
+        f"reader: warning: {urls}: 1 feed had more than one tag: each is in the folder of its"
+        " first (a feed is in one folder here)",
+    ]
+    feeds = {feed["url"]: (feed["title"], feed["group"]) for feed in map(
+        json.loads, run_reader("feeds", "--json", home=isolated_home).stdout.splitlines())}
+    assert feeds == {"https://example.org/one.xml": ('My "Podcast"', "tech"),
+                     "https://example.org/two.xml": ("https://example.org/two.xml", "News/World"),
+                     "https://example.org/three.xml": ("Third", None)}

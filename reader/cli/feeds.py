@@ -74,8 +74,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("import", help="subscribe to the feeds of an OPML file",
                        description="Subscribe to every feed of an OPML file; its folders "
-                       "become groups. Run 'reader refresh' afterwards to fetch them.")
-    p.add_argument("file", metavar="FILE.opml", help="the OPML file")
+                       "become groups. newsboat's urls file works too: a feed's first tag is "
+                       "its group, its ~tag its title. Run 'reader refresh' afterwards to "
+                       "fetch them.")
+    p.add_argument("file", metavar="FILE.opml", help="the OPML file (or newsboat's urls file)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="write the feeds as OPML",

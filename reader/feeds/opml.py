@@ -1,7 +1,8 @@
 """OPML 2.0 subscription lists: ``read_opml`` and ``write_opml``, and ``read_opml_file``.
 
 Pure, like parsing: bytes in, ``OpmlFeed``s out, and back (``read_opml_file`` reads the bytes
-first, with the 10 MB cap enforced while reading). Nested outline folders become a
+first, with the 10 MB cap enforced while reading, and reads a newsboat ``urls`` file as well:
+``reader.feeds.newsboat_urls``). Nested outline folders become a
 feed's group ("News/Tech"). Reading checks the whole document before anything is returned,
 so an unreadable or invalid file changes nothing in the cache.
 """
@@ -14,6 +15,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from reader.feeds.html_markdown import resolve_url
+from reader.feeds.newsboat_urls import looks_like_urls_file, read_urls_file
 from reader.files import LocalFileError, read_bounded
 from reader.records import record
 from reader.text import clean_line
@@ -38,7 +40,8 @@ class OpmlFeed:
 
 
 def read_opml_file(path: Path) -> tuple[list[OpmlFeed], list[str]]:
-    """``read_opml`` of a file named by the user: a regular file, or a pipe such as
+    """``read_opml`` of a file named by the user (or newsboat's ``urls`` file's feeds, when
+    it is one): a regular file, or a pipe such as
     ``/dev/stdin`` or a shell's ``<(...)``; anything larger than 10 MB (``/dev/zero``, a sparse
     1 GB file) is refused having read at most that much."""
     try:
@@ -50,6 +53,9 @@ def read_opml_file(path: Path) -> tuple[list[OpmlFeed], list[str]]:
                         if str(exc).startswith("it is larger") else str(exc)) from None
     if not data.strip():
         raise OpmlError("the file is empty")
+    if looks_like_urls_file(data):
+        entries, warnings = read_urls_file(data)
+        return [OpmlFeed(e.url, e.title, group=e.group) for e in entries], warnings
     return read_opml(data)
 
 
