@@ -198,6 +198,23 @@ def test_an_author_given_with_an_e_mail_address_is_shown_by_name(name: str,
     assert "ATP" in {d.author for d in parsed("nnw__atp.rss").drafts}  # not <itunes:author>'s
 
 
+def test_feed_services_buttons_ads_and_counters_are_not_the_storys_images() -> None:
+    """TechCrunch's stories ended in two DoubleClick ads and six FeedBurner share buttons,
+    each an ``[image]`` and a link called "image"; Pheedo's ad closed the Washington Post's,
+    a Matomo counter each post of 3960.org (439 images in 159 real stories). The story's own
+    pictures stay, and so do buttons that say what they are (Pheedo's "Add to StumbleUpon")."""
+    techcrunch = parsed("feedjira__TechCrunch.xml").drafts
+    assert not [d for d in techcrunch if "doubleclick" in d.body or "/~ff/" in d.body]
+    assert techcrunch[0].body.endswith("as of September 30, 2011.")
+    post = parsed("node-feedparser__wapowellness.xml").drafts
+    assert not [d for d in post if "ads.pheedo.com" in d.body]
+    button = "[![Add to StumbleUpon](http://images.pheedo.com/"
+    assert len([d for d in post if button in d.body]) == 26
+    blog = parsed("nnw__3960.json").drafts
+    assert not [d for d in blog if "stats.3960.org" in d.body]
+    assert len([d for d in blog if "![](https://journal.3960.org/posts/" in d.body]) == 5
+
+
 def test_fragment_links_resolve_against_the_entrys_page() -> None:
     """All This: footnote links (``#fn:preview``) pointed into the feed's URL before."""
     feed = parsed("nnw__allthis.atom")
