@@ -122,6 +122,9 @@ def test_an_unknown_source_names_those_like_it(many_sources: Path, args: list[st
 def server() -> Iterator[FeedServer]:
     running = FeedServer()
     running.routes["/ok"] = static(rss2("Good feed", [("g1", "A story")]))
+    running.routes["/news"] = static(rss2("Zeta News", [("n1", "News one"), ("n2", "News two")]))
+    running.routes["/blog"] = static(rss2("Alpha Blog", [("b1", "Blog one"), ("b2", "Blog two"),
+                                                         ("b3", "Blog three")]))
     running.routes["/picture.png"] = static(b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")
     running.routes["/object.json"] = static(b'{"status": "ok"}', "application/json")
     yield running
@@ -234,3 +237,37 @@ def test_newsboat_s_urls_file_imports_with_its_tags_and_names(isolated_home: Pat
     assert feeds == {"https://example.org/one.xml": ('My "Podcast"', "tech"),
                      "https://example.org/two.xml": ("https://example.org/two.xml", "News/World"),
                      "https://example.org/three.xml": ("Third", None)}
+
+
+# -- list: every filter and order the app has --------------------------------------------------
+
+
+def test_list_filters_and_sorts_as_the_app_does(server: FeedServer, home: Path) -> None:
+    """``list`` had only --unread and --source; the app also narrows to a folder and to
+    starred stories, and sorts four ways (``O``), and so does ``mark`` (--group)."""
+    opml = home.parent / "feeds.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="Reading">'
+                    f'<outline type="rss" xmlUrl="{server.url("/news")}"/></outline>'
+                    f'<outline type="rss" xmlUrl="{server.url("/blog")}"/></body></opml>')
+    assert run_reader("import", str(opml), home=home).returncode == 0
+    assert run_reader("refresh", home=home).returncode == 0
+
+    def titles(*args: str) -> list[str]:
+        result = run_reader("list", "--json", *args, home=home)
+        assert (result.returncode, result.stderr) == (0, ""), result
+        return [story["title"] for story in map(json.loads, result.stdout.splitlines())]
+
+    blog = ["Blog three", "Blog two", "Blog one"]
+    assert titles("--group", "reading") == ["News two", "News one"]  # any case, as mark's
+    assert titles("--source", "Alpha Blog", "--sort", "oldest") == blog[::-1]
+    by_source = titles("--sort", "source")  # Alpha Blog, seeds, Zeta News
+    assert (by_source[:3], by_source[-2:]) == (blog, ["News two", "News one"])
+    [two] = [s for s in map(json.loads, run_reader("list", "--json", home=home).stdout
+                            .splitlines()) if s["title"] == "Blog two"]
+    assert run_reader("mark", "star", two["id"], home=home).returncode == 0
+    assert run_reader("mark", "read", "--source", "Zeta News", home=home).returncode == 0
+    assert titles("--starred") == ["Blog two"]
+    assert titles("--sort", "unread")[-2:] == ["News two", "News one"]  # read: last
+    assert titles("--unread", "--group", "Reading") == []
+    assert "no group named 'Readng' (did you mean 'Reading'?" in one_error_line(
+        run_reader("list", "--group", "Readng", home=home))

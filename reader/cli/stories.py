@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from reader.cli.context import Context
-from reader.models import View
+from reader.models import SORT_ORDERS, View
 
 if TYPE_CHECKING:
     from reader.models import RelatedStory, Story
@@ -21,10 +21,16 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The reading commands on the ``reader`` parser."""
     p = sub.add_parser("list", help="list cached stories, newest first",
-                       description="List cached stories, newest first.")
+                       description="List cached stories, newest first (or in the --sort "
+                       "order). Filters combine: --unread --group News.")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--unread", action="store_true", help="only stories not yet read")
+    p.add_argument("--starred", action="store_true", help="only starred stories")
     p.add_argument("--source", metavar="NAME", help="only stories from this source")
+    p.add_argument("--group", metavar="NAME", help="only stories of the feeds in this group")
+    p.add_argument("--sort", choices=SORT_ORDERS, default="newest",
+                   help="newest first (the default), oldest first, unread first (then "
+                   "newest) or by source (then newest): the app's O orders")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="print one whole story",
@@ -35,17 +41,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_show)
 
 
-def view_for(context: Context, unread: bool, source: str | None) -> View:
-    """The view ``list`` prints: all stories or one source's, unread only or not."""
+def view_for(context: Context, args: argparse.Namespace) -> View:
+    """The view ``list`` prints: all stories, one source's or one group's, unread or starred
+    only or not, in the order asked for."""
     store = context.store()
-    if source is None:
-        return View(unread_only=unread)
-    found = store.source_by_name(source)
-    if found is None:
-        from reader.cli.names import no_such_name
+    source_id = source_name = group = None
+    if args.source is not None:
+        found = store.source_by_name(args.source)
+        if found is None:
+            from reader.cli.names import no_such_name
 
-        raise no_such_name("source", source, [s.name for s in store.sources()], "reader feeds")
-    return View(unread_only=unread, source_id=found.id, source_name=found.name)
+            raise no_such_name("source", args.source, [s.name for s in store.sources()],
+                               "reader feeds")
+        source_id, source_name = found.id, found.name
+    if args.group is not None:
+        spellings = {s.group.casefold(): s.group for s in store.sources() if s.group}
+        group = spellings.get(args.group.casefold())
+        if group is None:
+            from reader.cli.names import no_such_name
+
+            raise no_such_name("group", args.group, sorted(spellings.values(), key=str.casefold),
+                               "reader feeds")
+    return View(unread_only=args.unread, starred_only=args.starred, source_id=source_id,
+                source_name=source_name, group=group, sort=args.sort)
 
 
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
@@ -63,7 +81,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     from reader.titles import dims_stand_ins
 
     store = context.store()
-    view = view_for(context, args.unread, args.source)
+    view = view_for(context, args)
     write = sys.stdout.write
     if args.json:
         # Read in one pass and written as it goes: flat memory, and the first line is out
