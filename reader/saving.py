@@ -93,15 +93,30 @@ def save_story(story: Story, folder: Path) -> Path:
     for copy in range(1, MAX_COPIES + 1):
         path = folder / (name if copy == 1 else f"{stem} ({copy}).md")
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                                 | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            _write_new(path, text)
         except FileExistsError:
             continue
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(text)
-        except OSError:
-            path.unlink(missing_ok=True)
-            raise
         return path
     raise FileExistsError(f"{MAX_COPIES} stories named {name!r} are already there")
+
+
+def save_story_as(story: Story, path: Path) -> Path:
+    """Write the story into the file ``path`` named by the user (``reader save ID x.md``),
+    its folder made if missing; ``FileExistsError`` if a file (or link) is there already:
+    never overwritten, never written through."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_new(path, story_markdown(story).encode("utf-8"))
+    return path
+
+
+def _write_new(path: Path, text: bytes) -> None:
+    """Create ``path`` exclusively (``O_EXCL``, no link followed) and write ``text``; a file
+    half-written (a full disk) is removed."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                         | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(text)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
