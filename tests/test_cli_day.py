@@ -271,3 +271,41 @@ def test_list_filters_and_sorts_as_the_app_does(server: FeedServer, home: Path) 
     assert titles("--unread", "--group", "Reading") == []
     assert "no group named 'Readng' (did you mean 'Reading'?" in one_error_line(
         run_reader("list", "--group", "Readng", home=home))
+
+
+# -- small mistakes: a short id, a file for a folder -------------------------------------------
+
+
+def test_a_short_id_says_how_long_one_must_be(isolated_home: Path) -> None:
+    story = json.loads(run_reader("list", "--json", home=isolated_home).stdout.splitlines()[0])
+    line = one_error_line(run_reader("show", story["id"][:3], home=isolated_home))
+    assert line.endswith(f"no story with id '{story['id'][:3]}': give at least 4 of its 12 hex"
+                         " digits")
+
+
+def test_a_home_that_is_a_file_is_said_so_and_left_alone(isolated_home: Path,
+                                                        tmp_path: Path) -> None:
+    """It said ``cannot read config FILE/config/config.toml: Not a directory``."""
+    plain = tmp_path / "plain"
+    plain.write_text("mine\n")
+    for args in (["--home", str(plain), "list"], ["list", "--home", str(plain)]):
+        line = one_error_line(run_reader(*args, home=isolated_home))
+        assert line == f"reader: error: the home folder {plain} is a file, not a folder"
+    assert plain.read_text() == "mine\n"
+
+
+def test_save_to_a_file_name(isolated_home: Path, tmp_path: Path) -> None:
+    """``reader save ID story.md`` made a folder ``story.md`` with the story in it, and a DIR
+    that is a file said only ``File exists``."""
+    story = json.loads(run_reader("list", "--json", home=isolated_home).stdout.splitlines()[0])
+    target = tmp_path / "notes" / "story.md"
+    saved = run_reader("save", story["id"], str(target), home=isolated_home)
+    assert (saved.returncode, saved.stdout, saved.stderr) == (0, f"{target}\n", "")
+    assert target.read_text(encoding="utf-8").startswith(f"# {story['title']}\n")
+    again = one_error_line(run_reader("save", story["id"], str(target), home=isolated_home))
+    assert again.endswith(f"{target} is there already: a file is never overwritten")
+    plain = tmp_path / "plain"
+    plain.write_text("mine\n")
+    into_file = one_error_line(run_reader("save", story["id"], str(plain), home=isolated_home))
+    assert into_file.endswith(f"cannot save into {plain}: it is a file, not a folder")
+    assert plain.read_text() == "mine\n"

@@ -60,6 +60,9 @@ class Context:
         app to show, with its default in its place, instead of stopping with an error.
         """
         paths = resolve_paths(home)
+        chosen = paths.data_dir.parent
+        if chosen.is_file():  # else: "cannot read config FILE/config/config.toml: Not a directory"
+            raise CommandError(f"the home folder {chosen} is a file, not a folder")
         config = load_config(paths.config_file, lenient=lenient_config)
         seed_dirs = [bundled_seed_dir()]
         for folder in [*config.seed_dirs, *(extra_seed_dirs or [])]:

@@ -402,6 +402,8 @@ def get_story(db: Database, ref: str) -> Story:
         if len(found) > 1:
             raise StoryNotFound(f"story id {ref!r} is ambiguous: give more of it")
         row = found[0] if found else None
+    if row is None and len(ref) < 4 and _HEX.fullmatch(ref):
+        raise StoryNotFound(f"no story with id {ref!r}: give at least 4 of its 12 hex digits")
     if row is None:
         raise StoryNotFound(f"no story with id {ref!r}")
     return rows.story(row)
