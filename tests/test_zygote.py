@@ -290,7 +290,11 @@ def test_ctrl_c_ends_reader_refresh_and_its_workers(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert refresh.returncode == 130
-    assert stderr.strip().splitlines()[-1] == "reader: interrupted"
+    # The fast feed is stored, and said so, unless the Ctrl-C came before its commit.
+    assert stderr.strip().splitlines()[-1] in (
+        "reader: interrupted: no feed was refreshed",
+        "reader: interrupted: at least 1 of 2 feeds were refreshed and are kept (a feed is"
+        " reported once stored); 'reader refresh' fetches the others")
     deadline = time.monotonic() + 10
     while any(running(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -178,6 +178,28 @@ class _ProgressLine:
         sys.stderr.flush()
 
 
+class _Stored:
+    """How many feeds a refresh has reported (each once what it stored is committed), for
+    the line a Ctrl-C ends it with; passes each step on to the progress line, if any."""
+
+    def __init__(self, line: _ProgressLine | None) -> None:
+        self.line = line
+        self.done = self.total = 0
+
+    def __call__(self, step: RefreshProgress) -> None:
+        self.done, self.total = step.done, step.total
+        if self.line is not None:
+            self.line(step)
+
+    def describe(self) -> str:
+        if not self.done:
+            return "no feed was refreshed"
+        if self.done == self.total:
+            return f"all {self.total} feeds were refreshed and are kept"
+        return (f"at least {self.done} of {self.total} feeds were refreshed and are kept"
+                " (a feed is reported once stored); 'reader refresh' fetches the others")
+
+
 def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     """``reader refresh``: every feed (or those named), progress on a terminal."""
     from reader.fulltext.options import full_text_options
@@ -199,6 +221,7 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
     # workers it forks (``refresh.parse_workers``) inherit no open cache.
     context.close()
     line = _ProgressLine() if sys.stderr.isatty() else None
+    stored = _Stored(line)
 
     def feeds_done(feeds: RefreshSummary) -> None:
         """Each feed's problems are reported at once; the pages of new stories come after,
@@ -210,11 +233,13 @@ def cmd_refresh(context: Context, args: argparse.Namespace) -> int:
 
     try:
         summary = refresh_feeds(context.paths.database, context.config.fetch, ids,
-                                progress=line, write_wait=context.config.cache.write_wait,
+                                progress=stored, write_wait=context.config.cache.write_wait,
                                 due_only=args.due, filters=context.config.filters,
                                 feeds_done=feeds_done,
                                 full_text=full_text_options(context.config, context.paths),
                                 full_text_progress=line.full_text if line else None)
+    except KeyboardInterrupt:  # "reader: interrupted: 33 of 198 feeds were refreshed …"
+        raise KeyboardInterrupt(stored.describe()) from None
     finally:
         if line is not None:
             line.end()

@@ -113,8 +113,8 @@ def _run(home: str | None, seeds: list[str], args: argparse.Namespace | None) ->
     except (CommandError, ConfigError, SeedDirError, StoreError) as exc:
         print(f"reader: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("reader: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a command may say what it kept (refresh)
+        print(f"reader: interrupted{f': {exc}' if str(exc) else ''}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `reader list | head`: the reader of our output left; that is not an error.
