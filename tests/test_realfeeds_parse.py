@@ -215,6 +215,26 @@ def test_feed_services_buttons_ads_and_counters_are_not_the_storys_images() -> N
     assert len([d for d in blog if "![](https://journal.3960.org/posts/" in d.body]) == 5
 
 
+def test_plain_text_escaped_once_more_as_html_reads_as_a_person_would() -> None:
+    """Fields the feed calls plain text but escapes as HTML, as feedparser judges an RSS title
+    (a character reference, a closing tag it knows): the pane showed thoughtbot's standfirst
+    "applying &ldquo;Tell, Don&rsquo;t Ask&rdquo;." (an Atom ``<summary>``), KCRW's author
+    "M.Miller &amp; T.Blankley" (``<itunes:author>``) and a JSON Feed's standfirst
+    "Blackletter &amp; thick Tschichold beauty"."""
+    robots = {d.standfirst for d in
+              parsed("feedjira__GiantRobotsSmashingIntoOtherGiantRobots.xml").drafts}
+    assert "Write declarative Elixir code by applying \u201cTell, Don\u2019t Ask\u201d." in robots
+    assert "R.Scheer, A.Huffington, M.Miller & T.Blankley" in \
+        {d.author for d in parsed("rome__lr.xml").drafts}
+    dorny = {d.standfirst for d in parsed("feedjira__json_feed_with_escaped_uris.json").drafts}
+    assert "Blackletter & thick Tschichold beauty" in dorny
+    for name in ("feedjira__GiantRobotsSmashingIntoOtherGiantRobots.xml", "rome__lr.xml",
+                 "feedjira__json_feed_with_escaped_uris.json"):
+        drafts = parsed(name).drafts
+        assert not [d for d in drafts if re.search(r"&(?:amp|[lr][sd]quo);", d.standfirst)]
+        assert not [d for d in drafts if "&amp;" in (d.author or "")]
+
+
 def test_fragment_links_resolve_against_the_entrys_page() -> None:
     """All This: footnote links (``#fn:preview``) pointed into the feed's URL before."""
     feed = parsed("nnw__allthis.atom")

@@ -105,6 +105,27 @@ def _detail_text(detail: Mapping[str, Any] | None, fallback: str = "") -> str:
     return clean_line(value)
 
 
+def _standfirst(summary: Mapping[str, Any]) -> str:
+    """The summary as one line; plain text escaped as HTML (``_escaped_as_html``) decoded.
+    (Titles are read as their type says: an entry without guid or link is told apart by its
+    title, and a title read otherwise would make it a new story.)"""
+    value = summary.get("value") or ""
+    if (summary.get("type") or "").lower() not in _HTML_TYPES and _escaped_as_html(value):
+        return html_to_text(value)
+    return _detail_text(summary)
+
+
+def _escaped_as_html(value: str) -> bool:
+    """Whether a line the feed calls plain text is HTML escaped once more, as feedparser
+    judges an RSS title: a character reference or a closing tag it knows (and no tag it does
+    not). Read as written, the pane showed ``Write declarative Elixir code by applying
+    &ldquo;Tell, Don&rsquo;t Ask&rdquo;.`` (an Atom ``<summary>``, thoughtbot's) and an
+    author ``R.Scheer, A.Huffington, M.Miller &amp; T.Blankley`` (``<itunes:author>``, KCRW);
+    one with only a bare ``&`` or ``<`` stays as written. Only one-line fields: a plain-text
+    body keeps its lines, which an HTML reading would join."""
+    return ("&" in value or "</" in value) and _FeedParserMixin.looks_like_html(value)
+
+
 _NOT_LETTERS = re.compile(r"[\W_]+")  # (\w is a letter or digit, str.isalnum, or "_")
 _ASCII_NOT_LETTER_BYTES = bytes(i for i in range(128) if not chr(i).isalnum())
 _ASCII_FOLD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
@@ -245,6 +266,8 @@ def _author(entry: Mapping[str, Any]) -> str:
     author = clean_line(entry.get("author")) or clean_line(
         (entry.get("author_detail") or {}).get("name")
     )
+    if _escaped_as_html(author):
+        author = html_to_text(author)
     if "@" in author:
         match = _EMAIL_AND_NAME.fullmatch(author)
         if match:
@@ -267,7 +290,7 @@ def entry_to_draft(entry: Mapping[str, Any], base: str | None) -> StoryDraft:
         body = _detail_markdown(content, _content_base(content, base, link))
         standfirst = ""
         if summary and summary.get("value"):
-            standfirst = _detail_text(summary)
+            standfirst = _standfirst(summary)
             if _repeats_opening(standfirst, body):
                 standfirst = ""  # the summary is the start of the content: shown once
     elif summary:
