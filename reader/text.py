@@ -242,6 +242,8 @@ def _escape_special(match: re.Match[str]) -> str:
         # "snake_case" and "a_b" in URLs cannot start or end emphasis: leave them readable.
         if start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum():
             return found
+        if _in_bare_url(text, start):
+            return found
         return "\\_" * len(found)
     if first == "~":  # ~~strikethrough~~ and ~~~ fences need two in a row
         if start > 0 and end < len(text) and text[start - 1] != "~" and text[end] != "~":
@@ -252,6 +254,22 @@ def _escape_special(match: re.Match[str]) -> str:
             return found
         return "\\&"
     return "\\" + first
+
+
+_BARE_URL = re.compile(r"[^\w\s]*https?://(?:[^\W_]|-)+(?:\.(?:[^\W_]|-)+)+(?::\d+)?[/?#]",
+                       re.IGNORECASE)
+
+
+def _in_bare_url(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is in the path of a bare ``http(s)://`` address. The Markdown
+    parser the pane and ``show`` read with links such an address (linkify) before it reads
+    escapes, so an escape in it became part of the link: a podcast's
+    ``https://www.instagram.com/walerija_/`` opened ``…/walerija%5C_/`` and read
+    ``walerija\\_/`` in ``show``. An ``_`` there cannot start or end emphasis (the address is
+    one link), so it is left as written. (A ``www.`` address without a scheme is linked after
+    emphasis is read: its ``_`` stays escaped.)"""
+    word = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+    return _BARE_URL.match(text, word, at) is not None
 
 
 # Any character ``_INLINE_SPECIAL`` can match: most runs of text have none, and a test for

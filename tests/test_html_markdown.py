@@ -164,7 +164,7 @@ def test_watch_urls() -> None:
          "▶ video: [https://www.youtube.com/watch?v=24BdlgcK2mE]"
          "(https://www.youtube.com/watch?v=24BdlgcK2mE)"),
         ("nnw__natasha.xml", "How to Reuse Paging Interface Controllers in watchOS",
-         "▶ video: [https://www.natashatherobot.com/wp-content/uploads/WatchOSPaging.mp4?\\_=1]"
+         "▶ video: [https://www.natashatherobot.com/wp-content/uploads/WatchOSPaging.mp4?_=1]"
          "(https://www.natashatherobot.com/wp-content/uploads/WatchOSPaging.mp4?_=1)"),
         ("news__Nextcloud.rss",
          "OpenProject and Nextcloud integrate project management and file management",

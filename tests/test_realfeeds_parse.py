@@ -18,9 +18,11 @@ from realfeeds import TRUNCATED, RealDocument, documents
 
 from reader.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from reader.feeds.parse_json import MAX_JSON_VALUES
+from reader.links import story_links
 from reader.models import FeedFetched, View
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh
+from reader.text import markdown_to_plain
 from reader.titles import shown_title
 
 JSON_FEEDS = ("feed-rs__jsonfeed_elastic_1.1.json", "feed-rs__jsonfeed_example_1.json",
@@ -233,6 +235,18 @@ def test_plain_text_escaped_once_more_as_html_reads_as_a_person_would() -> None:
         drafts = parsed(name).drafts
         assert not [d for d in drafts if re.search(r"&(?:amp|[lr][sd]quo);", d.standfirst)]
         assert not [d for d in drafts if "&amp;" in (d.author or "")]
+
+
+def test_a_bare_address_with_an_underscore_stays_one_working_link() -> None:
+    """Endorphine für Delfine's show notes write addresses as plain text; the ``_`` in
+    ``instagram.com/walerija_/`` was escaped, the Markdown parser links the address before it
+    reads escapes, and the link opened ``…/walerija%5C_/`` (``show`` printed ``walerija\\_``)."""
+    story = next(d for d in parsed("rss-parser__itunes-keywords-astext.rss").drafts
+                 if "instagram.com/walerija_/" in d.body)
+    urls = [link.url for link in story_links(story.body).links]
+    assert "https://www.instagram.com/walerija_/Dieser" in urls
+    assert not [url for url in urls if "%5C" in url]
+    assert "walerija\\_" not in markdown_to_plain(story_links(story.body).plain_markdown)
 
 
 def test_fragment_links_resolve_against_the_entrys_page() -> None:

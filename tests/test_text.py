@@ -123,6 +123,8 @@ def shown_text(markdown: str) -> str:
     "=====", "---", "| a | b |\n--|--", "<b>not html</b>", "[PDF] [bold]x[/bold]", "a\\(b\\",
     "snake_case_name *stars* `ticks`", "![img](http://x)", "see http://example.com/a_b_c?utm_source=x&y=2",
     "1998. A year", "3) numbered", "__init__ and _private and a__b", "x_ y _z",
+    "see https://www.instagram.com/walerija_/ and _it_", "(https://x.example/_a_) _b_",
+    "www.x.example/_a_ and http://_x_ y",
 ])
 def test_escaped_text_renders_as_itself(text: str) -> None:
     assert shown_text(escape_markdown(text)) == text
