@@ -147,6 +147,21 @@ def test_the_article_is_the_body_not_a_nested_one_line_description() -> None:
     assert not podcast.from_summary
 
 
+def test_a_plain_copy_of_the_html_summary_is_not_the_body() -> None:
+    """KCRW's podcasts write one text in ``<description>`` (HTML) and ``<itunes:summary>``
+    (plain text for feedparser): the body was the plain copy, "Arianna Huffington is
+    away.<br>" with its tag as text, and one story showed its text twice (body and
+    standfirst). The HTML is the body; the copy goes."""
+    shows = parsed("rome__lr.xml").drafts
+    away = next(d for d in shows if d.title.startswith("Iran Wants to Talk"))
+    assert (away.body, away.standfirst) == ("Arianna Huffington is away.", "")
+    art = parsed("rome__at.xml").drafts
+    assert not [d for d in shows + art if "<br>" in d.body or "\\<br\\>" in d.body]
+    smart = next(d for d in art if d.title == "The Comeuppance Smart Critic")
+    assert smart.body.startswith('My late mother used to tell me affectionately, "Edward,')
+    assert smart.standfirst == ""
+
+
 def test_an_untitled_story_keeps_an_empty_title_and_shows_its_first_words(
         isolated_home: Path) -> None:
     """scriptingNews's untitled posts: "(untitled)" in the list before."""

@@ -209,15 +209,26 @@ def _body_and_summary(
     YouTube's ``<media:description>`` for content, and the story showed that one line as its
     body with the whole article squeezed into the standfirst (18 of the blog's 20 stories, 5
     of a YouTube search's). Nothing is dropped: the line becomes the standfirst (unless the
-    article opens with it, as any standfirst)."""
+    article opens with it, as any standfirst).
+
+    A plain-text "content" that holds markup and reads, as HTML, as the summary does is the
+    summary written again (KCRW's podcasts put one text, ``Arianna Huffington is
+    away.&lt;br&gt;``, in ``<description>`` and ``<itunes:summary>``): the summary is the body
+    and the copy goes, where the pane showed ``away.<br>`` (7 real stories, 2 feeds)."""
     content = _pick_content(entry)
     summary = entry.get("summary_detail")
     if (content is not None and summary is not None
             and (content.get("type") or "").lower() not in _HTML_TYPES
-            and (summary.get("type") or "").lower() in _HTML_TYPES
-            and len(summary.get("value") or "") > 2 * len(content.get("value") or "")):
-        return summary, content
+            and (summary.get("type") or "").lower() in _HTML_TYPES):
+        text, html = content.get("value") or "", summary.get("value") or ""
+        if len(html) > 2 * len(text):
+            return summary, content
+        if _MARKUP.search(text) and html_to_text(text) == html_to_text(html):
+            return summary, None
     return content, summary
+
+
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 
 def _fallback_key(entry: Mapping[str, Any], title: str) -> str:
