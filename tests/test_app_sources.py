@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from feed_server import FeedServer, rss2, static
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input
 from ui_support import Messages, main_screen, make_app, settle, status_text
@@ -237,3 +238,35 @@ async def test_a_failure_is_said_in_the_app_and_nothing_is_stored(
         assert status_text(app) == ""  # the main screen was left alone
     with Store.open(app.paths.database) as store:
         assert feed_sources(store) == []
+
+
+async def test_counts_start_in_one_column_whatever_the_names_width(isolated_home: Path) -> None:
+    """The real corpus's names: a Chinese one (two cells a character) pushed its counts 17
+    cells right and past the screen's edge; a name cut short with "…", or filling its column,
+    pushed its counts one cell right of every other line's."""
+    names = {"投资资讯网交易在线--流通纪念币最新20篇论坛主题-全文": None,
+             "CRE: Technik, Kultur, Gesellschaft": None,  # 34 cells, the whole column
+             "bold.dk - Seneste fodboldnyheder fra Danmark": None,
+             "Ars Technica": None,
+             "Новости Оренбурга и области / Разное": "Tech",
+             "A blog": "Tech"}
+    context = Context.create(str(isolated_home), [])
+    context.store().close()
+    with Store.open(context.paths.database) as store:
+        for n, (name, group) in enumerate(names.items()):
+            feed = add_feed(store, f"http://127.0.0.1:9/{n}.xml", name)
+            set_group(store, feed, group)
+            record_refresh(store, feed, FeedFetched(drafts=drafts(f"s{n}-", 2)))
+    app = make_app(isolated_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_sources(pilot)
+        tree = screen.tree_view
+        shown = [tree.render_line(y).text for y in range(tree.last_line + 1)]
+        starts = {cell_len(line[:line.index(" unread /")]) for line in shown if " unread /" in line}
+        assert len(starts) == 1, "\n".join(shown)
+        assert len([line for line in shown if " unread /" in line]) == 10, "\n".join(shown)
+        assert any("投资资讯网交易在线--流通纪念币最…" in line for line in shown)
+        assert any("CRE: Technik, Kultur, Gesellschaft " in line for line in shown)
+        assert any("bold.dk - Seneste fodboldnyheder…" in line for line in shown)
+        assert tree.max_scroll_x == 0  # no line wider than the tree: no sideways scroll bar

@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -50,7 +51,7 @@ MarkRead = Callable[[View, str], Awaitable[None]]
 """Mark a view read after asking (the main screen's bulk mark, which undo can take back)."""
 
 NAME_WIDTH = 34
-"""Columns for a name (with its indent); the counts start after them."""
+"""Terminal cells for a name (with its indent); the counts start after them."""
 
 
 class SourceTree(Tree[Entry], inherit_bindings=False):
@@ -70,13 +71,21 @@ class SourceTree(Tree[Entry], inherit_bindings=False):
         muted = self.get_component_rich_style("source-tree--muted", partial=True)
         failed = self.get_component_rich_style("source-tree--failed", partial=True)
         icon = "⌕ " if entry.kind == "search" else ""
-        width = NAME_WIDTH - indent - len(icon)
+        # Terminal cells, not characters: a Chinese name takes two a character (it pushed
+        # its counts 17 cells right, past the screen's edge), and a name cut or filling the
+        # column is not followed by an extra blank (it pushed its counts one cell right).
+        width = NAME_WIDTH - indent - cell_len(icon)
         name = clean_line(entry.name) or "(untitled)"
-        name = name if len(name) <= width else name[:width - 1] + "…"
+        if cell_len(name) > width:
+            name = set_cell_size(name, width - 1).rstrip() + "…"
         label = Text.assemble((icon + name, Style(bold=entry.kind != "seed")))
         if entry.kind != "heading" or entry.stories:
-            label.append(" " * max(width - len(name), 1))
-            label.append(f"{entry.unread:>6,} unread / {entry.stories:,}", muted)
+            counts = f"{entry.unread:>6,} unread / {entry.stories:,}"
+            # The counts' own leading blanks part them from a name that fills its column,
+            # but for a count of six figures or more.
+            gap = width - cell_len(name) or (0 if counts.startswith(" ") else 1)
+            label.append(" " * gap)
+            label.append(counts, muted)
         source = entry.source
         if entry.kind == "folder":
             count = len(entry.children)
