@@ -53,7 +53,11 @@ def fit(text: str, width: int) -> str:
     """Pad or cut ``text`` to exactly ``width`` cells, marking a cut with an ellipsis."""
     if cell_len(text) <= width:
         return set_cell_size(text, width)
-    return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
+    if not width:
+        return ""
+    # No blank before the ellipsis ("heise online …" read as a separator, not a cut name).
+    cut = set_cell_size(text, width - 1).rstrip()
+    return cut + "…" + " " * (width - 1 - cell_len(cut))
 
 
 class StoryList(ScrollView, can_focus=True):
@@ -374,7 +378,10 @@ class StoryList(ScrollView, can_focus=True):
         star_style = base + self.get_component_rich_style("story-list--star")
         date = (row.date or "")[:DATE_WIDTH]
         source_width = SOURCE_WIDTH if width >= 60 else 0
-        date_width = DATE_WIDTH + 2 if date else 1
+        # The title's leading blank, and the date's blank either side (the one after it was
+        # once left out: every row was a cell too long, and the date touched the scroll bar,
+        # or the divider in a list too short for one).
+        date_width = 1 + DATE_WIDTH + 2 if date else 1
         title_width = max(width - 4 - (source_width + 1 if source_width else 0) - date_width, 1)
         # Titles are untrusted and may be huge: clean and cut before measuring cells. An
         # untitled story shows the first words of its text instead, dimmed.
