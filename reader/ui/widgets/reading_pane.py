@@ -40,6 +40,7 @@ from reader.ui import keys
 from reader.ui.data import UiData
 from reader.ui.messages import PREVIEW_DELAY
 from reader.ui.picture_support import images_ready
+from reader.ui.widgets.hanging import Hanging, Stacked
 from reader.ui.widgets.related_stories import RelatedStories
 from reader.ui.widgets.story_body import StoryBody
 from reader.ui.widgets.story_markdown import StoryMarkdown
@@ -94,13 +95,14 @@ def enclosures_content(enclosures: Sequence[Enclosure]) -> Content:
     return Content("\n").join(lines)
 
 
-def links_content(links: Sequence[Link]) -> Content:
-    """The Links section: ``3. text — https://…`` a line each, in the order the story has them."""
-    return Content("\n").join(
-        Content.assemble((f"{link.n}. ", "bold $accent"),
-                         (clean_line(link.text) + " — ") if link.text else "",
-                         (clean_line(link.url), "$text-muted"))
-        for link in links)
+def links_content(links: Sequence[Link]) -> Stacked:
+    """The Links section: ``3. text — https://…`` an entry each, in the order the story has
+    them; an entry too long for its line wraps under its text."""
+    return Stacked([Hanging(
+        Content.styled(f"{link.n}. ", "bold $accent"),
+        Content.assemble((clean_line(link.text) + " — ") if link.text else "",
+                         (clean_line(link.url), "$text-muted")))
+        for link in links])
 
 
 class ReadingPane(VerticalScroll, can_focus=True):

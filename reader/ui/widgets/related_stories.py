@@ -3,6 +3,8 @@
 Explicit "Other stories you might like" links come first, then the article that recommended
 this story, then (from the related-stories engine) stories similar in content. Titles are
 feed text, so every label is built as ``Content`` from plain strings, never parsed as markup.
+A title or reason too long for a line wraps under its own first word, not under the number
+(``reader.ui.widgets.hanging``): a wrapped line at the left edge read as the next entry.
 """
 
 from __future__ import annotations
@@ -20,23 +22,40 @@ from reader.text import clean_line
 from reader.titles import shown_title
 from reader.ui import keys
 from reader.ui.messages import StoryChosen
+from reader.ui.widgets.hanging import Hanging
 
 MAX_NUMBERED = 9
+INDENT = "   "
+"""What stands before an entry's reason, and before every wrapped line: the number's cells."""
 
 
 def related_label(number: int, item: RelatedStory) -> Content:
-    """"3. Title — why (source, teaser)", with the feed's text kept as plain content."""
+    """"3. Title — why (source, teaser)" as one flat text (the list draws ``Hanging``)."""
+    title, details = related_parts(item)
+    return Content.assemble(related_number(number), title, "\n" + INDENT, details)
+
+
+def related_number(number: int) -> Content:
+    return Content.styled(f"{number}. " if number <= MAX_NUMBERED else INDENT, "bold $accent")
+
+
+def related_text(item: RelatedStory) -> Content:
+    """The title, then on a line of its own why the story is here."""
+    title, details = related_parts(item)
+    return Content.assemble(title, "\n", details)
+
+
+def related_parts(item: RelatedStory) -> tuple[Content, Content]:
+    """The title (the first words of the text, dimmed, for an untitled story) and why the
+    story is here (source, teaser), with the feed's text kept as plain content."""
     details = [item.reason]
     if item.source:
         details.append(item.source)
     if item.teaser:
         details.append("teaser")
     shown = shown_title(item.title[:500], item.text)
-    return Content.assemble(
-        (f"{number}. " if number <= MAX_NUMBERED else "   ", "bold $accent"),
-        (shown.text, "dim") if shown.stand_in else shown.text,
-        ("\n   " + " · ".join(clean_line(d) for d in details), "$text-muted"),
-    )
+    title = Content.styled(shown.text, "dim") if shown.stand_in else Content(shown.text)
+    return title, Content.styled(" · ".join(clean_line(d) for d in details), "$text-muted")
 
 
 class RelatedStories(OptionList):
@@ -52,7 +71,7 @@ class RelatedStories(OptionList):
         self.items = tuple(items)
         self.clear_options()
         self.add_options(
-            Option(related_label(n, item), id=f"related-{n}")
+            Option(Hanging(related_number(n), related_text(item)), id=f"related-{n}")
             for n, item in enumerate(self.items, 1)
         )
         self.display = bool(self.items)
