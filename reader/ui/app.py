@@ -50,6 +50,10 @@ class ReaderApp(App[None]):
         self._tick = tick
 
     def on_mount(self) -> None:
+        if self.console.color_system in ("standard", "windows"):
+            # 16 colours: a cursor drawn as a tinted background is lost (app.tcss). Not None:
+            # no terminal at all (screenshots, tests) is drawn in full colour.
+            self.add_class("-few-colours")
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)

@@ -278,6 +278,11 @@ async def take(name: str, size: tuple[int, int], steps: Steps, out: Path,
 
 
 def main(argv: list[str]) -> int:
+    import textual.constants
+
+    # The shots are in full colour whatever terminal runs this: TERM=xterm (16 colours) would
+    # draw the list's cursor in reverse video (reader.ui.app, -few-colours).
+    setattr(textual.constants, "COLOR_SYSTEM", "truecolor")  # noqa: B010 (a Final name)
     out = Path(argv[0]) if argv else Path("screenshots")
     out.mkdir(parents=True, exist_ok=True)
     for name, size, steps in SHOTS:
