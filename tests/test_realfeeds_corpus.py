@@ -50,7 +50,7 @@ from shared_data import REPO, shared_folder
 from test_feed_parse_lxml import takes
 
 from reader.cli.output import story_to_json
-from reader.feeds.parse import FeedParseError, parse_feed
+from reader.feeds.parse import FeedParseError, _escaped_html_in_xhtml, parse_feed
 from reader.models import FeedFetched, View
 from reader.store import Store
 from reader.store.feeds import add_feed, record_refresh
@@ -129,13 +129,18 @@ def letters_of_story(story: dict[str, Any]) -> str:
 
 
 def feedparser_text(entry: Any) -> str:
-    """The text feedparser gives an entry's body: its (HTML) content, else its summary."""
+    """The text feedparser gives an entry's body: its (HTML) content, else its summary. XHTML
+    that holds the entry's HTML escaped as text (feedparser's reading of an RSS description
+    that mixes an element and CDATA) is read as that HTML, as a browser shows the item."""
     contents = [c for c in entry.get("content") or [] if c.get("value")]
     html = [c for c in contents if "html" in (c.get("type") or "")]
     chosen = (html or contents or [None])[0]
-    if chosen is not None:
-        return str(chosen["value"])
-    return str(entry.get("summary") or "")
+    if chosen is None:
+        chosen = entry.get("summary_detail") or {"value": entry.get("summary") or ""}
+    value = str(chosen.get("value") or "")
+    if "xhtml" in (chosen.get("type") or "") and _escaped_html_in_xhtml(value):
+        return unescape(value)
+    return value
 
 
 def feedparser_title(entry: Any) -> str:

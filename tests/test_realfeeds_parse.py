@@ -162,6 +162,31 @@ def test_a_plain_copy_of_the_html_summary_is_not_the_body() -> None:
     assert smart.standfirst == ""
 
 
+def test_html_escaped_inside_xhtml_is_read_as_html() -> None:
+    """rome__issue137-rss.xml: a ``<description>`` that starts with a raw ``<img/>`` and goes
+    on in CDATA is XHTML to feedparser, and 2 of the 4 stories showed ``\\<p\\>MOE will be
+    \\<a href=…`` as text; its links and pictures, wrapped over two lines in the file, were no
+    links. Reddit's Atom capture the same (``\\<!-- SC_OFF --\\>\\<div class="md"\\>``). A
+    post about HTML keeps its escaped examples (inside ``<pre>``/``<code>``)."""
+    moe = parsed("rome__issue137-rss.xml").drafts
+    for draft in moe:
+        assert "\\<" not in draft.body and "\n/" not in draft.body and "\n." not in draft.body
+    assert moe[0].body.split("\n\n")[1].startswith(
+        "MOE will be [building 11 new primary schools and upgrading another 28 existing schools"
+        " from November 2009](http://www.moe.gov.sg/media/press/2009/09/moe-to-build-new-primary"
+        "-schoo.php).")
+    assert "(http://www.moe.gov.sg/media/press/2009/09/new-programmes-in-special-assistance-plan" \
+        "-sap-schools.php)" in moe[3].body
+    reddit = parsed("rss-parser__reddit-atom.rss").drafts
+    assert not [d for d in reddit if "\\<" in d.body]
+    assert any(d.body.startswith("Hey Reddit! Benjamin Von Wong here") for d in reddit)
+    example = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>1</id>'
+               b'<title>HTML</title><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+               b'<p>Write</p><pre>&lt;p&gt;text&lt;/p&gt;</pre></div></content></entry></feed>')
+    body = parse_feed(example, {}, "https://a.example/feed").drafts[0].body
+    assert "<p>text</p>" in body
+
+
 def test_an_untitled_story_keeps_an_empty_title_and_shows_its_first_words(
         isolated_home: Path) -> None:
     """scriptingNews's untitled posts: "(untitled)" in the list before."""

@@ -144,6 +144,7 @@ _URL_UNSAFE_BYTES = byte_class(_URL_UNSAFE_CHARACTERS)
 # An ASCII URL without these is its own resolution (``resolve_url``): the unsafe characters, and
 # the controls and whitespace that ``clean_text`` and ``strip`` would remove.
 _URL_NOT_PLAIN = byte_class(_URL_UNSAFE_CHARACTERS + "\x7f" + "".join(map(chr, range(32))))
+_TAB_AND_NEWLINE = str.maketrans("", "", "\t\n\r")
 _SIZE = re.compile(r"\s*(\d+)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _BACKTICKS = re.compile(r"`+")
@@ -189,6 +190,11 @@ def resolve_url(href: str | None, base: str | None, schemes: frozenset[str]) -> 
         if href[start:start + 1] not in ("", "/") and scheme in schemes:
             return href
     href = (clean_text(href) if needs_cleaning(href) else href).strip()
+    if "\n" in href or "\t" in href or "\r" in href:
+        # As a browser's URL parser does: a feed that wraps long lines wraps its attributes
+        # too (rome__issue137-rss.xml: "…/2009\n/09/…php"), and a link with a line break in
+        # it was no Markdown link at all, shown as text.
+        href = href.translate(_TAB_AND_NEWLINE)
     if not href:
         return None
     if href.startswith(("https://", "http://")) and "/." not in href:
