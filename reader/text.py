@@ -353,8 +353,17 @@ def _cells(row: str) -> list[str]:
     return [_unescape(cell.strip().replace("\\|", "|")) for cell in CELL_EDGE.split(row)]
 
 
+def cell_width(char: str) -> int:
+    """The cells a character takes in a terminal: 2 for a wide East Asian one, 0 for a
+    combining mark, else 1 (what ``list``'s source column and ``show``'s tables measure; the
+    app measures with Rich, whose import the command line does not pay for)."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(cell_width(c) for c in text)
 
 
 def _plain_table(rows: list[str], width: int | None) -> list[str]:

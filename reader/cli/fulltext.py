@@ -46,13 +46,9 @@ def _story_ids(context: Context, args: argparse.Namespace) -> list[str]:
         raise CommandError("name the stories: reader fulltext ID ... or --source NAME --missing")
     source_id = None
     if args.source:
-        source = store.source_by_name(args.source)
-        if source is None:
-            from reader.cli.names import no_such_name
+        from reader.cli.names import source_named
 
-            raise no_such_name("source", args.source, [s.name for s in store.sources()],
-                               "reader feeds")
-        source_id = source.id
+        source_id = source_named(store, args.source).id
     links = stored.missing(store, source_id) if args.missing else \
         stored.stories_of(store, source_id)
     return [link.id for link in links]

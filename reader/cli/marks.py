@@ -73,23 +73,14 @@ def selection_of(store: Store, args: argparse.Namespace) -> Selection:
     ids = tuple(dict.fromkeys(store.get_story(ref).id for ref in args.ids))
     source_ids: set[int] | None = None
     if args.source is not None:
-        found = store.source_by_name(args.source)
-        if found is None:
-            from reader.cli.names import no_such_name
+        from reader.cli.names import source_named
 
-            raise no_such_name("source", args.source, [s.name for s in store.sources()],
-                               "reader feeds")
-        source_ids = {found.id}
+        source_ids = {source_named(store, args.source).id}
     if args.group is not None:
-        sources = store.sources()
-        wanted = args.group.casefold()
-        members = {s.id for s in sources if s.group and s.group.casefold() == wanted}
-        if not members:
-            spellings = {s.group.casefold(): s.group for s in sources if s.group}
-            groups = sorted(spellings.values(), key=str.casefold)
-            from reader.cli.names import no_such_name
+        from reader.cli.names import group_named
 
-            raise no_such_name("group", args.group, groups, "reader feeds")
+        wanted = group_named(store, args.group).casefold()
+        members = {s.id for s in store.sources() if s.group and s.group.casefold() == wanted}
         source_ids = members if source_ids is None else source_ids & members
     if args.query is not None:
         from reader.store.searches import checked_query  # loaded for --query only

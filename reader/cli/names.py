@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reader.cli.context import CommandError
+
+if TYPE_CHECKING:
+    from reader.models import Source
+    from reader.store import Store
 
 ALL_NAMES_UP_TO = 8
 """With this many names or fewer, the error lists them all."""
@@ -40,6 +45,26 @@ def no_such_name(kind: str, name: str, names: Sequence[str], see: str) -> Comman
     if len(names) <= ALL_NAMES_UP_TO:
         return CommandError(f"{message} ({kind}s: {', '.join(names)})")
     return CommandError(f"{message} (see '{see}' for all {len(names)})")
+
+
+def source_named(store: Store, name: str) -> Source:
+    """The source a command's ``--source NAME`` names (``Store.source_by_name``), or the
+    error that says which ones look like it."""
+    found = store.source_by_name(name)
+    if found is None:
+        raise no_such_name("source", name, [s.name for s in store.sources()], "reader feeds")
+    return found
+
+
+def group_named(store: Store, name: str) -> str:
+    """The group (folder) a command's ``--group NAME`` names, in any case, as the feeds spell
+    it, or the error that says which ones look like it."""
+    spellings = {s.group.casefold(): s.group for s in store.sources() if s.group}
+    group = spellings.get(name.casefold())
+    if group is None:
+        raise no_such_name("group", name, sorted(spellings.values(), key=str.casefold),
+                           "reader feeds")
+    return group
 
 
 def _looking_like(wanted: str, names: Sequence[str]) -> list[str]:

@@ -18,7 +18,6 @@ import json
 import shutil
 import sys
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -27,7 +26,7 @@ from reader.models import Enclosure, RelatedStory, Source, Story, StoryRow
 from reader.schedule import format_duration
 from reader.search import SavedSearch, match_spans, plain_text
 from reader.store.rows import enclosures
-from reader.text import clean_line, clean_text, markdown_to_plain
+from reader.text import cell_width, clean_line, clean_text, markdown_to_plain
 from reader.titles import shown_title, terminal_line
 
 if TYPE_CHECKING:  # the app imports this module (byline) and must start without refresh/
@@ -248,7 +247,7 @@ def source_column(source: str) -> str:
     if name.isascii():
         cut = name if len(name) <= SOURCE_COLUMNS else name[: SOURCE_COLUMNS - 1] + "…"
         return cut.ljust(SOURCE_COLUMNS)
-    widths = [_cells(char) for char in name]
+    widths = [cell_width(char) for char in name]
     if sum(widths) > SOURCE_COLUMNS:
         kept = used = 0
         while used + widths[kept] <= SOURCE_COLUMNS - 1:
@@ -256,14 +255,6 @@ def source_column(source: str) -> str:
             kept += 1
         name, widths = name[:kept] + "…", [*widths[:kept], 1]
     return name + " " * (SOURCE_COLUMNS - sum(widths))
-
-
-def _cells(char: str) -> int:
-    """The cells a character takes in a terminal: 2 for wide East Asian ones, 0 for a
-    combining mark, else 1."""
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def snippet_line(hit: SearchHit) -> str:

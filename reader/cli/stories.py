@@ -46,22 +46,14 @@ def view_for(context: Context, args: argparse.Namespace) -> View:
     only or not, in the order asked for."""
     store = context.store()
     source_id = source_name = group = None
-    if args.source is not None:
-        found = store.source_by_name(args.source)
-        if found is None:
-            from reader.cli.names import no_such_name
+    if args.source is not None or args.group is not None:
+        from reader.cli.names import group_named, source_named
 
-            raise no_such_name("source", args.source, [s.name for s in store.sources()],
-                               "reader feeds")
-        source_id, source_name = found.id, found.name
-    if args.group is not None:
-        spellings = {s.group.casefold(): s.group for s in store.sources() if s.group}
-        group = spellings.get(args.group.casefold())
-        if group is None:
-            from reader.cli.names import no_such_name
-
-            raise no_such_name("group", args.group, sorted(spellings.values(), key=str.casefold),
-                               "reader feeds")
+        if args.source is not None:
+            found = source_named(store, args.source)
+            source_id, source_name = found.id, found.name
+        if args.group is not None:
+            group = group_named(store, args.group)
     return View(unread_only=args.unread, starred_only=args.starred, source_id=source_id,
                 source_name=source_name, group=group, sort=args.sort)
 
