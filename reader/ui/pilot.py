@@ -32,14 +32,15 @@ async def _ended(worker: Worker[Any]) -> None:
 
 
 def _messages_waiting(app: App[Any]) -> bool:
-    """Whether the app, a screen on its stack or any of their widgets has a message queued."""
+    """Whether the app, a screen on its stack or any of their widgets has a message queued,
+    or a widget is drawing in a task of its own (``drawing``: the reading pane's showing)."""
     if app.message_queue_size:
         return True
     if app.screen._callbacks:  # ``call_after_refresh`` callbacks waiting for its next refresh
         return True
     for screen in app.screen_stack:
         for node in screen.walk_children(with_self=True):
-            if node.message_queue_size:
+            if node.message_queue_size or getattr(node, "drawing", False):
                 return True
     return False
 

@@ -139,6 +139,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._showing = asyncio.Lock()
         self._shown = 0
         """How many times a story was shown: a body's later pieces belong to one showing."""
+        self._pending = 0
+        """Showings begun and not finished (``drawing``)."""
         self.images_dir: Path | None = None
         """Where saved images are (set by the screen); None: no images are shown."""
         self.show_images = True
@@ -278,12 +280,22 @@ class ReadingPane(VerticalScroll, can_focus=True):
         exit status 0 (the app benchmark, j held during a refresh on the loaded machine: 1
         run in 4). A showing begun is finished; the next one waits for it (the lock).
         """
+        self._pending += 1
         await asyncio.shield(self._show_locked(story, related))
 
+    @property
+    def drawing(self) -> bool:
+        """Whether a showing is begun or waiting for the one before it: a task of its own,
+        which no worker or message queue shows (``reader.ui.pilot.settle`` asks this)."""
+        return self._pending > 0
+
     async def _show_locked(self, story: Story, related: Sequence[RelatedStory]) -> None:
-        async with self._showing:
-            if self.is_attached:
-                await self._show_story(story, related)
+        try:
+            async with self._showing:
+                if self.is_attached:
+                    await self._show_story(story, related)
+        finally:
+            self._pending -= 1
 
     async def _show_story(self, story: Story, related: Sequence[RelatedStory]) -> None:
         self.story = story
